@@ -1,0 +1,130 @@
+"""SQL generated from a source contract: typed validation with reasons, and the anonymising projection.
+
+Only the projection's columns reach the lake; every expression is vectorised in DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sources.contract import Column, Contract
+from sources.pseudonym import PseudonymKey
+
+
+def q(name: str) -> str:
+    """Quote an identifier (contract column names contain umlauts, hyphens)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def raw(name: str) -> str:
+    """The delivered text of a column (blank → NULL) inside table `checked`."""
+    return q(name + "__raw")
+
+
+def _typed(c: Column, date_format: str) -> str:
+    v = f"nullif(trim(d.{q(c.name)}), '')"
+    if c.type == "date":
+        return f"try_strptime({v}, {lit(date_format)})::date"
+    if c.type == "integer":
+        return f"try_cast({v} as bigint)"
+    return v
+
+
+def _column_reasons(c: Column, date_format: str) -> list[str]:
+    raw_ = raw(c.name)
+    typed = q(c.name)
+    # values of sensitive columns are never echoed into a reason: the quarantine lies in the lake
+    shown = f"' (Wert: ' || {raw_} || ')'" if c.sensitivity == "not_sensitive" or c.type == "ags" else "''"
+    out = []
+    if c.required:
+        out.append(f"case when {raw_} is null then {lit(f'Pflichtfeld {c.name} ist leer')} end")
+    if c.type == "date":
+        out.append(f"case when {raw_} is not null and {typed} is null then "
+                   f"{lit(f'{c.name}: kein gültiges Datum im Format {date_format}')} || {shown} end")
+    elif c.type == "integer":
+        out.append(f"case when {raw_} is not null and {typed} is null then "
+                   f"{lit(f'{c.name}: keine ganze Zahl')} || {shown} end")
+    elif c.type == "enum":
+        values = ", ".join(lit(v) for v in c.values)
+        out.append(f"case when {raw_} is not null and {raw_} not in ({values}) then "
+                   f"{lit(f'{c.name}: unbekannter Wert')} || {shown} end")
+    elif c.type == "code" and c.pattern:
+        out.append(f"case when {raw_} is not null and not regexp_full_match({raw_}, {lit(c.pattern.strip('^$'))}) "
+                   f"then {lit(f'{c.name}: ungültiger Schlüssel')} || {shown} end")
+    elif c.type == "ags":
+        out.append(f"case when {raw_} is not null and {raw_} not in (select ags from gemeinden) then "
+                   f"{lit(f'{c.name}: unbekannter Gemeindeschlüssel')} || {shown} end")
+    return out
+
+
+def validation_sql(contract: Contract, lieferdatum: dt.date) -> str:
+    """Creates table `checked`: the typed columns plus `_reason` (NULL = row is valid; else the first problem)."""
+    typed = ",\n    ".join(
+        f"{_typed(c, contract.date_format)} as {q(c.name)}, nullif(trim(d.{q(c.name)}), '') as {raw(c.name)}"
+        for c in contract.columns)
+    reasons = [r for c in contract.columns for r in _column_reasons(c, contract.date_format)]
+    # row checks are written over the typed columns, by their delivered names
+    reasons += [f"case when not coalesce(({rc.sql}), true) then {lit(rc.reason)} end" for rc in contract.row_checks]
+    reason_expr = "coalesce(\n    " + ",\n    ".join(reasons) + ")" if reasons else "null::varchar"
+    return f"""
+create or replace temp table checked as
+with t as (
+  select
+    d._line,
+    date '{lieferdatum.isoformat()}' as lieferdatum,
+    {typed}
+  from delivered d
+)
+select t.*, {reason_expr} as _reason
+from t
+"""
+
+
+_NORMALISE = {
+    "id": "upper(trim({x}))",
+    "name": "regexp_replace(strip_accents(lower(replace(trim({x}), 'ß', 'ss'))), '[^a-z0-9]+', ' ', 'g')",
+    "address": "regexp_replace(strip_accents(lower(replace(trim({x}), 'ß', 'ss'))), '[^a-z0-9]+', '', 'g')",
+}
+
+
+def _normalised(c: Column, how: str, date_format: str) -> str:
+    if c.type == "date":  # dates enter pseudonyms in ISO form, whatever the delivery's format
+        return f"strftime(t.{q(c.name)}, '%Y-%m-%d')"
+    return _NORMALISE[how].format(x=f"t.{raw(c.name)}")
+
+
+def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str]) -> str:
+    """SELECT of the anonymised rows: what the raw zone stores, in delivery line order."""
+    cols = {c.name: c for c in contract.columns}
+    parts = []
+    for c in contract.columns:
+        if c.rule == "keep":
+            parts.append(f"t.{q(c.name)} as {q(c.target[0])}")
+        elif c.rule == "pseudonymise":
+            parts.append(f"{key.sql(_normalised(c, c.normalise or 'id', contract.date_format))} as {q(c.target[0])}")
+        elif c.rule == "generalise_year_month":
+            parts.append(f"year(t.{q(c.name)})::smallint as {q(c.target[0])}")
+            parts.append(f"month(t.{q(c.name)})::tinyint as {q(c.target[1])}")
+    for d in contract.derived:
+        joined = " || '|' || ".join(f"coalesce({_normalised(cols[s], d.normalise, contract.date_format)}, '')"
+                                    for s in d.sources)
+        parts.append(f"{key.sql(joined)} as {q(d.target)}")
+    parts += [
+        f"{lit(meta['lieferung_id'])} as lieferung_id",
+        f"timestamptz {lit(meta['received_at'])} as received_at",
+        f"{lit(meta['sha256'])} as source_file_sha256",
+        "t._line as source_line",
+        f"{lit(meta['key_id'])} as key_id",
+    ]
+    select = ",\n  ".join(parts)
+    return f"""
+select
+  {select}
+from checked t
+where t._reason is null
+order by t._line
+"""

@@ -1,0 +1,204 @@
+"""Ingest: a delivery from the inbox becomes anonymised Parquet in the raw zone, or quarantine entries.
+
+Per delivery, rows delivered = rows landed + rows quarantined, recorded in the ingest log. Clear
+text lives only in this process's memory: DuckDB runs in memory with spilling to a private
+temporary directory outside the lake, and only the contract's output columns are written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from sources.anonymise import projection_sql, validation_sql
+from sources.contract import Contract, contract_for, load_contracts
+from sources.lake import atomic_copy_to_parquet, atomic_write_text
+from sources.pseudonym import PseudonymKey
+from sources.reader import ParsedFile, parse
+from stichtag.reference import gemeinde_ags
+from stichtag.settings import Settings
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
+IGNORED_SUFFIXES = (".part", ".tmp", ".partial", ".filepart")
+
+
+@dataclass
+class IngestResult:
+    lieferung_id: str
+    file: str
+    source: str
+    table: str
+    sha256: str
+    status: str  # landed | partly_quarantined | quarantined | already_ingested
+    rows_delivered: int
+    rows_landed: int
+    rows_quarantined: int
+    received_at: str
+    key_id: str
+    reasons: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"{self.file}: {self.status}, {self.rows_delivered} geliefert = {self.rows_landed} im Lake + "
+                f"{self.rows_quarantined} in Quarantäne")
+
+
+def delivery_files(inbox: Path) -> list[Path]:
+    """Complete delivery files in the inbox (partial transfers and hidden files are not deliveries yet)."""
+    if not inbox.exists():
+        return []
+    return sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(".")
+                  and not p.name.endswith(IGNORED_SUFFIXES))
+
+
+def _log_path(settings: Settings, source: str, lieferung_id: str) -> Path:
+    return settings.ingest_log / source / f"{lieferung_id}.json"
+
+
+def read_ingest_log(settings: Settings) -> list[dict]:
+    if not settings.ingest_log.exists():
+        return []
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(settings.ingest_log.glob("*/*.json"))]
+
+
+def ingest_file(path: Path, settings: Settings, key: PseudonymKey,
+                known: dict[str, dict] | None = None) -> IngestResult:
+    """Ingest one delivery file. `known` maps sha256 → log entry of deliveries already ingested."""
+    started = time.perf_counter()
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    received = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+    lieferung_id = path.stem
+    contract = contract_for(path.name, load_contracts())
+    source = contract.source if contract else (path.parent.name if path.parent != settings.inbox else "unbekannt")
+    table = contract.table if contract else "unbekannt"
+    known = known if known is not None else {e["sha256"]: e for e in read_ingest_log(settings)}
+
+    def result(status: str, delivered: int, landed: int, quarantined: int, reasons: Counter) -> IngestResult:
+        return IngestResult(lieferung_id=lieferung_id, file=path.name, source=source, table=table, sha256=sha,
+                            status=status, rows_delivered=delivered, rows_landed=landed,
+                            rows_quarantined=quarantined, received_at=received.isoformat(), key_id=key.key_id,
+                            reasons=dict(reasons), seconds=round(time.perf_counter() - started, 3))
+
+    if not SAFE_ID.match(lieferung_id):
+        raise ValueError(f"Dateiname {path.name!r} ist als Lieferungskennung nicht zulässig "
+                         "(erlaubt: Buchstaben, Ziffern, _ . -)")
+    log_file = _log_path(settings, source, lieferung_id)
+    if log_file.exists():
+        previous = json.loads(log_file.read_text(encoding="utf-8"))
+        if previous["sha256"] == sha:
+            return IngestResult(**{**previous, "status": "already_ingested"})
+        file_error = (f"Lieferung {lieferung_id} wurde bereits mit anderem Inhalt eingelesen "
+                      f"(sha256 {previous['sha256'][:12]}…); eine Ersatzlieferung braucht einen neuen Namen")
+        # logged beside, never over, the delivery that landed
+        lieferung_id = f"{lieferung_id}.{sha[:12]}"
+        conflict_log = _log_path(settings, source, lieferung_id)
+        if conflict_log.exists():
+            return IngestResult(**{**json.loads(conflict_log.read_text(encoding="utf-8")),
+                                   "status": "already_ingested"})
+    elif sha in known:
+        file_error = f"Doppelte Lieferung: inhaltsgleich mit {known[sha]['lieferung_id']}"
+    elif contract is None:
+        file_error = f"kein Quellvertrag passt zum Dateinamen {path.name!r}"
+    else:
+        file_error = None
+
+    if file_error is not None or contract is None:
+        parsed = ParsedFile(columns={}, line_numbers=[], file_error=file_error)
+        parsed.data_lines = _all_data_lines(data)
+    else:
+        parsed = parse(data, contract)
+
+    quarantine_dir = settings.quarantine / source / table / f"lieferung={lieferung_id}"
+    if parsed.file_error is not None:
+        lines = parsed.data_lines
+        _write_quarantine(quarantine_dir, lieferung_id, sha, [(n, parsed.file_error) for n in lines])
+        res = result("quarantined", len(lines), 0, len(lines), Counter({parsed.file_error: len(lines)}))
+        _write_log(settings, res)
+        return res
+
+    assert contract is not None
+    landed, quarantined, reasons = _land(parsed, contract, settings, key, lieferung_id, sha, received,
+                                         quarantine_dir)
+    status = "landed" if quarantined == 0 else "partly_quarantined"
+    res = result(status, parsed.rows_delivered, landed, quarantined, reasons)
+    if res.rows_delivered != res.rows_landed + res.rows_quarantined:
+        raise AssertionError(f"row accounting broken for {path.name}: {res}")
+    _write_log(settings, res)
+    return res
+
+
+def _all_data_lines(data: bytes) -> list[int]:
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    return [i + 1 for i, line in enumerate(lines) if i > 0 and line.strip()]
+
+
+def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: PseudonymKey, lieferung_id: str,
+          sha: str, received: dt.datetime, quarantine_dir: Path) -> tuple[int, int, Counter]:
+    spill = Path(tempfile.mkdtemp(prefix="stichtag-ingest-"))  # private (0700), outside the lake
+    try:
+        con = duckdb.connect()
+        con.execute(f"set temp_directory = '{spill}'")
+        table = pa.table({"_line": pa.array(parsed.line_numbers, pa.int64()),
+                          **{c: pa.array(v, pa.string()) if isinstance(v, list) else v.to_arrow()
+                             for c, v in parsed.columns.items()}})
+        con.register("delivered", table)
+        con.register("gemeinden", pa.table({"ags": sorted(gemeinde_ags())}))
+        con.execute(validation_sql(contract, received.date()))
+        out = settings.raw / contract.source / contract.table / f"lieferung={lieferung_id}" / "data.parquet"
+        meta = {"lieferung_id": lieferung_id, "received_at": received.isoformat(), "sha256": sha,
+                "key_id": key.key_id}
+        atomic_copy_to_parquet(con, projection_sql(contract, key, meta), out)
+        landed = con.execute("select count(*) from checked where _reason is null").fetchone()[0]
+        bad = con.execute("select _line, _reason from checked where _reason is not null").fetchall()
+        con.close()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    bad = [*parsed.row_errors, *bad]
+    if bad:
+        _write_quarantine(quarantine_dir, lieferung_id, sha, bad)
+    return landed, len(bad), Counter(reason for _, reason in bad)
+
+
+def _write_quarantine(directory: Path, lieferung_id: str, sha: str, rows: list[tuple[int, str]]) -> None:
+    """Quarantine keeps where and why, never the clear-text content: the original stays in the inbox."""
+    rows = sorted(rows)
+    table = pa.table({
+        "lieferung_id": pa.array([lieferung_id] * len(rows), pa.string()),
+        "source_file_sha256": pa.array([sha] * len(rows), pa.string()),
+        "source_line": pa.array([r[0] for r in rows], pa.int64()),
+        "reason": pa.array([r[1] for r in rows], pa.string()),
+    })
+    con = duckdb.connect()
+    con.register("q", table)
+    atomic_copy_to_parquet(con, "select * from q", directory / "quarantine.parquet")
+    con.close()
+
+
+def _write_log(settings: Settings, res: IngestResult) -> None:
+    atomic_write_text(_log_path(settings, res.source, res.lieferung_id),
+                      json.dumps(asdict(res), ensure_ascii=False, indent=1))
+
+
+def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True) -> list[IngestResult]:
+    from tqdm import tqdm
+
+    files = delivery_files(settings.inbox)
+    known = {e["sha256"]: e for e in read_ingest_log(settings)}
+    results = []
+    for f in tqdm(files, desc="Ingest", unit="Datei", disable=not progress):
+        res = ingest_file(f, settings, key, known)
+        known.setdefault(res.sha256, asdict(res))
+        results.append(res)
+    return results

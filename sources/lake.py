@@ -1,0 +1,47 @@
+"""Atomic writes into the lake: readers see the old file or the new one, never a half-written one."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_copy_to_parquet(con: duckdb.DuckDBPyConnection, select_sql: str, target: Path) -> None:
+    """COPY the query's result to `target` through a temporary file in the same directory + rename.
+
+    Settings make the bytes a function of the data alone (no thread-dependent row groups)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        con.execute("set preserve_insertion_order = true")
+        con.execute(f"copy ({select_sql}) to '{tmp}' (format parquet, compression zstd, row_group_size 122880)")
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,39 @@
+"""Shared fixtures: a small generated Kreis, ingested once per session into a temporary lake."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.population import GeneratorConfig
+from stichtag.settings import Settings
+
+# Three Gemeinden of different size (a town, a village, the Kreisstadt's neighbour), 18 months.
+SMALL_AGS = ("01056001", "01056002", "01056025")
+SMALL_CONFIG = GeneratorConfig(gemeinden_ags=SMALL_AGS, until_year=2016, until_month=6)
+TEST_KEY_HEX = "5e" * 32
+
+
+def make_settings(root: Path) -> Settings:
+    return Settings(lake=root / "lake", inbox=root / "inbox", key_file=root / "keys" / "pseudonym.key")
+
+
+@pytest.fixture(autouse=True)
+def _no_real_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STICHTAG_PSEUDONYM_KEY", TEST_KEY_HEX)
+
+
+@pytest.fixture(scope="session")
+def small_kreis(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Generated and ingested small Kreis (inbox + lake/raw), shared read-only by tests."""
+    from generator.run import generate
+    from sources.ingest import ingest_inbox
+    from sources.pseudonym import load_key
+
+    os.environ["STICHTAG_PSEUDONYM_KEY"] = TEST_KEY_HEX
+    settings = make_settings(tmp_path_factory.mktemp("small_kreis"))
+    generate(SMALL_CONFIG, settings.inbox, progress=False)
+    ingest_inbox(settings, load_key(settings), progress=False)
+    return settings

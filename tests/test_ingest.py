@@ -1,0 +1,158 @@
+"""Ingest: anonymisation on the way in, accounting, idempotency, quarantine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from generator.canaries import canary_birth_dates_iso, canary_strings
+from sources.ingest import ingest_file, ingest_inbox, read_ingest_log
+from sources.pseudonym import load_key
+from tests.conftest import make_settings
+from tests.leaks import scan_for_leaks
+
+
+def test_every_delivered_row_lands_or_is_quarantined(small_kreis) -> None:
+    log = read_ingest_log(small_kreis)
+    assert len(log) == 19
+    for entry in log:
+        assert entry["rows_delivered"] == entry["rows_landed"] + entry["rows_quarantined"]
+    landed = duckdb.execute(f"select count(*) from '{small_kreis.raw}/melderegister/*/*/*.parquet'").fetchone()[0]
+    assert landed == sum(e["rows_landed"] for e in log) > 20_000
+
+
+def test_raw_rows_carry_their_provenance(small_kreis) -> None:
+    row = duckdb.execute(f"""select lieferung_id, received_at, source_file_sha256, source_line, key_id, lieferung
+        from '{small_kreis.raw}/melderegister/aenderungen/*/*.parquet' where source_line = 2
+        order by lieferung_id limit 1""").fetchone()
+    assert row[0] == row[5] == "EWO_AENDERUNGEN_201501" and len(row[2]) == 64 and row[3] == 2
+    assert row[4] == load_key(small_kreis).key_id
+
+
+def test_no_clear_text_personal_data_reaches_the_lake(small_kreis) -> None:
+    assert scan_for_leaks(small_kreis.lake, canary_strings(), canary_birth_dates_iso()) == []
+
+
+def test_raw_zone_has_only_the_contracts_output_columns(small_kreis) -> None:
+    cols = [r[0] for r in duckdb.execute(
+        f"describe select * from '{small_kreis.raw}/melderegister/bestand/*/*.parquet'").fetchall()]
+    assert "familienname" not in cols and "geburtsdatum" not in cols and "strasse" not in cols
+    assert {"person_pseudonym", "geburtsjahr", "geburtsmonat", "gemeinde_ags"} <= set(cols)
+
+
+def test_the_same_person_gets_the_same_pseudonym_in_every_delivery(small_kreis) -> None:
+    key = load_key(small_kreis)
+    canary = key.python("990000000001")
+    hits = duckdb.execute(f"""select count(distinct lieferung_id) from
+        '{small_kreis.raw}/melderegister/*/*/*.parquet' where person_pseudonym = '{canary}'""").fetchone()[0]
+    assert hits >= 1
+    both = duckdb.execute(f"""select count(*) from (
+        select person_pseudonym from '{small_kreis.raw}/melderegister/bestand/*/*.parquet'
+        intersect select person_pseudonym from '{small_kreis.raw}/melderegister/aenderungen/*/*.parquet')""")
+    assert both.fetchone()[0] > 100
+
+
+def test_ingesting_the_same_delivery_twice_changes_nothing(small_kreis, tmp_path: Path) -> None:
+    s = make_settings(tmp_path)
+    shutil.copytree(small_kreis.inbox, s.inbox)
+    key = load_key(s)
+    first = ingest_inbox(s, key, progress=False)
+    snapshot = {p: p.stat().st_mtime_ns for p in s.lake.rglob("*")}
+    second = ingest_inbox(s, key, progress=False)
+    assert {r.status for r in second} == {"already_ingested"}
+    assert [r.rows_landed for r in first] == [r.rows_landed for r in second]
+    assert {p: p.stat().st_mtime_ns for p in s.lake.rglob("*")} == snapshot
+
+
+def _bad_delivery(tmp_path: Path, small_kreis, name: str, mutate) -> tuple:
+    s = make_settings(tmp_path)
+    src = small_kreis.inbox / "melderegister" / "EWO_AENDERUNGEN_201502.csv"
+    target = s.inbox / "melderegister" / name
+    target.parent.mkdir(parents=True)
+    target.write_bytes(mutate(src.read_bytes()))
+    res = ingest_file(target, s, load_key(s))
+    return s, res
+
+
+def _quarantine(s, res) -> list[tuple[int, str]]:
+    files = list(s.quarantine.rglob("quarantine.parquet"))
+    if not files:
+        return []
+    return duckdb.execute(f"select source_line, reason from '{files[0]}' order by 1").fetchall()
+
+
+def test_utf8_delivery_is_quarantined_as_a_whole_with_its_encoding_named(small_kreis, tmp_path) -> None:
+    s, res = _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_201502.csv",
+                           lambda b: b.decode("cp1252").encode("utf-8"))
+    assert res.status == "quarantined" and res.rows_landed == 0
+    assert res.rows_delivered == res.rows_quarantined > 0
+    assert "UTF-8" in next(iter(res.reasons))
+    assert len(_quarantine(s, res)) == res.rows_quarantined
+
+
+@pytest.mark.parametrize(("mutate", "expected"), [
+    (lambda b: b.replace(b";Steuer-ID\r\n", b";Steuer-ID;Religion\r\n", 1), "nicht im Vertrag"),
+    (lambda b: b.replace(b";Steuer-ID\r\n", b"\r\n", 1), "fehlende Spalten"),
+])
+def test_header_not_matching_the_contract_quarantines_the_file(small_kreis, tmp_path, mutate, expected) -> None:
+    s, res = _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_201502.csv", mutate)
+    assert res.status == "quarantined" and expected in next(iter(res.reasons))
+    assert res.rows_delivered == res.rows_quarantined == len(_quarantine(s, res))
+
+
+def test_malformed_date_quarantines_only_that_row_without_echoing_it(small_kreis, tmp_path) -> None:
+    def mutate(b: bytes) -> bytes:
+        lines = b.split(b"\r\n")
+        fields = lines[5].split(b";")
+        fields[9] = b"31.02.1970"  # Geburtsdatum
+        lines[5] = b";".join(fields)
+        return b"\r\n".join(lines)
+
+    s, res = _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_201502.csv", mutate)
+    assert res.status == "partly_quarantined" and res.rows_quarantined == 1
+    assert res.rows_delivered == res.rows_landed + 1
+    [(line, reason)] = _quarantine(s, res)
+    assert line == 6 and "Geburtsdatum" in reason and "31.02.1970" not in reason
+
+
+def test_row_with_wrong_field_count_is_quarantined(small_kreis, tmp_path) -> None:
+    def mutate(b: bytes) -> bytes:
+        lines = b.split(b"\r\n")
+        lines[3] = lines[3] + b";zuviel"
+        return b"\r\n".join(lines)
+
+    s, res = _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_201502.csv", mutate)
+    assert res.rows_quarantined == 1 and _quarantine(s, res)[0][0] == 4
+
+
+def test_duplicate_delivery_under_another_name_is_quarantined(small_kreis, tmp_path) -> None:
+    s = make_settings(tmp_path)
+    src = small_kreis.inbox / "melderegister" / "EWO_AENDERUNGEN_201502.csv"
+    (s.inbox / "melderegister").mkdir(parents=True)
+    a = s.inbox / "melderegister" / src.name
+    b = s.inbox / "melderegister" / "EWO_AENDERUNGEN_201502_nochmal.csv"
+    shutil.copy(src, a)
+    shutil.copy(src, b)
+    first, second = ingest_inbox(s, load_key(s), progress=False)
+    assert first.status == "landed"
+    assert second.status == "quarantined" and "Doppelte Lieferung" in next(iter(second.reasons))
+    assert second.rows_delivered == first.rows_delivered == second.rows_quarantined
+
+
+def test_replacement_with_the_same_name_but_new_content_does_not_overwrite(small_kreis, tmp_path) -> None:
+    s, first = _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_201502.csv", lambda b: b)
+    path = s.inbox / "melderegister" / "EWO_AENDERUNGEN_201502.csv"
+    path.write_bytes(path.read_bytes() + path.read_bytes().split(b"\r\n")[1] + b"\r\n")
+    second = ingest_file(path, s, load_key(s))
+    assert second.status == "quarantined" and "anderem Inhalt" in next(iter(second.reasons))
+    log = json.loads((s.ingest_log / "melderegister" / "EWO_AENDERUNGEN_201502.json").read_text())
+    assert log["sha256"] == first.sha256
+
+
+def test_unsafe_file_name_is_refused_with_a_clear_error(small_kreis, tmp_path) -> None:
+    with pytest.raises(ValueError, match="Lieferungskennung"):
+        _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_2015 02;x.csv", lambda b: b)
