@@ -62,6 +62,11 @@ def delivery_files(inbox: Path) -> list[Path]:
                   and not p.name.endswith(IGNORED_SUFFIXES))
 
 
+def _source_of(path: Path, contracts: tuple[Contract, ...]) -> str:
+    contract = contract_for(path.name, contracts)
+    return contract.source if contract else path.parent.name
+
+
 def _log_path(settings: Settings, source: str, lieferung_id: str) -> Path:
     return settings.ingest_log / source / f"{lieferung_id}.json"
 
@@ -191,10 +196,15 @@ def _write_log(settings: Settings, res: IngestResult) -> None:
                       json.dumps(asdict(res), ensure_ascii=False, indent=1))
 
 
-def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True) -> list[IngestResult]:
+def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
+                 source: str | None = None) -> list[IngestResult]:
+    """Ingest every complete delivery in the inbox (of one source system, if given)."""
     from tqdm import tqdm
 
     files = delivery_files(settings.inbox)
+    if source is not None:
+        contracts = load_contracts()
+        files = [f for f in files if _source_of(f, contracts) == source]
     known = {e["sha256"]: e for e in read_ingest_log(settings)}
     results = []
     for f in tqdm(files, desc="Ingest", unit="Datei", disable=not progress):

@@ -1,0 +1,11 @@
+-- Which published areas each Gemeinde counts towards: itself, its Amt (if any), its Kreis.
+-- Amt and Kreis values are recomputed from summed numerators and denominators, never averaged.
+with gemeinden as (
+    select * from {{ ref('stg_referenz__gemeinden') }}
+)
+
+select gemeinde_ags, gemeinde_ags as gebiet_id from gemeinden
+union all
+select gemeinde_ags, amt_ars from gemeinden where amt_ars is not null
+union all
+select gemeinde_ags, kreis_ags from gemeinden

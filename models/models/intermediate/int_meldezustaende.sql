@@ -1,0 +1,46 @@
+-- Every person's sequence of registry states: the Bestand on 31.12.2014, then one state per event.
+-- A state holds from the end of gueltig_ab up to (not including) the end of gueltig_bis, so the
+-- population of a Stichtag D is the state at the end of day D: gueltig_ab <= D < gueltig_bis.
+-- Same-day events are ordered by Vorgangsnummer (the registry's order of processing).
+with bestand as (
+    select
+        person_pseudonym,
+        bestandsdatum as gueltig_ab,
+        0::bigint as vorgangsnummer,
+        'Bestand' as ereignisart,
+        true as wohnhaft,
+        gemeinde_ags,
+        geschlecht,
+        geburtsjahr,
+        geburtsmonat,
+        staatsangehoerigkeit
+    from {{ ref('stg_melderegister__bestand') }}
+),
+
+ereignisse as (
+    select
+        person_pseudonym,
+        ereignisdatum as gueltig_ab,
+        vorgangsnummer,
+        ereignisart,
+        ereignisart not in ('Fortzug', 'Tod') as wohnhaft,
+        gemeinde_ags,
+        geschlecht,
+        geburtsjahr,
+        geburtsmonat,
+        staatsangehoerigkeit
+    from {{ ref('int_ereignisse_bereinigt') }}
+),
+
+zustaende as (
+    select * from bestand
+    union all
+    select * from ereignisse
+)
+
+select
+    *,
+    lead(gueltig_ab, 1, date '9999-12-31') over person_zeitlinie as gueltig_bis,
+    lag(case when wohnhaft then gemeinde_ags end) over person_zeitlinie as vorherige_gemeinde_ags
+from zustaende
+window person_zeitlinie as (partition by person_pseudonym order by gueltig_ab, vorgangsnummer)

@@ -1,0 +1,53 @@
+-- Named measures per Stichtag and Gemeinde in one long table, with the dimensions KPI terms filter
+-- on (age, sex, citizenship). The KPI catalogue refers to measures by these names only.
+-- Event measures count the 12 months up to the Stichtag: vorjahrestag < ereignisdatum <= stichtag.
+with stichtage as (
+    select * from {{ ref('int_stichtage') }}
+),
+
+bevoelkerung as (
+    select * from {{ ref('int_bevoelkerung') }}
+),
+
+ereignisse as (
+    select ereignisart, ereignisdatum, gemeinde_ags, geschlecht, geburtsjahr, geburtsmonat,
+           staatsangehoerigkeit = '000' as deutsch
+    from {{ ref('int_ereignisse_bereinigt') }}
+    where ereignisart in ('Geburt', 'Tod')
+),
+
+wanderungen as (
+    select 'zuzuege_12m' as messgroesse, nach_gemeinde_ags as gemeinde_ags, *
+    from {{ ref('int_wanderungen') }} where nach_gemeinde_ags is not null
+    union all
+    select 'fortzuege_12m', von_gemeinde_ags, *
+    from {{ ref('int_wanderungen') }} where von_gemeinde_ags is not null
+)
+
+select s.stichtag, b.gemeinde_ags, 'bevoelkerung' as messgroesse, b.alter, b.geschlecht, b.deutsch,
+       b.anzahl::double as wert
+from stichtage s join bevoelkerung b on b.tag = s.stichtag
+
+union all
+-- Durchschnittsalter as official statistics compute it: completed years + 0.5.
+select s.stichtag, b.gemeinde_ags, 'alterssumme', b.alter, b.geschlecht, b.deutsch, b.anzahl * (b.alter + 0.5)
+from stichtage s join bevoelkerung b on b.tag = s.stichtag
+
+union all
+select s.stichtag, b.gemeinde_ags, 'bevoelkerung_vorjahr', b.alter, b.geschlecht, b.deutsch, b.anzahl
+from stichtage s join bevoelkerung b on b.tag = s.vorjahrestag
+
+union all
+select s.stichtag, e.gemeinde_ags,
+       case e.ereignisart when 'Geburt' then 'geburten_12m' else 'sterbefaelle_12m' end,
+       {{ alter_am('e.ereignisdatum', 'e.geburtsjahr', 'e.geburtsmonat') }}, e.geschlecht, e.deutsch, count(*)
+from stichtage s
+join ereignisse e on e.ereignisdatum > s.vorjahrestag and e.ereignisdatum <= s.stichtag
+group by all
+
+union all
+select s.stichtag, w.gemeinde_ags, w.messgroesse,
+       {{ alter_am('w.ereignisdatum', 'w.geburtsjahr', 'w.geburtsmonat') }}, w.geschlecht, w.deutsch, count(*)
+from stichtage s
+join wanderungen w on w.ereignisdatum > s.vorjahrestag and w.ereignisdatum <= s.stichtag
+group by all

@@ -1,0 +1,19 @@
+-- Registry events as delivered (including Stornos), limited to the Datenstand.
+select
+    vorgangsnummer,
+    ereignisart,
+    ereignisdatum,
+    meldedatum,
+    bezugsvorgang,
+    person_pseudonym,
+    geschlecht,
+    geburtsjahr,
+    geburtsmonat,
+    staatsangehoerigkeit,
+    gemeinde_ags,
+    adresse_pseudonym,
+    lieferung_id,
+    received_at,
+    source_line
+from {{ source('melderegister', 'aenderungen') }}
+where {{ datenstand_filter('received_at') }}

@@ -1,0 +1,22 @@
+"""The one Definitions object of Stichtag (`dagster dev -m orchestration.definitions`)."""
+
+import dagster as dg
+
+from orchestration.defs.exports.assets import kpi_values_export
+from orchestration.defs.ingest.assets import REFERENCE_GEMEINDEN, ingest_assets
+from orchestration.defs.jobs import inbox_sensor, stichtag_job, tagesaktuell
+from orchestration.defs.warehouse.assets import stichtag_dbt_models
+from orchestration.defs.warehouse.resources import dbt_resource
+from orchestration.lib.resources import LakeResource
+
+KATALOG = [dg.AssetSpec(dg.AssetKey(["katalog", table]), group_name="referenz", kinds={"yaml"},
+                        description=f"The KPI catalogue, catalogue/kpis.yml ({table}), validated before every build.")
+           for table in ("kpis", "kpi_terme")]
+
+defs = dg.Definitions(
+    assets=[*ingest_assets(), REFERENCE_GEMEINDEN, *KATALOG, stichtag_dbt_models, kpi_values_export],
+    jobs=[stichtag_job],
+    schedules=[tagesaktuell],
+    sensors=[inbox_sensor],
+    resources={"dbt": dbt_resource(), "lake": LakeResource()},
+)

@@ -1,0 +1,168 @@
+"""The KPI catalogue (catalogue/kpis.yml): load, validate, and hand to dbt as data.
+
+The catalogue validates itself before any build: an unknown measure, unit or key, a duplicate id,
+or a unit that does not fit the formula is a CatalogueError naming the entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from stichtag.settings import PROJECT_ROOT
+
+CATALOGUE_FILE = PROJECT_ROOT / "catalogue" / "kpis.yml"
+KPI_KEYS = {"id", "name", "name_en", "handlungsfeld", "definition", "numerator", "denominator", "unit",
+            "sources", "caveats", "levels", "min_cell", "comparison"}
+TERM_KEYS = {"measure", "factor", "age", "sex", "german"}
+REQUIRED = ("id", "name", "name_en", "handlungsfeld", "definition", "numerator", "unit", "sources")
+LEVELS = ("gemeinde", "amt", "kreis", "land", "bund")
+
+
+class CatalogueError(ValueError):
+    """The KPI catalogue is invalid; raised before any build."""
+
+
+@dataclass(frozen=True)
+class Term:
+    measure: str
+    factor: float
+    age_from: int | None
+    age_to: int | None
+    sex: str | None
+    german: bool | None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    name: str
+    name_en: str
+    handlungsfeld: str
+    definition: str
+    numerator: tuple[Term, ...]
+    denominator: tuple[Term, ...]
+    unit: str
+    unit_label: str
+    scale: float
+    sources: tuple[str, ...]
+    caveats: str
+    levels: tuple[str, ...]
+    min_cell: int
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    kpis: tuple[Kpi, ...]
+    measures: dict[str, dict]
+    sha256: str
+
+    def kpi(self, kpi_id: str) -> Kpi:
+        for k in self.kpis:
+            if k.id == kpi_id:
+                return k
+        raise KeyError(kpi_id)
+
+
+def _term(raw: object, where: str, measures: dict[str, dict]) -> Term:
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}: a term must be a mapping like {{measure: bevoelkerung}}")
+    unknown = set(raw) - TERM_KEYS
+    if unknown:
+        raise CatalogueError(f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(TERM_KEYS)})")
+    measure = raw.get("measure")
+    if measure not in measures:
+        raise CatalogueError(f"{where}: unknown measure {measure!r} (known: {sorted(measures)})")
+    age = raw.get("age")
+    age_from = age_to = None
+    if age is not None:
+        if not (isinstance(age, list) and len(age) == 2 and all(a is None or isinstance(a, int) for a in age)):
+            raise CatalogueError(f"{where}: age must be [from, to] with integers or null, got {age!r}")
+        age_from, age_to = age
+        if age_from is not None and age_to is not None and age_from > age_to:
+            raise CatalogueError(f"{where}: age bounds {age} are reversed")
+    dims = set(measures[measure].get("dimensions", []))
+    for key, dim in (("age", "alter"), ("sex", "geschlecht"), ("german", "deutsch")):
+        if raw.get(key) is not None and dim not in dims:
+            raise CatalogueError(f"{where}: measure {measure} has no dimension {dim} to filter by {key}")
+    sex = raw.get("sex")
+    if sex not in (None, "m", "w", "d", "x"):
+        raise CatalogueError(f"{where}: sex must be m, w, d or x, got {sex!r}")
+    german = raw.get("german")
+    if german not in (None, True, False):
+        raise CatalogueError(f"{where}: german must be true or false, got {german!r}")
+    factor = raw.get("factor", 1)
+    if not isinstance(factor, int | float) or factor == 0:
+        raise CatalogueError(f"{where}: factor must be a non-zero number, got {factor!r}")
+    return Term(measure, float(factor), age_from, age_to, sex, german)
+
+
+def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
+    if not isinstance(data, dict) or not {"units", "measures", "kpis"} <= set(data):
+        raise CatalogueError("catalogue needs the sections units, measures and kpis")
+    units, measures = data["units"], data["measures"]
+    seen: set[str] = set()
+    kpis = []
+    for i, raw in enumerate(data["kpis"]):
+        where = f"KPI #{i + 1} ({raw.get('id', '?')})" if isinstance(raw, dict) else f"KPI #{i + 1}"
+        if not isinstance(raw, dict):
+            raise CatalogueError(f"{where}: must be a mapping")
+        missing = [k for k in REQUIRED if not raw.get(k)]
+        if missing:
+            raise CatalogueError(f"{where}: missing {missing}")
+        unknown = set(raw) - KPI_KEYS
+        if unknown:
+            raise CatalogueError(f"{where}: unknown keys {sorted(unknown)}")
+        if raw["id"] in seen:
+            raise CatalogueError(f"{where}: duplicate id {raw['id']!r}")
+        seen.add(raw["id"])
+        if raw["unit"] not in units:
+            raise CatalogueError(f"{where}: unknown unit {raw['unit']!r} (known: {sorted(units)})")
+        numerator = tuple(_term(t, f"{where} numerator", measures) for t in raw["numerator"])
+        denominator = tuple(_term(t, f"{where} denominator", measures) for t in raw.get("denominator") or [])
+        if raw["unit"] == "anzahl" and denominator:
+            raise CatalogueError(f"{where}: unit anzahl is a count and takes no denominator")
+        if raw["unit"] != "anzahl" and not denominator:
+            raise CatalogueError(f"{where}: unit {raw['unit']} is a rate and needs a denominator")
+        levels = tuple(raw.get("levels") or ("gemeinde", "amt", "kreis"))
+        if set(levels) - set(LEVELS):
+            raise CatalogueError(f"{where}: unknown levels {sorted(set(levels) - set(LEVELS))}")
+        min_cell = raw.get("min_cell", 3)
+        if not isinstance(min_cell, int) or min_cell < 1:
+            raise CatalogueError(f"{where}: min_cell must be a positive integer")
+        kpis.append(Kpi(id=raw["id"], name=raw["name"], name_en=raw["name_en"], handlungsfeld=raw["handlungsfeld"],
+                        definition=" ".join(str(raw["definition"]).split()), numerator=numerator,
+                        denominator=denominator, unit=raw["unit"], unit_label=units[raw["unit"]]["label"],
+                        scale=float(units[raw["unit"]]["scale"]), sources=tuple(raw["sources"]),
+                        caveats=" ".join(str(raw.get("caveats", "")).split()), levels=levels, min_cell=min_cell))
+    return Catalogue(kpis=tuple(kpis), measures=measures, sha256=sha256)
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
+    text = path.read_bytes()
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise CatalogueError(f"{path}: not valid YAML: {e}") from e
+    return parse_catalogue(data, hashlib.sha256(text).hexdigest())
+
+
+def write_for_dbt(catalogue: Catalogue, directory: Path) -> None:
+    """The catalogue as two JSON tables the dbt marts join against (kpis, kpi_terme)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    kpis = [{"kpi_id": k.id, "name": k.name, "handlungsfeld": k.handlungsfeld, "einheit": k.unit_label,
+             "skala": k.scale, "hat_nenner": bool(k.denominator), "min_cell": k.min_cell} for k in catalogue.kpis]
+    terms = [{"kpi_id": k.id, "rolle": rolle, "messgroesse": t.measure, "faktor": t.factor,
+              "alter_von": t.age_from, "alter_bis": t.age_to, "geschlecht": t.sex, "deutsch": t.german}
+             for k in catalogue.kpis
+             for rolle, side in (("zaehler", k.numerator), ("nenner", k.denominator)) for t in side]
+    for name, rows in (("kpis", kpis), ("kpi_terme", terms)):
+        tmp = directory / f".{name}.json.tmp"
+        tmp.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+        tmp.replace(directory / f"{name}.json")

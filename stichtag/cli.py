@@ -1,0 +1,308 @@
+"""`stichtag` — the command line of the Stichtag data platform. `stichtag <command> --help` for details."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+from stichtag.settings import Settings, get_settings
+
+
+class CliError(Exception):
+    """An error the user can fix; printed without a traceback."""
+
+
+def _date(text: str) -> dt.date:
+    from stichtag.warehouse import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        d = dt.datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} ist kein Monat im Format JJJJ-MM") from None
+    if d.strftime("%Y-%m") != text:
+        raise argparse.ArgumentTypeError(f"{text!r} ist kein Monat im Format JJJJ-MM")
+    return d.year, d.month
+
+
+def _n(value: float, decimals: int = 0) -> str:
+    """German number format: 1.234.567,89."""
+    return f"{value:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def last_delivered_month(today: dt.date) -> tuple[int, int]:
+    """The registry delivers month M on the 5th of M+1: the latest month delivered by `today`."""
+    first = today.replace(day=1)
+    back = 1 if today.day >= 5 else 2
+    y, m = first.year, first.month - back
+    while m < 1:
+        y, m = y - 1, m + 12
+    return y, m
+
+
+# ---------------------------------------------------------------------------------------- commands
+
+def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from generator.population import GeneratorConfig
+    from generator.run import generate
+
+    until = args.bis or last_delivered_month(dt.date.today())
+    config = GeneratorConfig(seed=args.seed, until_year=until[0], until_month=until[1], scale=args.scale,
+                             gemeinden_ags=tuple(args.gemeinden.split(",")) if args.gemeinden else None)
+    started = time.perf_counter()
+    deliveries = generate(config, settings.inbox, progress=not args.quiet)
+    rows = sum(d.rows for d in deliveries)
+    print(f"{len(deliveries)} Lieferungen mit {_n(rows)} Zeilen (Seed {config.seed}, bis {until[0]}-{until[1]:02d}) "
+          f"in {settings.inbox} geschrieben, {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _key(settings: Settings, create: bool):
+    from sources.pseudonym import KeyError_, init_demo_key, load_key
+
+    try:
+        if create:
+            key, created = init_demo_key(settings)
+            if created:
+                print(f"Neuer lokaler Demo-Schlüssel für Pseudonyme angelegt: {settings.key_file} "
+                      f"(key_id {key.key_id}). Für echte Daten einen verwalteten Schlüssel setzen "
+                      "(STICHTAG_PSEUDONYM_KEY oder STICHTAG_PSEUDONYM_KEY_FILE).")
+            return key
+        return load_key(settings)
+    except KeyError_ as e:
+        raise CliError(str(e)) from None
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from sources.ingest import ingest_inbox
+
+    key = _key(settings, create=False)
+    if not settings.inbox.exists():
+        raise CliError(f"Posteingang {settings.inbox} existiert nicht (erst `stichtag generate`?)")
+    results = ingest_inbox(settings, key, progress=not args.quiet)
+    new = [r for r in results if r.status != "already_ingested"]
+    print(ingest_summary(results))
+    return 1 if any(r.status == "quarantined" for r in new) and args.strict else 0
+
+
+def ingest_summary(results: list) -> str:
+    new = [r for r in results if r.status != "already_ingested"]
+    lines = [f"Ingest: {len(results)} Lieferungen im Posteingang, {len(new)} neu eingelesen, "
+             f"{len(results) - len(new)} schon im Lake."]
+    if new:
+        d, landed, q = (sum(getattr(r, a) for r in new) for a in ("rows_delivered", "rows_landed", "rows_quarantined"))
+        lines.append(f"  Zeilen: {_n(d)} geliefert = {_n(landed)} im Lake + {_n(q)} in Quarantäne")
+    for r in new:
+        if r.rows_quarantined:
+            reasons = "; ".join(f"{k} ({v})" for k, v in sorted(r.reasons.items(), key=lambda kv: -kv[1])[:3])
+            lines.append(f"  ! {r.file}: {r.rows_quarantined} Zeilen in Quarantäne: {reasons}")
+    return "\n".join(lines)
+
+
+def cmd_materialise(args: argparse.Namespace, settings: Settings) -> int:
+    from stichtag.lock import build_lock
+
+    _key(settings, create=False)
+    first = args.stichtag
+    end = (args.bis or first) + dt.timedelta(days=1)
+    with build_lock(settings):
+        return _materialise(settings, first, end, args.raster, args.datenstand)
+
+
+def _materialise(settings: Settings, first: dt.date, end: dt.date, raster: str, datenstand: dt.date | None) -> int:
+    from orchestration.lib.execute import run_stichtag_job
+    from stichtag.publish import kpi_export_path
+
+    started = time.perf_counter()
+    print(f"Materialisiere Stichtage {first} … {end - dt.timedelta(days=1)} (Raster {raster}"
+          f"{', Datenstand ' + str(datenstand) if datenstand else ''}) …", flush=True)
+    result = run_stichtag_job(first, end, raster, datenstand)
+    if not result.success:
+        failures = [e.message for e in result.all_events if e.is_failure]
+        raise CliError("Materialisierung fehlgeschlagen:\n  " + "\n  ".join(m or "" for m in failures))
+    print(f"Fertig in {time.perf_counter() - started:.1f} s (Dagster-Lauf {result.run_id}).")
+    latest = sorted((settings.exports / "kpi_values").glob("stichtag=*"))
+    if latest:
+        print(f"Export: {kpi_export_path(settings, dt.date.fromisoformat(latest[-1].name.split('=')[1]))}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Everything for the demo: key, deliveries, ingest, latest Stichtag, exports."""
+    from stichtag.lock import build_lock
+
+    started = time.perf_counter()
+    _key(settings, create=True)
+    if not any(settings.inbox.rglob("*.csv")) if settings.inbox.exists() else True:
+        cmd_generate(argparse.Namespace(bis=None, seed=args.seed, scale=1.0, gemeinden=None, quiet=False), settings)
+    else:
+        print(f"Posteingang {settings.inbox} hat schon Lieferungen: keine neuen erzeugt.")
+    stichtag = args.stichtag or latest_complete_stichtag(settings)
+    with build_lock(settings):
+        _materialise(settings, stichtag, stichtag + dt.timedelta(days=1), "taeglich", None)
+    from sources.ingest import read_ingest_log
+
+    log = read_ingest_log(settings)
+    print()
+    print(f"make run fertig in {time.perf_counter() - started:.0f} s. Stichtag {stichtag}.")
+    print(f"  Lieferungen im Lake: {len(log)}, Zeilen: {_n(sum(e['rows_landed'] for e in log))} im Lake, "
+          f"{_n(sum(e['rows_quarantined'] for e in log))} in Quarantäne")
+    print(_kpi_preview(settings, stichtag))
+    print(f"  Exporte (Parquet):  {settings.exports / 'kpi_values'}")
+    print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")
+    print("  Beispiel:  make sql  →  select * from kpi_values_latest where gebiet_ebene = 'kreis';")
+    return 0
+
+
+def latest_complete_stichtag(settings: Settings) -> dt.date:
+    """The last day of the latest month whose registry events have been delivered."""
+    import duckdb
+
+    glob = settings.raw / "melderegister" / "aenderungen" / "*" / "*.parquet"
+    if not list(glob.parent.parent.glob("*/*.parquet")):
+        y, m = last_delivered_month(dt.date.today())
+    else:
+        latest = duckdb.execute(f"select max(meldedatum) from read_parquet('{glob}')").fetchone()[0]
+        y, m = latest.year, latest.month
+    nxt = dt.date(y + m // 12, m % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _kpi_preview(settings: Settings, stichtag: dt.date) -> str:
+    import duckdb
+
+    from stichtag.publish import kpi_export_path
+
+    path = kpi_export_path(settings, stichtag)
+    if not path.exists():
+        return "  (keine KPI-Werte exportiert)"
+    rows = duckdb.execute(f"""select kpi_id, value, unit from read_parquet('{path}')
+                             where gebiet_ebene = 'kreis' order by kpi_id""").fetchall()
+    out = [f"  Kreiswerte am {stichtag}:"]
+    for kpi_id, value, unit in rows:
+        shown = "–" if value is None else _n(value, 0 if unit == "Anzahl" else 2)
+        out.append(f"    {kpi_id:<22} {shown:>12} {unit}")
+    return "\n".join(out)
+
+
+def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
+    from stichtag.sql_shell import run_shell
+
+    if not settings.analytics_db.exists():
+        raise CliError(f"{settings.analytics_db} gibt es noch nicht: erst `make run` (oder `stichtag materialise`)")
+    return run_shell(settings.analytics_db, args.command)
+
+
+def cmd_key_init(args: argparse.Namespace, settings: Settings) -> int:
+    key = _key(settings, create=True)
+    print(f"Schlüssel bereit (key_id {key.key_id}).")
+    return 0
+
+
+def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
+    from stichtag.catalogue import CatalogueError, load_catalogue
+
+    try:
+        cat = load_catalogue()
+    except CatalogueError as e:
+        raise CliError(f"KPI-Katalog ungültig: {e}") from None
+    print(f"KPI-Katalog gültig: {len(cat.kpis)} KPIs, {len(cat.measures)} Messgrößen (sha256 {cat.sha256[:12]}).")
+    return 0
+
+
+def cmd_dbt_parse(args: argparse.Namespace, settings: Settings) -> int:
+    import subprocess
+
+    from stichtag.settings import DBT_PROJECT_DIR
+    from stichtag.warehouse import prepare_build
+
+    prepare_build(settings)
+    dbt = Path(sys.executable).parent / "dbt"
+    return subprocess.call([str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                            "--profiles-dir", str(DBT_PROJECT_DIR)])
+
+
+# ---------------------------------------------------------------------------------------- parser
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="stichtag", description=__doc__,
+                                epilog="Pfade: STICHTAG_LAKE (lake/), STICHTAG_INBOX (inbox/), "
+                                       "STICHTAG_PSEUDONYM_KEY_FILE (~/.config/stichtag/pseudonym.key).")
+    p.add_argument("--lake", type=Path, help="Datenwurzel (statt STICHTAG_LAKE)")
+    p.add_argument("--inbox", type=Path, help="Posteingang der Lieferungen (statt STICHTAG_INBOX)")
+    sub = p.add_subparsers(dest="command_name", required=True, metavar="BEFEHL")
+
+    g = sub.add_parser("generate", help="Demo-Lieferungen des Melderegisters erzeugen (deterministisch)")
+    g.add_argument("--seed", type=int, default=20221231, help="Zufalls-Seed (gleicher Seed → gleiche Bytes)")
+    g.add_argument("--bis", type=_month, help="letzter Liefermonat JJJJ-MM (Standard: zuletzt gelieferter Monat)")
+    g.add_argument("--scale", type=float, default=1.0, help="Bevölkerungsfaktor (1.0 = Kreis Pinneberg)")
+    g.add_argument("--gemeinden", help="nur diese AGS, kommagetrennt (für kleine Testkreise)")
+    g.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
+    g.set_defaults(func=cmd_generate)
+
+    i = sub.add_parser("ingest", help="neue Lieferungen anonymisiert in den Lake übernehmen")
+    i.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
+    i.add_argument("--strict", action="store_true", help="Exit-Code 1, wenn eine Lieferung ganz in Quarantäne ging")
+    i.set_defaults(func=cmd_ingest)
+
+    m = sub.add_parser("materialise", aliases=["materialize"],
+                       help="KPI-Marts für einen Stichtag (oder ein Fenster) bauen und exportieren")
+    m.add_argument("--stichtag", type=_date, required=True, help="Stichtag JJJJ-MM-TT (Stand am Ende des Tages)")
+    m.add_argument("--bis", type=_date, help="letzter Stichtag eines Fensters (einschließlich), ein Lauf")
+    m.add_argument("--raster", choices=["taeglich", "monatsende", "jahresende"], default="taeglich",
+                   help="nur Monats- oder Jahresenden des Fensters")
+    m.add_argument("--datenstand", type=_date, help="nur Lieferungen, die bis zu diesem Tag eingingen")
+    m.set_defaults(func=cmd_materialise)
+
+    r = sub.add_parser("run", help="alles für die Demo: Schlüssel, Lieferungen, Ingest, letzter Stichtag, Exporte")
+    r.add_argument("--seed", type=int, default=20221231)
+    r.add_argument("--stichtag", type=_date, help="Stichtag (Standard: Ende des zuletzt gelieferten Monats)")
+    r.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("sql", help="SQL auf den veröffentlichten Marts (nur lesend)")
+    s.add_argument("-c", "--command", help="eine Abfrage ausführen und beenden")
+    s.set_defaults(func=cmd_sql)
+
+    k = sub.add_parser("key", help="Pseudonym-Schlüssel verwalten")
+    ksub = k.add_subparsers(dest="key_command", required=True, metavar="AKTION")
+    ksub.add_parser("init", help="lokalen Demo-Schlüssel anlegen (falls keiner gesetzt ist)").set_defaults(
+        func=cmd_key_init)
+
+    c = sub.add_parser("catalogue", help="KPI-Katalog prüfen")
+    csub = c.add_subparsers(dest="catalogue_command", required=True, metavar="AKTION")
+    csub.add_parser("check", help="catalogue/kpis.yml validieren").set_defaults(func=cmd_catalogue_check)
+
+    sub.add_parser("dbt-parse", help="dbt-Manifest für Dagster erzeugen (make manifest)").set_defaults(
+        func=cmd_dbt_parse)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.lake:
+        os.environ["STICHTAG_LAKE"] = str(args.lake.resolve())
+    if args.inbox:
+        os.environ["STICHTAG_INBOX"] = str(args.inbox.resolve())
+    settings = get_settings()
+    try:
+        return args.func(args, settings)
+    except CliError as e:
+        print(f"Fehler: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("abgebrochen", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""A small read-only SQL shell on lake/analytics.duckdb (the DuckDB CLI is not part of the Python wheel)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+
+HELP = """Tabellen/Views: kpi_values, kpi_values_latest, ingest_quarantine.
+Abfragen enden mit ';'.  .tables  .schema <view>  .quit"""
+
+
+def _show(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    rel = con.sql(sql)
+    if rel is None:
+        return
+    rel.show(max_rows=60, max_width=200)
+
+
+def run_shell(db: Path, command: str | None) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    if command:
+        try:
+            _show(con, command)
+        except duckdb.Error as e:
+            print(f"Fehler: {e}", file=sys.stderr)
+            return 1
+        return 0
+    print(f"Stichtag SQL (nur lesend) auf {db}\n{HELP}")
+    buffer = ""
+    while True:
+        try:
+            line = input("stichtag> " if not buffer else "      ... ")
+        except EOFError:
+            print()
+            return 0
+        stripped = line.strip()
+        if not buffer and stripped in (".quit", ".exit", "\\q"):
+            return 0
+        if not buffer and stripped == ".tables":
+            _show(con, "select table_name from information_schema.tables order by 1")
+            continue
+        if not buffer and stripped.startswith(".schema"):
+            name = stripped.split(maxsplit=1)[1] if " " in stripped else ""
+            _show(con, "select table_name, column_name, data_type from information_schema.columns "
+                       f"where table_name = '{name.replace(chr(39), '')}' order by ordinal_position")
+            continue
+        buffer += line + "\n"
+        if stripped.endswith(";"):
+            try:
+                _show(con, buffer)
+            except duckdb.Error as e:
+                print(f"Fehler: {e}")
+            buffer = ""

@@ -1,0 +1,45 @@
+"""What every dbt invocation needs: its vars (a pure function) and its environment.
+
+One dbt invocation builds every Stichtag of a run: dbt's start-up costs seconds, the SQL over the
+interval model costs milliseconds per Stichtag, so start-up is paid once per run, never per Stichtag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from stichtag.catalogue import load_catalogue, write_for_dbt
+from stichtag.settings import REFERENCE_DIR, Settings
+
+RASTER = ("taeglich", "monatsende", "jahresende")
+
+
+def parse_date(text: str, what: str = "Datum") -> dt.date:
+    """Strict YYYY-MM-DD: `2024-02-30`, `2024-1-1` or anything with trailing text is refused."""
+    try:
+        value = dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} {text!r} ist kein gültiges Datum im Format JJJJ-MM-TT") from None
+    if value.isoformat() != text:
+        raise ValueError(f"{what} {text!r} ist kein gültiges Datum im Format JJJJ-MM-TT")
+    return value
+
+
+def dbt_vars(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
+             datenstand: dt.date | None = None) -> dict[str, str | None]:
+    """vars for the half-open Stichtag window [min_date, max_date)."""
+    if max_date <= min_date:
+        raise ValueError(f"leeres Stichtagsfenster [{min_date}, {max_date})")
+    if raster not in RASTER:
+        raise ValueError(f"raster {raster!r} unbekannt, erlaubt: {', '.join(RASTER)}")
+    return {"min_date": min_date.isoformat(), "max_date": max_date.isoformat(), "raster": raster,
+            "datenstand": datenstand.isoformat() if datenstand else None}
+
+
+def prepare_build(settings: Settings) -> None:
+    """Validate the KPI catalogue, hand it to dbt, and point dbt at this lake (env for the subprocess)."""
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    write_for_dbt(load_catalogue(), settings.warehouse.parent / "katalog")
+    os.environ["STICHTAG_LAKE"] = str(settings.lake)
+    os.environ["STICHTAG_REFERENCE_DIR"] = str(REFERENCE_DIR)

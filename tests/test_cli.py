@@ -1,0 +1,73 @@
+import datetime as dt
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from stichtag.cli import build_parser, last_delivered_month, main
+from stichtag.publish import refresh_analytics_db
+from stichtag.warehouse import dbt_vars, parse_date
+from tests.conftest import make_settings
+
+COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "key", "catalogue", "dbt-parse"]
+
+
+@pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
+def test_every_command_has_help(command, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: stichtag" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["2024-02-30", "2024-1-1", "2024-01-01; DROP TABLE x", "gestern", ""])
+def test_stichtag_is_parsed_strictly(bad, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["materialise", "--stichtag", bad])
+    assert exit_.value.code == 2
+    assert "kein gültiges Datum" in capsys.readouterr().err
+
+
+def test_parse_date_accepts_a_leap_day() -> None:
+    assert parse_date("2024-02-29") == dt.date(2024, 2, 29)
+
+
+def test_dbt_vars_are_a_half_open_window() -> None:
+    assert dbt_vars(dt.date(2024, 1, 31), dt.date(2024, 2, 1)) == {
+        "min_date": "2024-01-31", "max_date": "2024-02-01", "raster": "taeglich", "datenstand": None}
+    with pytest.raises(ValueError, match="leeres"):
+        dbt_vars(dt.date(2024, 2, 1), dt.date(2024, 2, 1))
+    with pytest.raises(ValueError, match="raster"):
+        dbt_vars(dt.date(2024, 1, 1), dt.date(2024, 2, 1), raster="stündlich")
+
+
+@pytest.mark.parametrize(("today", "month"), [
+    (dt.date(2026, 11, 25), (2026, 10)), (dt.date(2026, 11, 4), (2026, 9)), (dt.date(2026, 1, 3), (2025, 11))])
+def test_the_latest_delivered_month_follows_the_delivery_on_the_fifth(today, month) -> None:
+    assert last_delivered_month(today) == month
+
+
+def test_sql_without_a_published_mart_says_what_to_do(tmp_path, capsys) -> None:
+    assert main(["--lake", str(tmp_path / "lake"), "sql", "-c", "select 1"]) == 2
+    assert "make run" in capsys.readouterr().err
+
+
+def test_sql_reads_the_published_exports_read_only(tmp_path) -> None:
+    settings = make_settings(tmp_path)
+    target = settings.exports / "kpi_values" / "stichtag=2024-12-31" / "kpi_values.parquet"
+    target.parent.mkdir(parents=True)
+    duckdb.execute(f"""copy (select 'einwohner' kpi_id, '01056' gebiet_id, 'Kreis' gebiet_name, 'kreis' gebiet_ebene,
+        42.0 as value) to '{target}' (format parquet)""")
+    refresh_analytics_db(settings)
+    out = subprocess.run([sys.executable, "-m", "stichtag.cli", "--lake", str(settings.lake), "sql", "-c",
+                          "select stichtag, value from kpi_values_latest"], capture_output=True, text=True)
+    assert out.returncode == 0 and "2024-12-31" in out.stdout and "42" in out.stdout
+    denied = subprocess.run([sys.executable, "-m", "stichtag.cli", "--lake", str(settings.lake), "sql", "-c",
+                             "create table x as select 1"], capture_output=True, text=True)
+    assert denied.returncode == 1 and "read-only" in denied.stderr.lower()
+
+
+def test_catalogue_check_reports_the_kpis(capsys) -> None:
+    assert main(["catalogue", "check"]) == 0
+    assert "KPI-Katalog gültig" in capsys.readouterr().out

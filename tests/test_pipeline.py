@@ -1,0 +1,124 @@
+"""End to end through Dagster, in process, on a small generated Kreis: inbox → lake → dbt → exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import duckdb
+import pytest
+
+from generator.canaries import canary_birth_dates_iso, canary_strings
+from orchestration.lib.execute import run_stichtag_job
+from stichtag.publish import EXPORT_COLUMNS, kpi_export_path
+from stichtag.reference import gemeinden
+from tests.conftest import SMALL_AGS, TEST_KEY_HEX, make_settings
+from tests.leaks import scan_for_leaks
+from tests.replay import Replay, expected_kpis
+
+MONTH_ENDS = [dt.date(2015, 12, 31), dt.date(2016, 1, 31), dt.date(2016, 2, 29), dt.date(2016, 3, 31),
+              dt.date(2016, 4, 30), dt.date(2016, 5, 31), dt.date(2016, 6, 30)]
+
+
+@pytest.fixture(scope="module")
+def built(small_kreis, tmp_path_factory):
+    """One single-run backfill over the month ends of the small Kreis, from an un-ingested inbox."""
+    settings = make_settings(tmp_path_factory.mktemp("pipeline"))
+    shutil.copytree(small_kreis.inbox, settings.inbox)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STICHTAG_LAKE", str(settings.lake))
+        mp.setenv("STICHTAG_INBOX", str(settings.inbox))
+        mp.setenv("STICHTAG_PSEUDONYM_KEY", TEST_KEY_HEX)
+        mp.delenv("DAGSTER_HOME", raising=False)
+        result = run_stichtag_job(dt.date(2015, 12, 1), dt.date(2016, 7, 1), raster="monatsende")
+        assert result.success
+        yield settings, result, mp
+
+
+def _areas() -> dict[str, list[str]]:
+    members = {a: [a] for a in SMALL_AGS}
+    for g in gemeinden():
+        if g.ags in SMALL_AGS and g.amt_ars:
+            members.setdefault(g.amt_ars, []).append(g.ags)
+    members["01056"] = list(SMALL_AGS)
+    return members
+
+
+def test_kpis_equal_an_independent_replay_of_the_deliveries(built) -> None:
+    settings, _, _ = built
+    replay = Replay(settings.inbox)
+    for day in (dt.date(2015, 12, 31), dt.date(2016, 2, 29), dt.date(2016, 6, 30)):
+        got = {(k, g): (n, d) for k, g, n, d in duckdb.execute(
+            f"select kpi_id, gebiet_id, numerator, denominator from read_parquet('{kpi_export_path(settings, day)}')"
+        ).fetchall()}
+        expected = expected_kpis(replay, day, _areas())
+        for key, (num, den) in expected.items():
+            assert got[key][0] == pytest.approx(num), (day, key)
+            if den is None:
+                assert got[key][1] is None
+            else:
+                assert got[key][1] == pytest.approx(den), (day, key)
+
+
+def test_values_are_rates_of_summed_numerators_and_denominators(built) -> None:
+    settings, _, _ = built
+    path = kpi_export_path(settings, dt.date(2016, 6, 30))
+    rows = duckdb.execute(f"""select kpi_id, gebiet_ebene, value, numerator, denominator, unit, status
+        from read_parquet('{path}') where gebiet_id in ('01056', '01056002')""").fetchall()
+    for kpi_id, _, value, num, den, unit, status in rows:
+        assert status == "ok"
+        factor = {"%": 100, "je 1.000": 1000, "je 100": 100}.get(unit, 1)
+        assert value == pytest.approx(num if den is None else num / den * factor), kpi_id
+
+
+def test_single_run_backfill_publishes_every_month_end_once(built) -> None:
+    settings, result, _ = built
+    published = sorted(p.name for p in (settings.exports / "kpi_values").iterdir())
+    assert published == [f"stichtag={d}" for d in MONTH_ENDS]
+    dbt_steps = [e for e in result.all_events if e.event_type_value == "STEP_START"
+                 and e.step_key == "stichtag_dbt_models"]
+    assert len(dbt_steps) == 1
+
+
+def test_export_has_the_documented_schema_one_row_per_kpi_area_and_stichtag(built) -> None:
+    settings, _, _ = built
+    path = kpi_export_path(settings, dt.date(2016, 1, 31))
+    con = duckdb.connect()
+    cols = [r[0] for r in con.execute(f"describe select * from read_parquet('{path}')").fetchall()]
+    assert tuple(cols) == EXPORT_COLUMNS
+    dupes = con.execute(f"""select count(*) - count(distinct (kpi_id, gebiet_id, stichtag))
+                            from read_parquet('{path}')""").fetchone()[0]
+    assert dupes == 0
+    levels = {r[0] for r in con.execute(f"select distinct gebiet_ebene from read_parquet('{path}')").fetchall()}
+    assert levels == {"gemeinde", "amt", "kreis"}
+
+
+def test_einwohner_match_the_simulations_ground_truth(built) -> None:
+    from generator.population import population_on, simulate
+    from tests.conftest import SMALL_CONFIG
+
+    settings, _, _ = built
+    sim = simulate(SMALL_CONFIG)
+    day = dt.date(2016, 3, 31)
+    truth = dict(zip([g.ags for g in sim.gemeinden], population_on(sim, day).tolist(), strict=True))
+    got = dict(duckdb.execute(f"""select gebiet_id, value from read_parquet('{kpi_export_path(settings, day)}')
+        where kpi_id = 'einwohner' and gebiet_ebene = 'gemeinde' and value > 0""").fetchall())
+    assert got == truth
+
+
+def test_no_canary_anywhere_in_the_lake_after_a_full_run(built) -> None:
+    settings, _, _ = built
+    assert scan_for_leaks(settings.lake, canary_strings(), canary_birth_dates_iso()) == []
+
+
+def test_analysts_keep_reading_during_a_materialisation(built) -> None:
+    settings, _, _ = built
+    reader = duckdb.connect(str(settings.analytics_db), read_only=True)
+    before = reader.execute("select count(*) from kpi_values").fetchone()[0]
+    result = run_stichtag_job(dt.date(2016, 3, 15), dt.date(2016, 3, 16))  # while the reader stays open
+    assert result.success
+    assert reader.execute("select count(*) from kpi_values").fetchone()[0] >= before
+    reader.close()
+    fresh = duckdb.connect(str(settings.analytics_db), read_only=True)
+    days = [r[0] for r in fresh.execute("select distinct stichtag from kpi_values order by 1").fetchall()]
+    assert dt.date(2016, 3, 15) in days and len(days) == len(MONTH_ENDS) + 1
