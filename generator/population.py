@@ -126,15 +126,16 @@ class Simulation:
 def _age_weights() -> np.ndarray:
     """Relative size of each single-year age group 0..100 in 2014 (shape of the German pyramid)."""
     w = np.zeros(101)
-    w[0:18] = 0.90
+    w[0:18] = 0.92
     w[18:25] = 1.00
-    w[25:35] = 1.05
-    w[35:45] = 1.10
+    w[25:35] = 1.10
+    w[35:45] = 1.15
     w[45:60] = 1.55
-    w[60:70] = 1.30
-    w[70:80] = 1.15
-    w[80:90] = 0.62
-    w[90:101] = np.linspace(0.2, 0.01, 11)
+    w[60:65] = 1.30
+    w[65:70] = 1.10
+    w[70:80] = 0.98
+    w[80:90] = 0.50
+    w[90:101] = np.linspace(0.16, 0.01, 11)
     return w / w.sum()
 
 
@@ -149,7 +150,7 @@ def _migrant_age_weights() -> np.ndarray:
 
 
 def _foreign_share_of_inflow(year: int) -> float:
-    return {2015: 0.46, 2016: 0.42, 2022: 0.55, 2023: 0.45}.get(year, 0.34)
+    return {2015: 0.36, 2016: 0.32, 2022: 0.45, 2023: 0.33}.get(year, 0.22)
 
 
 def _foreign_nationality_weights(year: int) -> np.ndarray:
@@ -223,7 +224,7 @@ def simulate(config: GeneratorConfig) -> Simulation:
     ages = rng.choice(101, size=n0, p=_age_weights())
     birth0 = bestand_day - ages * 365 - rng.integers(0, 365, n0)
     # Foreign residents concentrate in working ages: 8.4 % overall (Kreis, 2015).
-    p_foreign = np.where((ages >= 18) & (ages < 50), 0.125, 0.045)
+    p_foreign = np.where((ages >= 18) & (ages < 50), 0.118, 0.042)
     foreign0 = rng.random(n0) < p_foreign
     since_age18 = np.maximum(birth0 + 18 * 365, birth0)
     moved_in0 = since_age18 + (rng.random(n0) * np.maximum(bestand_day - since_age18, 1)).astype(int)
@@ -345,11 +346,14 @@ def simulate(config: GeneratorConfig) -> Simulation:
                       bestand_state=bestand_state, events=events.frame())
 
 
-def population_on(sim: Simulation, day: dt.date) -> np.ndarray:
-    """Residents per Gemeinde at the end of `day`, replayed from the Bestand and the events (ground truth)."""
+def residents_on(sim: Simulation, day: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """(Gemeinde index or -1, nationality index) of every simulated person at the end of `day`:
+    replayed from the Bestand and the events (ground truth for tests)."""
     d = to_days(day)
     gem = np.full(len(sim.persons.sex), -1, dtype=np.int32)
+    nat = np.zeros(len(sim.persons.sex), dtype=np.int32)
     gem[sim.bestand] = sim.bestand_state["gem"]
+    nat[sim.bestand] = sim.bestand_state["nat"]
     ev = sim.events
     upto = np.flatnonzero(ev["day"] <= d)
     # the last event per person (stable order: day, then generation order) decides the state
@@ -359,4 +363,11 @@ def population_on(sim: Simulation, day: dt.date) -> np.ndarray:
     last = order[::-1][first]
     leaving = np.isin(ev["kind"][last], (FORTZUG, TOD))
     gem[ev["person"][last]] = np.where(leaving, -1, ev["gem"][last])
+    nat[ev["person"][last]] = ev["nat"][last]
+    return gem, nat
+
+
+def population_on(sim: Simulation, day: dt.date) -> np.ndarray:
+    """Residents per Gemeinde at the end of `day` (ground truth)."""
+    gem, _ = residents_on(sim, day)
     return np.bincount(gem[gem >= 0], minlength=len(sim.gemeinden))

@@ -131,9 +131,11 @@ def _materialise(settings: Settings, first: dt.date, end: dt.date, raster: str, 
         failures = [e.message for e in result.all_events if e.is_failure]
         raise CliError("Materialisierung fehlgeschlagen:\n  " + "\n  ".join(m or "" for m in failures))
     print(f"Fertig in {time.perf_counter() - started:.1f} s (Dagster-Lauf {result.run_id}).")
-    latest = sorted((settings.exports / "kpi_values").glob("stichtag=*"))
-    if latest:
-        print(f"Export: {kpi_export_path(settings, dt.date.fromisoformat(latest[-1].name.split('=')[1]))}")
+    published = sorted(p for p in (settings.exports / "kpi_values").glob("stichtag=*")
+                       if first.isoformat() <= p.name.split("=")[1] < end.isoformat())
+    if published:
+        last = dt.date.fromisoformat(published[-1].name.split("=")[1])
+        print(f"Export: {len(published)} Stichtag(e), zuletzt {kpi_export_path(settings, last)}")
     return 0
 
 
@@ -147,6 +149,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         cmd_generate(argparse.Namespace(bis=None, seed=args.seed, scale=1.0, gemeinden=None, quiet=False), settings)
     else:
         print(f"Posteingang {settings.inbox} hat schon Lieferungen: keine neuen erzeugt.")
+    # ingest here, with a progress bar; the Dagster run's ingest assets then find nothing new
+    cmd_ingest(argparse.Namespace(quiet=False, strict=False), settings)
     stichtag = args.stichtag or latest_complete_stichtag(settings)
     with build_lock(settings):
         _materialise(settings, stichtag, stichtag + dt.timedelta(days=1), "taeglich", None)

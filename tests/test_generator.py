@@ -3,9 +3,10 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from generator.canaries import CANARY_PERSONS
-from generator.population import GeneratorConfig, population_on, simulate
+from generator.population import EVENT_NAMES, GeneratorConfig, population_on, residents_on, simulate, to_days
 from generator.run import generate
 from stichtag.reference import gemeinden
 from tests.conftest import SMALL_CONFIG
@@ -44,10 +45,38 @@ def test_canaries_are_planted_in_clear_text(small_kreis) -> None:
         assert p.familienname in text and p.ordnungsmerkmal in text and p.geburtsdatum in text
 
 
-def test_full_kreis_is_calibrated_to_the_official_population_of_2022() -> None:
-    sim = simulate(GeneratorConfig(until_year=2023, until_month=1))
-    pop = population_on(sim, dt.date(2022, 12, 31))
+@pytest.fixture(scope="module")
+def full_kreis():
+    return simulate(GeneratorConfig(until_year=2023, until_month=1))
+
+
+def test_full_kreis_is_calibrated_to_the_official_population_of_2022(full_kreis) -> None:
+    pop = population_on(full_kreis, dt.date(2022, 12, 31))
     reference = np.array([g.population_2022 for g in gemeinden()])
     deviation = np.abs(pop - reference) / reference
     assert deviation.max() < 0.01, deviation.max()
     assert abs(pop.sum() - 322_130) / 322_130 < 0.005
+
+
+@pytest.mark.parametrize(("day", "foreign", "under_18", "over_65"), [
+    (dt.date(2015, 12, 31), 8.4, 16.8, 22.1),   # Regionaldatenbank 12411, Kreis Pinneberg
+    (dt.date(2022, 12, 31), 11.7, 18.1, 23.0),  # Zensus 2022 press release of the Kreis; 65+ extrapolated
+])
+def test_age_structure_and_foreign_share_are_plausible_for_the_kreis(full_kreis, day, foreign, under_18,
+                                                                      over_65) -> None:
+    gem, nat = residents_on(full_kreis, day)
+    res = gem >= 0
+    age = (to_days(day) - full_kreis.persons.birth[res]) / 365.25
+    assert abs((nat[res] != 0).mean() * 100 - foreign) < 1.0
+    assert abs((age < 18).mean() * 100 - under_18) < 1.5
+    assert abs((age >= 65).mean() * 100 - over_65) < 1.5
+
+
+def test_births_and_deaths_per_1000_match_the_official_rates(full_kreis) -> None:
+    ev = full_kreis.events
+    start, end = to_days(dt.date(2022, 1, 1)), to_days(dt.date(2022, 12, 31))
+    in_2022 = (ev["day"] >= start) & (ev["day"] <= end)
+    pop = population_on(full_kreis, dt.date(2022, 6, 30)).sum()
+    births = (in_2022 & (ev["kind"] == EVENT_NAMES.index("Geburt"))).sum() / pop * 1000
+    deaths = (in_2022 & (ev["kind"] == EVENT_NAMES.index("Tod"))).sum() / pop * 1000
+    assert 8.0 < births < 10.0 and 10.5 < deaths < 13.0
