@@ -83,7 +83,8 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey,
     started = time.perf_counter()
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    received = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+    # whole seconds: the Datenstand of a build is the received time of its newest delivery
+    received = dt.datetime.fromtimestamp(int(path.stat().st_mtime), tz=dt.UTC)
     lieferung_id = path.stem
     contract = contract_for(path.name, load_contracts())
     source = contract.source if contract else (path.parent.name if path.parent != settings.inbox else "unbekannt")

@@ -207,6 +207,53 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
     return run_shell(settings.analytics_db, args.command)
 
 
+def cmd_versions_list(args: argparse.Namespace, settings: Settings) -> int:
+    from stichtag.versions import list_versions
+
+    rows = [v for v in list_versions(settings) if not args.stichtag or v["stichtag"] == args.stichtag.isoformat()]
+    if not rows:
+        print("keine veröffentlichten Versionen")
+        return 0
+    print(f"{'Stichtag':<11} {'Datenstand':<17} {'Build':<13} {'Lieferungen':>11} {'Zeilen':>7}  Prüfungen  ")
+    for v in rows:
+        print(f"{v['stichtag']:<11} {v['datenstand']:<17} {v['build']:<13} {len(v['inputs']):>11} "
+              f"{v['row_counts']['kpi_values']:>7}  {'ok' if v['checks_passed'] else 'FEHLER':<9}"
+              f"{'  ← latest' if v['is_latest'] else ''}")
+    return 0
+
+
+def cmd_versions_prune(args: argparse.Namespace, settings: Settings) -> int:
+    from stichtag.lock import build_lock
+    from stichtag.publish import refresh_analytics_db
+    from stichtag.versions import prune
+
+    with build_lock(settings):
+        try:
+            removed = prune(settings, args.keep, dry_run=args.dry_run)
+        except ValueError as e:
+            raise CliError(str(e)) from None
+        if not args.dry_run:
+            refresh_analytics_db(settings)
+    verb = "würde entfernen" if args.dry_run else "entfernt"
+    print(f"{len(removed)} Versionen {verb} (je Stichtag bleiben die {args.keep} neuesten Datenstände "
+          "und immer die aktuelle Version)")
+    for p in removed:
+        print(f"  {p}")
+    return 0
+
+
+def cmd_revisions(args: argparse.Namespace, settings: Settings) -> int:
+    from stichtag.sql_shell import run_query
+
+    if not settings.analytics_db.exists():
+        raise CliError(f"{settings.analytics_db} gibt es noch nicht: erst `make run`")
+    sql = """select gebiet_id, gebiet_name, datenstand, value, numerator, denominator, status, build
+             from kpi_revisions where kpi_id = ? and stichtag = ? and (? is null or gebiet_id = ?)
+             order by gebiet_ebene desc, gebiet_id, datenstand"""
+    gebiet = args.gebiet or None
+    return run_query(settings.analytics_db, sql, [args.kpi, args.stichtag, gebiet, gebiet])
+
+
 def cmd_key_init(args: argparse.Namespace, settings: Settings) -> int:
     key = _key(settings, create=True)
     print(f"Schlüssel bereit (key_id {key.key_id}).")
@@ -276,6 +323,22 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sql", help="SQL auf den veröffentlichten Marts (nur lesend)")
     s.add_argument("-c", "--command", help="eine Abfrage ausführen und beenden")
     s.set_defaults(func=cmd_sql)
+
+    v = sub.add_parser("versions", help="veröffentlichte Mart-Versionen (Stichtag × Datenstand) auflisten/aufräumen")
+    vsub = v.add_subparsers(dest="versions_command", required=True, metavar="AKTION")
+    vl = vsub.add_parser("list", help="Versionen mit Datenstand, Build, Prüfungen, aktueller Version")
+    vl.add_argument("--stichtag", type=_date, help="nur dieser Stichtag")
+    vl.set_defaults(func=cmd_versions_list)
+    vp = vsub.add_parser("prune", help="alte Versionen entfernen (nie die aktuelle)")
+    vp.add_argument("--keep", type=int, required=True, help="so viele neueste Datenstände je Stichtag behalten")
+    vp.add_argument("--dry-run", action="store_true", help="nur anzeigen")
+    vp.set_defaults(func=cmd_versions_prune)
+
+    rv = sub.add_parser("revisions", help="ein KPI-Wert an jedem Datenstand (Revisionen durch Nachmeldungen)")
+    rv.add_argument("--kpi", required=True, help="kpi_id, z. B. einwohner")
+    rv.add_argument("--stichtag", type=_date, required=True)
+    rv.add_argument("--gebiet", help="gebiet_id (AGS); Standard: alle")
+    rv.set_defaults(func=cmd_revisions)
 
     k = sub.add_parser("key", help="Pseudonym-Schlüssel verwalten")
     ksub = k.add_subparsers(dest="key_command", required=True, metavar="AKTION")

@@ -1,89 +1,226 @@
-"""Publish KPI values from the build database to where analysts and apps read them.
+"""Publish KPI values from the build database as immutable versions, then to the readers.
 
 The build database (lake/warehouse/build.duckdb) has one writer, the running materialisation, and
-nobody else opens it. Readers get:
-- exports: `lake/exports/kpi_values/stichtag=YYYY-MM-DD/kpi_values.parquet`, one file per Stichtag,
-  written to a temporary name and renamed (a reader sees the old or the new file, never half);
-- `lake/analytics.duckdb`: views over the published Parquet, rebuilt in a temporary file and
-  renamed over the old one, opened read-only by `make sql`, so analysts never hold a lock a
-  materialisation needs, nor wait for one.
+nobody else opens it. For every Stichtag of the build this step
+1. writes the version lake/marts/kpi_values/stichtag=D/datenstand=K/build=F/ (see versions.py)
+   with the Parquet and a manifest, unless that exact version exists (then: no-op);
+2. runs the publication checks; only if they pass, switches `latest.json` (atomically) and
+   replaces the export lake/exports/kpi_values/stichtag=D/kpi_values.parquet (temp file + rename);
+3. rebuilds lake/analytics.duckdb (views only) in a temporary file and renames it over the old one,
+   so analysts, who open it read-only, never hold a lock a materialisation needs, nor wait for one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import math
 import os
+import shutil
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from sources.lake import atomic_copy_to_parquet
-from stichtag.settings import Settings
+from stichtag.faults import crash_point
+from stichtag.settings import DBT_PROJECT_DIR, Settings
+from stichtag.versions import (
+    BuildInfo,
+    read_build_info,
+    read_latest,
+    switch_latest,
+    version_dir,
+    versions_root,
+    write_version,
+)
 
 EXPORT_COLUMNS = ("kpi_id", "gebiet_id", "gebiet_name", "gebiet_ebene", "stichtag", "value", "numerator",
                   "denominator", "unit", "status")
+STATUSES = ("ok", "nicht_berechenbar")
 LEVEL_ORDER = "case gebiet_ebene when 'bund' then 0 when 'land' then 1 when 'kreis' then 2 when 'amt' then 3 else 4 end"
+
+
+class PublicationError(RuntimeError):
+    pass
 
 
 @dataclass(frozen=True)
 class Published:
     stichtag: dt.date
-    path: Path
+    path: Path  # the version directory
     rows: int
+    created: bool  # False: this exact version existed already (no-op)
+    latest: bool  # the latest pointer now points here
+    checks_passed: bool
 
 
 def kpi_export_path(settings: Settings, stichtag: dt.date) -> Path:
     return settings.exports / "kpi_values" / f"stichtag={stichtag.isoformat()}" / "kpi_values.parquet"
 
 
+def dbt_manifest_sha256() -> str | None:
+    """Hash of the node checksums in dbt's manifest (the manifest file itself carries times and paths)."""
+    path = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if not path.exists():
+        return None
+    nodes = json.loads(path.read_text(encoding="utf-8")).get("nodes", {})
+    lines = sorted(f"{uid}:{n.get('checksum', {}).get('checksum', '')}" for uid, n in nodes.items())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _checks(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[dict]:
+    """Publication checks on one Stichtag's rows in the build database."""
+    def q(sql: str):
+        return con.execute(sql, [day]).fetchone()[0]
+
+    rows = q("select count(*) from marts.fct_kpi_werte where stichtag = ?")
+    kpis = con.execute("select count(*) from staging.stg_katalog__kpis").fetchone()[0]
+    areas = con.execute("select count(*) from marts.dim_gebiete").fetchone()[0]
+    expected = kpis * areas
+    dupes = q("""select count(*) - count(distinct (kpi_id, gebiet_id)) from marts.fct_kpi_werte where stichtag = ?""")
+    bad_status = q(f"""select count(*) from marts.fct_kpi_werte where stichtag = ?
+                      and status not in ({', '.join(repr(s) for s in STATUSES)})""")
+    not_finite = q("""select count(*) from marts.fct_kpi_werte where stichtag = ?
+                      and value is not null and not isfinite(value)""")
+    kreis = q("""select max(value) from marts.fct_kpi_werte where stichtag = ?
+                 and kpi_id = 'einwohner' and gebiet_ebene = 'kreis'""")
+    return [
+        {"check": "eine Zeile je KPI und Gebiet", "passed": rows == expected, "detail": f"{rows} von {expected}"},
+        {"check": "keine doppelten Schlüssel", "passed": dupes == 0, "detail": f"{dupes} doppelt"},
+        {"check": "gültiger Status", "passed": bad_status == 0, "detail": f"{bad_status} ungültig"},
+        {"check": "Werte endlich", "passed": not_finite == 0, "detail": f"{not_finite} nicht endlich"},
+        {"check": "Kreis hat Einwohner", "passed": bool(kreis and kreis > 0 and not math.isnan(kreis)),
+         "detail": f"{kreis}"},
+    ]
+
+
+def _manifest(info: BuildInfo, day: dt.date, build: str, rows: int, checks: list[dict], parquet: Path,
+              seconds: float) -> dict:
+    return {
+        "stichtag": day.isoformat(), "datenstand": info.datenstand, "datenstand_cutoff": info.cutoff,
+        "requested_datenstand": info.requested_datenstand, "build": build,
+        "inputs": info.deliveries, "code_version": info.code_version, "git_commit": info.git_commit,
+        "models_sha256": info.models_sha256, "dbt_manifest_sha256": dbt_manifest_sha256(),
+        "catalogue_sha256": info.catalogue_sha256, "pseudonym_key_ids": info.key_ids,
+        "row_counts": {"kpi_values": rows}, "parquet_sha256": hashlib.sha256(parquet.read_bytes()).hexdigest(),
+        "checks": checks, "checks_passed": all(c["passed"] for c in checks),
+        "build_window": {"min_date": info.min_date, "max_date": info.max_date, "raster": info.raster},
+        "timings": {**info.timings, "publish_s": round(seconds, 3)},
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
 def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date) -> list[Published]:
-    """Export every Stichtag in [min_date, max_date) that the last build computed."""
+    """Version, check and publish every Stichtag in [min_date, max_date) that the last build computed."""
+    info = read_build_info(settings)
+    if not (info.min_date <= min_date.isoformat() and max_date.isoformat() <= info.max_date):
+        raise PublicationError(f"the last build covered [{info.min_date}, {info.max_date}), "
+                               f"not [{min_date}, {max_date})")
     con = duckdb.connect(str(settings.warehouse), read_only=True)
+    out: list[Published] = []
     try:
-        stichtage = [r[0] for r in con.execute(
+        days = [r[0] for r in con.execute(
             "select distinct stichtag from marts.fct_kpi_werte where stichtag >= ? and stichtag < ? order by 1",
             [min_date, max_date]).fetchall()]
-        out = []
-        for day in stichtage:
-            target = kpi_export_path(settings, day)
-            # stable order and no timestamps inside: the same inputs give the same bytes
-            atomic_copy_to_parquet(con, f"""
-                select {', '.join(EXPORT_COLUMNS)} from marts.fct_kpi_werte
-                where stichtag = date '{day.isoformat()}'
-                order by kpi_id, {LEVEL_ORDER}, gebiet_id""", target)
-            rows = con.execute("select count(*) from marts.fct_kpi_werte where stichtag = ?", [day]).fetchone()[0]
-            out.append(Published(day, target, rows))
+        for day in days:
+            out.append(_publish_one(con, settings, info, day))
     finally:
         con.close()
     refresh_analytics_db(settings)
+    failed = [p for p in out if not p.checks_passed]
+    if failed:
+        raise PublicationError(f"checks failed for {len(failed)} Stichtag(e), e.g. {failed[0].path}/manifest.json; "
+                               "latest pointers not switched")
     return out
+
+
+def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: BuildInfo, day: dt.date) -> Published:
+    started = time.perf_counter()
+    build = info.fingerprint(day)
+    target = version_dir(settings, day, info.datenstand, build)
+    checks = _checks(con, day)
+    rows = con.execute("select count(*) from marts.fct_kpi_werte where stichtag = ?", [day]).fetchone()[0]
+
+    def write(tmp: Path) -> None:
+        # stable order and no timestamps inside: the same inputs give the same bytes
+        atomic_copy_to_parquet(con, f"""
+            select {', '.join(EXPORT_COLUMNS)} from marts.fct_kpi_werte
+            where stichtag = date '{day.isoformat()}'
+            order by kpi_id, {LEVEL_ORDER}, gebiet_id""", tmp / "kpi_values.parquet")
+        crash_point("publish:mid-version")
+        manifest = _manifest(info, day, build, rows, checks, tmp / "kpi_values.parquet",
+                             time.perf_counter() - started)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+
+    created = write_version(target, write)
+    passed = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["checks_passed"]
+    switched = False
+    if passed:
+        crash_point("publish:before-pointer")
+        switched = switch_latest(settings, day, info.datenstand, build)
+    latest = read_latest(settings, day)
+    is_latest = bool(latest and latest["build"] == build and latest["datenstand"] == info.datenstand)
+    export = kpi_export_path(settings, day)
+    if is_latest and (switched or not export.exists()):
+        _atomic_copy(target / "kpi_values.parquet", export)
+    return Published(day, target, rows, created, is_latest, passed)
+
+
+def _atomic_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        shutil.copyfile(src, tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def refresh_analytics_db(settings: Settings) -> Path:
     """Rebuild the analysts' database of views over the published Parquet, swapped in atomically."""
     target = settings.analytics_db
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     con = duckdb.connect(str(tmp))
     try:
-        kpi_glob = settings.exports / "kpi_values" / "*" / "kpi_values.parquet"
-        if any((settings.exports / "kpi_values").glob("*/kpi_values.parquet")):
+        exports = settings.exports / "kpi_values"
+        if any(exports.glob("*/kpi_values.parquet")):
             con.execute(f"""create view kpi_values as
-                select * exclude (stichtag), stichtag::date as stichtag
-                from read_parquet('{kpi_glob}', hive_partitioning = true)""")
+                select * from read_parquet('{exports}/*/kpi_values.parquet', hive_partitioning = false)""")
             con.execute("""create view kpi_values_latest as
                 select * from kpi_values where stichtag = (select max(stichtag) from kpi_values)""")
-        con.execute(f"""create view ingest_quarantine as
-            select * from read_parquet('{settings.quarantine}/*/*/*/quarantine.parquet', hive_partitioning = true)
-            """ if any(settings.quarantine.glob("*/*/*/quarantine.parquet")) else
-                    "create view ingest_quarantine as select null::varchar as reason where false")
+        versions = versions_root(settings)
+        if any(versions.glob("*/*/*/kpi_values.parquet")):
+            # every published version: how a value changed as deliveries (and corrections) arrived
+            con.execute(f"""create view kpi_revisions as
+                select kpi_id, gebiet_id, gebiet_name, gebiet_ebene, stichtag,
+                       strptime(regexp_extract(filename, 'datenstand=([0-9TZ]+)', 1), '%Y%m%dT%H%M%SZ')
+                           as datenstand,
+                       regexp_extract(filename, 'build=([0-9a-f]+)', 1) as build,
+                       value, numerator, denominator, unit, status
+                from read_parquet('{versions}/*/*/*/kpi_values.parquet', filename = true,
+                                  hive_partitioning = false)""")
+            con.execute(f"""create view mart_versions as
+                select stichtag::date as stichtag, datenstand, build, checks_passed, row_counts,
+                       len(inputs) as deliveries, requested_datenstand, created_at
+                from read_json('{versions}/*/*/*/manifest.json', union_by_name = true)""")
+        quarantine = settings.quarantine
+        if any(quarantine.glob("*/*/*/quarantine.parquet")):
+            con.execute(f"""create view ingest_quarantine as select * from
+                read_parquet('{quarantine}/*/*/*/quarantine.parquet', hive_partitioning = true)""")
+        else:
+            con.execute("create view ingest_quarantine as select null::varchar as reason where false")
         con.close()
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
-        tmp.replace(target)
+        os.replace(tmp, target)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
     return target

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-HELP = """Tabellen/Views: kpi_values, kpi_values_latest, ingest_quarantine.
+HELP = """Views: kpi_values, kpi_values_latest, kpi_revisions, mart_versions, ingest_quarantine.
 Abfragen enden mit ';'.  .tables  .schema <view>  .quit"""
 
 
@@ -16,6 +16,29 @@ def _show(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     if rel is None:
         return
     rel.show(max_rows=60, max_width=200)
+
+
+def run_query(db: Path, sql: str, params: list) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute(sql, params)
+        rows = con.fetchall()
+        names = [d[0] for d in con.description]
+    except duckdb.Error as e:
+        print(f"Fehler: {e}", file=sys.stderr)
+        return 1
+    if not rows:
+        print("keine Zeilen")
+        return 0
+    widths = [max(len(str(n)), *(len(_fmt(r[i])) for r in rows)) for i, n in enumerate(names)]
+    print("  ".join(str(n).ljust(w) for n, w in zip(names, widths, strict=True)))
+    for r in rows:
+        print("  ".join(_fmt(v).ljust(w) for v, w in zip(r, widths, strict=True)))
+    return 0
+
+
+def _fmt(v: object) -> str:
+    return f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else ("" if v is None else str(v))
 
 
 def run_shell(db: Path, command: str | None) -> int:

@@ -27,14 +27,14 @@ def parse_date(text: str, what: str = "Datum") -> dt.date:
 
 
 def dbt_vars(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
-             datenstand: dt.date | None = None) -> dict[str, str | None]:
-    """vars for the half-open Stichtag window [min_date, max_date)."""
+             datenstand: dt.datetime | None = None) -> dict[str, str | None]:
+    """vars for the half-open Stichtag window [min_date, max_date) as of a Datenstand (UTC timestamp)."""
     if max_date <= min_date:
         raise ValueError(f"leeres Stichtagsfenster [{min_date}, {max_date})")
     if raster not in RASTER:
         raise ValueError(f"raster {raster!r} unbekannt, erlaubt: {', '.join(RASTER)}")
     return {"min_date": min_date.isoformat(), "max_date": max_date.isoformat(), "raster": raster,
-            "datenstand": datenstand.isoformat() if datenstand else None}
+            "datenstand": datenstand.astimezone(dt.UTC).replace(microsecond=0).isoformat() if datenstand else None}
 
 
 def prepare_build(settings: Settings) -> None:

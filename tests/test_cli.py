@@ -10,7 +10,7 @@ from stichtag.publish import refresh_analytics_db
 from stichtag.warehouse import dbt_vars, parse_date
 from tests.conftest import make_settings
 
-COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "key", "catalogue", "dbt-parse"]
+COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "versions", "revisions", "key", "catalogue", "dbt-parse"]
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
@@ -58,7 +58,7 @@ def test_sql_reads_the_published_exports_read_only(tmp_path) -> None:
     target = settings.exports / "kpi_values" / "stichtag=2024-12-31" / "kpi_values.parquet"
     target.parent.mkdir(parents=True)
     duckdb.execute(f"""copy (select 'einwohner' kpi_id, '01056' gebiet_id, 'Kreis' gebiet_name, 'kreis' gebiet_ebene,
-        42.0 as value) to '{target}' (format parquet)""")
+        date '2024-12-31' as stichtag, 42.0 as value) to '{target}' (format parquet)""")
     refresh_analytics_db(settings)
     out = subprocess.run([sys.executable, "-m", "stichtag.cli", "--lake", str(settings.lake), "sql", "-c",
                           "select stichtag, value from kpi_values_latest"], capture_output=True, text=True)

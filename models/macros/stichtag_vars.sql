@@ -20,10 +20,15 @@
     {%- else -%}({{ min_date() }} + interval 1 day)::date{%- endif -%}
 {%- endmacro %}
 
-{# Deliveries received after the end of the Datenstand day are invisible to this build. #}
+{# The Datenstand is the received time of the newest delivery a build may see (UTC, whole seconds,
+   resolved by stichtag/versions.py from the ingest log): later deliveries are invisible to it. #}
 {% macro datenstand_filter(received_col) -%}
     {%- if var('datenstand') -%}
-        {{ received_col }} < ({{ _iso_date(var('datenstand'), 'datenstand') }} + interval 1 day)
+        {%- set text = var('datenstand') | string -%}
+        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+]00:00', text) -%}
+            {{ exceptions.raise_compiler_error("var datenstand must be a UTC timestamp YYYY-MM-DDTHH:MM:SS+00:00, got " ~ text) }}
+        {%- endif -%}
+        {{ received_col }} <= timestamptz '{{ text }}'
     {%- else -%}
         true
     {%- endif -%}

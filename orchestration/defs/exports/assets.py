@@ -1,5 +1,4 @@
-"""Publication: the KPI export for downstream apps and the analysts' read-only database."""
-
+"""Publication: versioned marts, the KPI export for downstream apps, the analysts' read-only database."""
 
 import dagster as dg
 
@@ -13,11 +12,14 @@ from stichtag.publish import EXPORT_COLUMNS, publish_kpi_values
           group_name="exports", kinds={"parquet"},
           metadata={"schema": ", ".join(EXPORT_COLUMNS), "docs": "README.md#export-kpi_values"})
 def kpi_values_export(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    """KPI values per Stichtag as Parquet (lake/exports/kpi_values/stichtag=YYYY-MM-DD/), long format."""
+    """KPI values per Stichtag: an immutable version (lake/marts/kpi_values/stichtag=D/datenstand=K/build=F/)
+    with a manifest, and, once its checks pass, the export lake/exports/kpi_values/stichtag=D/ (long format)."""
     window = context.partition_time_window
     published = publish_kpi_values(lake.settings(), window.start.date(), window.end.date())
     if not published:
         raise dg.Failure(f"no KPI values for [{window.start.date()}, {window.end.date()}) in the build")
+    created = [p for p in published if p.created]
     return dg.MaterializeResult(metadata={
-        "stichtage": len(published), "rows": sum(p.rows for p in published),
-        "latest_path": dg.MetadataValue.path(str(published[-1].path))})
+        "stichtage": len(published), "new_versions": len(created),
+        "unchanged_versions": len(published) - len(created), "rows": sum(p.rows for p in published),
+        "latest_version": dg.MetadataValue.path(str(published[-1].path))})

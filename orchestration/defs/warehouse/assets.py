@@ -8,8 +8,9 @@ window becomes the half-open [min_date, max_date) the models filter on.
 """
 
 
-import datetime as dt
 import json
+import time
+from dataclasses import asdict
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -18,20 +19,19 @@ from orchestration.defs.partitions import STICHTAG_PARTITIONS
 from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.defs.warehouse.translator import StichtagDbtTranslator
 from orchestration.lib.resources import LakeResource
-from stichtag.warehouse import dbt_vars, prepare_build
+from sources.lake import atomic_write_text
+from stichtag.versions import Datenstand, build_info_path, resolve_datenstand, write_build_info
+from stichtag.warehouse import dbt_vars, parse_date, prepare_build
 
 
 class StichtagBuildConfig(dg.Config):
     raster: str = "taeglich"  # taeglich | monatsende | jahresende: thins a backfill window
-    datenstand: str = ""  # YYYY-MM-DD: build as the lake knew it at the end of that day (empty = now)
+    datenstand: str = ""  # YYYY-MM-DD: only deliveries received by the end of that day (empty = all)
 
 
-def dbt_build_args(window: dg.TimeWindow, config: StichtagBuildConfig) -> list[str]:
+def dbt_build_args(window: dg.TimeWindow, raster: str, datenstand: Datenstand) -> list[str]:
     """CLI args for one dbt build over the partition time window (half-open, as Dagster gives it)."""
-    from stichtag.warehouse import parse_date
-
-    datenstand = parse_date(config.datenstand, "datenstand") if config.datenstand else None
-    variables = dbt_vars(window.start.date(), window.end.date(), config.raster, datenstand)
+    variables = dbt_vars(window.start.date(), window.end.date(), raster, datenstand.cutoff)
     return ["build", "--vars", json.dumps(variables)]
 
 
@@ -39,13 +39,16 @@ def dbt_build_args(window: dg.TimeWindow, config: StichtagBuildConfig) -> list[s
             backfill_policy=dg.BackfillPolicy.single_run(), dagster_dbt_translator=StichtagDbtTranslator())
 def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource,
                         config: StichtagBuildConfig):
-    prepare_build(lake.settings())
+    settings = lake.settings()
+    prepare_build(settings)
+    requested = parse_date(config.datenstand, "datenstand") if config.datenstand else None
+    datenstand = resolve_datenstand(settings, requested)
     # the time window, not the partition key: a single-run backfill spans many partitions
     window = context.partition_time_window
-    context.log.info(f"Stichtage [{window.start.date()}, {window.end.date()}) raster={config.raster}")
-    yield from dbt.cli(dbt_build_args(window, config), context=context).stream()
-
-
-def window_dates(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date]:
-    window = context.partition_time_window
-    return window.start.date(), window.end.date()
+    info = write_build_info(settings, window.start.date(), window.end.date(), config.raster, datenstand)
+    context.log.info(f"Stichtage [{window.start.date()}, {window.end.date()}) raster={config.raster}, "
+                     f"Datenstand {datenstand.key} ({len(datenstand.deliveries)} Lieferungen)")
+    started = time.perf_counter()
+    yield from dbt.cli(dbt_build_args(window, config.raster, datenstand), context=context).stream()
+    info.timings["dbt_build_s"] = round(time.perf_counter() - started, 3)
+    atomic_write_text(build_info_path(settings), json.dumps(asdict(info), indent=1))

@@ -1,0 +1,140 @@
+"""Versioned marts: Stichtag × Datenstand, immutable versions, latest pointer, revisions, crash safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from orchestration.lib.execute import run_stichtag_job
+from stichtag.publish import kpi_export_path
+from stichtag.versions import list_versions, prune, read_latest, versions_root
+from tests.conftest import TEST_KEY_HEX, make_settings
+from tests.mini import A, write_mini_delivery
+
+DAY = dt.date(2016, 3, 14)  # the wrong-date Zuzug (cancelled in the April delivery) is in effect
+WINDOW = (dt.date(2016, 3, 14), dt.date(2016, 3, 18))
+
+
+def _env(settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env.update(STICHTAG_LAKE=str(settings.lake), STICHTAG_INBOX=str(settings.inbox),
+               STICHTAG_PSEUDONYM_KEY=TEST_KEY_HEX)
+    return env
+
+
+def materialise(settings, datenstand: dt.date | None = None, window=WINDOW) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in _env(settings).items():
+            mp.setenv(k, v)
+        mp.delenv("DAGSTER_HOME", raising=False)
+        assert run_stichtag_job(*window, datenstand=datenstand).success
+
+
+def cli(settings, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
+    env = _env(settings)
+    if crash_at:
+        env["STICHTAG_CRASH_AT"] = crash_at
+    return subprocess.run([sys.executable, "-m", "stichtag.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def einwohner_a(path) -> float:
+    return duckdb.execute(f"""select value from read_parquet('{path}')
+        where kpi_id = 'einwohner' and gebiet_id = '{A}'""").fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def three_datenstaende(tmp_path_factory):
+    """The same Stichtage at three Datenstände: Bestand only, before the Storno, everything."""
+    settings = make_settings(tmp_path_factory.mktemp("versions"))
+    write_mini_delivery(settings.inbox)
+    materialise(settings)  # latest Datenstand first …
+    materialise(settings, datenstand=dt.date(2016, 4, 30))  # … then reproduce two old ones
+    materialise(settings, datenstand=dt.date(2016, 3, 31))
+    return settings
+
+
+def test_a_late_correction_changes_the_value_exactly_between_datenstaende(three_datenstaende) -> None:
+    s = three_datenstaende
+    con = duckdb.connect(str(s.analytics_db), read_only=True)
+    revisions = con.execute(f"""select strftime(datenstand, '%Y-%m-%d'), value from kpi_revisions
+        where kpi_id = 'einwohner' and gebiet_id = '{A}' and stichtag = ? order by datenstand""", [DAY]).fetchall()
+    # Bestand only: 3 residents; March delivery (received 5.4.): + the Zuzug dated 10.3.;
+    # April delivery (5.5.): that Zuzug cancelled by a Storno and re-dated to 17.3.
+    assert revisions == [("2015-01-05", 3.0), ("2016-04-05", 4.0), ("2016-05-05", 3.0)]
+
+
+def test_latest_points_at_the_newest_datenstand_whatever_was_built_last(three_datenstaende) -> None:
+    latest = read_latest(three_datenstaende, DAY)
+    assert latest["datenstand"] == "20160505T060000Z"
+    assert einwohner_a(kpi_export_path(three_datenstaende, DAY)) == 3.0
+
+
+def test_every_version_has_a_manifest_with_inputs_code_and_checks(three_datenstaende) -> None:
+    versions = [v for v in list_versions(three_datenstaende) if v["stichtag"] == DAY.isoformat()]
+    assert len(versions) == 3 and sum(v["is_latest"] for v in versions) == 1
+    old = next(v for v in versions if v["datenstand"] == "20160405T060000Z")
+    assert [d["lieferung_id"] for d in old["inputs"]] == ["EWO_BESTAND_20141231", "EWO_AENDERUNGEN_201603"]
+    assert all(len(d["sha256"]) == 64 for d in old["inputs"])
+    assert old["checks_passed"] and {c["check"] for c in old["checks"]} >= {"keine doppelten Schlüssel"}
+    assert old["models_sha256"] and old["catalogue_sha256"] and old["pseudonym_key_ids"]
+    assert old["requested_datenstand"] == "2016-04-30" and old["row_counts"]["kpi_values"] > 0
+
+
+def test_rematerialising_an_existing_version_is_a_no_op(three_datenstaende) -> None:
+    s = three_datenstaende
+    before = {p: p.stat().st_mtime_ns for p in versions_root(s).rglob("*")}
+    materialise(s, datenstand=dt.date(2016, 4, 30))
+    assert {p: p.stat().st_mtime_ns for p in versions_root(s).rglob("*")} == before
+
+
+def test_a_rebuild_from_the_same_inputs_is_byte_identical(three_datenstaende, tmp_path) -> None:
+    other = make_settings(tmp_path)
+    write_mini_delivery(other.inbox)
+    materialise(other, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY + dt.timedelta(days=1)))
+    [mine] = versions_root(three_datenstaende).glob(f"stichtag={DAY}/datenstand=20160405T060000Z/build=*")
+    [theirs] = versions_root(other).glob(f"stichtag={DAY}/datenstand=20160405T060000Z/build=*")
+    assert mine.name == theirs.name
+    assert (mine / "kpi_values.parquet").read_bytes() == (theirs / "kpi_values.parquet").read_bytes()
+
+
+def test_prune_keeps_the_newest_datenstaende_and_never_the_latest(three_datenstaende, tmp_path) -> None:
+    import shutil
+
+    s = make_settings(tmp_path)
+    shutil.copytree(three_datenstaende.lake, s.lake)
+    assert prune(s, keep=1, dry_run=True)
+    removed = prune(s, keep=1)
+    left = [v for v in list_versions(s) if v["stichtag"] == DAY.isoformat()]
+    assert len(left) == 1 and left[0]["is_latest"] and len(removed) == 2 * 4
+    with pytest.raises(ValueError, match="mindestens 1"):
+        prune(s, keep=0)
+
+
+@pytest.mark.parametrize("crash_at", ["publish:mid-version", "publish:before-pointer"])
+def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(tmp_path, crash_at) -> None:
+    s = make_settings(tmp_path)
+    write_mini_delivery(s.inbox)
+    materialise(s, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY + dt.timedelta(days=1)))
+    export = kpi_export_path(s, DAY)
+    assert einwohner_a(export) == 4.0
+    reader = duckdb.connect(str(s.analytics_db), read_only=True)
+
+    crashed = cli(s, "materialise", "--stichtag", DAY.isoformat(), crash_at=crash_at)
+    assert crashed.returncode == -9, crashed.stderr[-2000:]  # killed with SIGKILL mid-publication
+    assert read_latest(s, DAY)["datenstand"] == "20160405T060000Z"
+    assert einwohner_a(export) == 4.0  # the previous complete version, readable
+    assert reader.execute("select count(*) from kpi_values").fetchone()[0] > 0
+    for manifest in versions_root(s).glob("*/*/*/manifest.json"):
+        assert json.loads(manifest.read_text())["checks_passed"]  # no half-written version is visible
+
+    rerun = cli(s, "materialise", "--stichtag", DAY.isoformat())
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert read_latest(s, DAY)["datenstand"] == "20160505T060000Z"
+    assert einwohner_a(export) == 3.0
