@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -75,9 +76,11 @@ def test_single_run_backfill_publishes_every_month_end_once(built) -> None:
     settings, result, _ = built
     published = sorted(p.name for p in (settings.exports / "kpi_values").iterdir())
     assert published == [f"stichtag={d}" for d in MONTH_ENDS]
-    dbt_steps = [e for e in result.all_events if e.event_type_value == "STEP_START"
-                 and e.step_key == "stichtag_dbt_models"]
-    assert len(dbt_steps) == 1
+    build_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_START"]
+    assert build_steps.count("stichtagsreihe_bauen") == 1  # one dbt invocation for all month ends
+    materialised = {e.partition for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"
+                    and e.asset_key == dg.AssetKey(["exports", "kpi_values"])}
+    assert materialised == {d.isoformat() for d in MONTH_ENDS}  # exactly the partitions built
 
 
 def test_export_has_the_documented_schema_one_row_per_kpi_area_and_stichtag(built) -> None:

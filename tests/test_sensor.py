@@ -2,7 +2,6 @@ import datetime as dt
 
 import dagster as dg
 import pytest
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from orchestration.defs.ingest.sensors import earliest_event_date, month_ends_between, run_requests
 from tests.mini import write_mini_delivery
@@ -23,9 +22,9 @@ def test_a_delivery_with_late_reports_requests_today_and_a_month_end_backfill(tm
     assert earliest_event_date(march) == dt.date(2016, 2, 10)
     today, backfill = run_requests([march], dt.date(2016, 4, 5), "k")
     assert today.partition_key == "2016-04-05"
-    assert backfill.tags[ASSET_PARTITION_RANGE_START_TAG] == "2016-02-29"
-    assert backfill.tags[ASSET_PARTITION_RANGE_END_TAG] == "2016-03-31"
-    assert backfill.run_config["ops"]["stichtag_dbt_models"]["config"]["raster"] == "monatsende"
+    config = backfill.run_config["ops"]["stichtagsreihe_bauen"]["config"]
+    assert backfill.job_name == "stichtagsreihe"
+    assert (config["von"], config["bis"], config["raster"]) == ("2016-02-29", "2016-03-31", "monatsende")
 
 
 def test_the_sensor_skips_when_nothing_changed_and_fires_on_a_new_file(tmp_path, monkeypatch) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import dagster as dg
 
 from orchestration.defs.ingest.sensors import build_inbox_sensor
+from orchestration.defs.series import stichtagsreihe_job
 
 # Everything for one Stichtag (or a window of them): ingest new deliveries, build, publish.
 # Partitioned by Stichtag through its assets (orchestration/defs/partitions.py).
@@ -21,4 +22,4 @@ def tagesaktuell(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return dg.RunRequest(run_key=f"tagesaktuell-{day}", partition_key=day)
 
 
-inbox_sensor = build_inbox_sensor(stichtag_job)
+inbox_sensor = build_inbox_sensor([stichtag_job, stichtagsreihe_job])

@@ -28,15 +28,26 @@ def _instance() -> dg.DagsterInstance:
 
 def run_stichtag_job(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
                      datenstand: dt.date | None = None, log_level: str = "WARNING") -> dg.ExecuteInProcessResult:
-    """Ingest, build and publish the Stichtage in [min_date, max_date) in one in-process run."""
+    """Ingest, build and publish the Stichtage in [min_date, max_date) in one in-process run.
+
+    Daily Stichtage run as the partitioned asset job over the range (single-run backfill); a month-
+    or year-end series runs as the `stichtagsreihe` job (see orchestration/defs/series.py)."""
     from orchestration.definitions import defs
 
     last = max_date - dt.timedelta(days=1)
+    loggers = {"console": {"config": {"log_level": log_level}}}
+    if raster != "taeglich":
+        config = {"von": min_date.isoformat(), "bis": last.isoformat(), "raster": raster,
+                  "datenstand": datenstand.isoformat() if datenstand else ""}
+        with _instance() as instance:
+            return defs.resolve_job_def("stichtagsreihe").execute_in_process(
+                run_config={"ops": {"stichtagsreihe_bauen": {"config": config}}, "loggers": loggers},
+                instance=instance, raise_on_error=False)
     tags = {ASSET_PARTITION_RANGE_START_TAG: min_date.isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()}
     run_config = {"ops": {"stichtag_dbt_models": {"config": {
         "raster": raster, "datenstand": datenstand.isoformat() if datenstand else ""}}},
         # people read the summary the CLI prints; Dagster's step log stays in the instance (make dev)
-        "loggers": {"console": {"config": {"log_level": log_level}}}}
+        "loggers": loggers}
     job = defs.resolve_job_def("stichtag")
     with _instance() as instance:
         return job.execute_in_process(run_config=run_config, instance=instance, tags=tags, raise_on_error=False)

@@ -13,6 +13,7 @@ from orchestration.lib.resources import LakeResource
 from sources.contract import Contract, load_contracts
 from sources.ingest import ingest_inbox
 from sources.pseudonym import load_key
+from stichtag.settings import Settings
 
 
 def _asset_key(c: Contract) -> dg.AssetKey:
@@ -30,24 +31,33 @@ def build_ingest_asset(source: str, contracts: list[Contract]) -> dg.AssetsDefin
 
     @dg.multi_asset(name=f"ingest_{source}", specs=specs, can_subset=False)
     def _ingest(context: dg.AssetExecutionContext, lake: LakeResource):
-        settings = lake.settings()
-        results = ingest_inbox(settings, load_key(settings), progress=False, source=source)
-        by_table = defaultdict(list)
-        for r in results:
-            by_table[r.table].append(r)
-            context.log.info(r.summary())
-        for c in contracts:
-            rs = by_table.get(c.table, [])
-            new = [r for r in rs if r.status != "already_ingested"]
-            yield dg.MaterializeResult(asset_key=_asset_key(c), metadata={
-                "new_deliveries": len(new),
-                "rows_delivered": sum(r.rows_delivered for r in new),
-                "rows_landed": sum(r.rows_landed for r in new),
-                "rows_quarantined": sum(r.rows_quarantined for r in new),
-                "path": dg.MetadataValue.path(str(settings.raw / c.source / c.table)),
-            })
+        for key, metadata in ingest_and_report(context.log, lake.settings(), source):
+            yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
     return _ingest
+
+
+def ingest_and_report(log, settings: Settings, source: str | None = None) -> list[tuple[dg.AssetKey, dict]]:
+    """Ingest new deliveries; per raw table its asset key and what landed (for Dagster metadata)."""
+    results = ingest_inbox(settings, load_key(settings), progress=False, source=source)
+    by_table = defaultdict(list)
+    for r in results:
+        by_table[(r.source, r.table)].append(r)
+        if r.status != "already_ingested":
+            log.info(r.summary())
+    out = []
+    for c in load_contracts():
+        if source is not None and c.source != source:
+            continue
+        new = [r for r in by_table.get((c.source, c.table), []) if r.status != "already_ingested"]
+        out.append((_asset_key(c), {
+            "new_deliveries": len(new),
+            "rows_delivered": sum(r.rows_delivered for r in new),
+            "rows_landed": sum(r.rows_landed for r in new),
+            "rows_quarantined": sum(r.rows_quarantined for r in new),
+            "path": dg.MetadataValue.path(str(settings.raw / c.source / c.table)),
+        }))
+    return out
 
 
 def ingest_assets() -> list[dg.AssetsDefinition]:

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from sources.contract import contract_for, load_contracts
 from sources.ingest import delivery_files
@@ -60,16 +59,15 @@ def run_requests(changed: list[Path], today: dt.date, run_key: str) -> list[dg.R
         span = month_ends_between(earliest, today - dt.timedelta(days=1))
         if span:
             requests.append(dg.RunRequest(
-                run_key=f"{run_key}-nachmeldungen",
-                run_config={"ops": {"stichtag_dbt_models": {"config": {"raster": "monatsende"}}}},
-                tags={ASSET_PARTITION_RANGE_START_TAG: span[0].isoformat(),
-                      ASSET_PARTITION_RANGE_END_TAG: span[1].isoformat(),
-                      "stichtag/anlass": f"Nachmeldungen ab {earliest.isoformat()}"}))
+                run_key=f"{run_key}-nachmeldungen", job_name="stichtagsreihe",
+                run_config={"ops": {"stichtagsreihe_bauen": {"config": {
+                    "von": span[0].isoformat(), "bis": span[1].isoformat(), "raster": "monatsende"}}}},
+                tags={"stichtag/anlass": f"Nachmeldungen ab {earliest.isoformat()}"}))
     return requests
 
 
-def build_inbox_sensor(job: dg.JobDefinition) -> dg.SensorDefinition:
-    @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+def build_inbox_sensor(jobs: list) -> dg.SensorDefinition:
+    @dg.sensor(jobs=jobs, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
                description="New delivery in the inbox → ingest it, rebuild today's Stichtag and the month "
                            "ends its late reports touch.")
     def inbox_sensor(context: dg.SensorEvaluationContext):

@@ -8,6 +8,7 @@ window becomes the half-open [min_date, max_date) the models filter on.
 """
 
 
+import datetime as dt
 import json
 import time
 from dataclasses import asdict
@@ -20,7 +21,8 @@ from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.defs.warehouse.translator import StichtagDbtTranslator
 from orchestration.lib.resources import LakeResource
 from sources.lake import atomic_write_text
-from stichtag.versions import Datenstand, build_info_path, resolve_datenstand, write_build_info
+from stichtag.settings import Settings
+from stichtag.versions import BuildInfo, Datenstand, build_info_path, resolve_datenstand, write_build_info
 from stichtag.warehouse import dbt_vars, parse_date, prepare_build
 
 
@@ -29,10 +31,25 @@ class StichtagBuildConfig(dg.Config):
     datenstand: str = ""  # YYYY-MM-DD: only deliveries received by the end of that day (empty = all)
 
 
-def dbt_build_args(window: dg.TimeWindow, raster: str, datenstand: Datenstand) -> list[str]:
-    """CLI args for one dbt build over the partition time window (half-open, as Dagster gives it)."""
-    variables = dbt_vars(window.start.date(), window.end.date(), raster, datenstand.cutoff)
+def dbt_build_args(min_date: dt.date, max_date: dt.date, raster: str, datenstand: Datenstand) -> list[str]:
+    """CLI args for one dbt build over the half-open window [min_date, max_date)."""
+    variables = dbt_vars(min_date, max_date, raster, datenstand.cutoff)
     return ["build", "--vars", json.dumps(variables)]
+
+
+def start_build(settings: Settings, min_date: dt.date, max_date: dt.date, raster: str,
+                datenstand: str) -> tuple[list[str], BuildInfo]:
+    """Validate the catalogue, resolve the Datenstand, record what this build sees; the dbt args."""
+    prepare_build(settings)
+    requested = parse_date(datenstand, "datenstand") if datenstand else None
+    resolved = resolve_datenstand(settings, requested)
+    info = write_build_info(settings, min_date, max_date, raster, resolved)
+    return dbt_build_args(min_date, max_date, raster, resolved), info
+
+
+def finish_build(settings: Settings, info: BuildInfo, seconds: float) -> None:
+    info.timings["dbt_build_s"] = round(seconds, 3)
+    atomic_write_text(build_info_path(settings), json.dumps(asdict(info), indent=1))
 
 
 @dbt_assets(manifest=dbt_project().manifest_path, project=dbt_project(), partitions_def=STICHTAG_PARTITIONS,
@@ -40,15 +57,11 @@ def dbt_build_args(window: dg.TimeWindow, raster: str, datenstand: Datenstand) -
 def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource,
                         config: StichtagBuildConfig):
     settings = lake.settings()
-    prepare_build(settings)
-    requested = parse_date(config.datenstand, "datenstand") if config.datenstand else None
-    datenstand = resolve_datenstand(settings, requested)
     # the time window, not the partition key: a single-run backfill spans many partitions
     window = context.partition_time_window
-    info = write_build_info(settings, window.start.date(), window.end.date(), config.raster, datenstand)
+    args, info = start_build(settings, window.start.date(), window.end.date(), config.raster, config.datenstand)
     context.log.info(f"Stichtage [{window.start.date()}, {window.end.date()}) raster={config.raster}, "
-                     f"Datenstand {datenstand.key} ({len(datenstand.deliveries)} Lieferungen)")
+                     f"Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)")
     started = time.perf_counter()
-    yield from dbt.cli(dbt_build_args(window, config.raster, datenstand), context=context).stream()
-    info.timings["dbt_build_s"] = round(time.perf_counter() - started, 3)
-    atomic_write_text(build_info_path(settings), json.dumps(asdict(info), indent=1))
+    yield from dbt.cli(args, context=context).stream()
+    finish_build(settings, info, time.perf_counter() - started)
