@@ -69,7 +69,17 @@ def validation_sql(contract: Contract, lieferdatum: dt.date) -> str:
     reasons = [r for c in contract.columns for r in _column_reasons(c, contract.date_format)]
     # row checks are written over the typed columns, by their delivered names
     reasons += [f"case when not coalesce(({rc.sql}), true) then {lit(rc.reason)} end" for rc in contract.row_checks]
-    reason_expr = "coalesce(\n    " + ",\n    ".join(reasons) + ")" if reasons else "null::varchar"
+    by_name = {c.name: c for c in contract.columns}
+    for u in contract.unique:
+        # the first occurrence in a delivery stands, later ones are quarantined
+        first = f"row_number() over (partition by {raw(u)} order by _line) = 1"
+        reasons.append(f"case when {raw(u)} is not null and not {first} "
+                       f"then {lit(f'{u} doppelt in dieser Lieferung')} end")
+        if by_name[u].rule == "keep":
+            reasons.append(f"case when {q(u)} in (select k from existing_{by_name[u].target[0]}) then "
+                           f"{lit(f'{u} wurde bereits geliefert (frühere Lieferung)')} end")
+    # every problem of a row, not just the first: the data steward fixes them in one go
+    reason_expr = "nullif(concat_ws('; ',\n    " + ",\n    ".join(reasons) + "), '')" if reasons else "null::varchar"
     return f"""
 create or replace temp table checked as
 with t as (

@@ -60,6 +60,7 @@ class Contract:
     columns: tuple[Column, ...]
     derived: tuple[Derived, ...] = ()
     row_checks: tuple[RowCheck, ...] = field(default_factory=tuple)
+    unique: tuple[str, ...] = ()  # columns whose value identifies a row: at most once, in the whole table
     path: Path | None = None
 
     @property
@@ -121,8 +122,12 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
             delimiter=delivery["delimiter"], date_format=delivery["date_format"], columns=tuple(columns),
             derived=derived,
             row_checks=tuple(RowCheck(sql=r["sql"], reason=r["reason"]) for r in data.get("row_checks", [])),
+            unique=_as_tuple(data.get("unique")),
             path=path,
         )
+        for u in contract.unique:
+            if u not in names:
+                raise ContractError(f"{where}: unique column {u!r} is not a column")
     except KeyError as e:
         raise ContractError(f"{where}: missing key {e}") from e
     outputs = contract.output_columns()

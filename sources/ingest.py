@@ -58,7 +58,7 @@ def delivery_files(inbox: Path) -> list[Path]:
     """Complete delivery files in the inbox (partial transfers and hidden files are not deliveries yet)."""
     if not inbox.exists():
         return []
-    return sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(".")
+    return sorted(p for p in inbox.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".")
                   and not p.name.endswith(IGNORED_SUFFIXES))
 
 
@@ -81,10 +81,16 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey,
                 known: dict[str, dict] | None = None) -> IngestResult:
     """Ingest one delivery file. `known` maps sha256 → log entry of deliveries already ingested."""
     started = time.perf_counter()
-    data = path.read_bytes()
+    if path.is_symlink() or not path.resolve().is_relative_to(settings.inbox.resolve()):
+        # never follow a link out of the inbox: its target is not a delivery
+        data = b""
+        link_error = f"{path.name} ist eine symbolische Verknüpfung oder liegt außerhalb des Posteingangs"
+    else:
+        data = path.read_bytes()
+        link_error = None
     sha = hashlib.sha256(data).hexdigest()
     # whole seconds: the Datenstand of a build is the received time of its newest delivery
-    received = dt.datetime.fromtimestamp(int(path.stat().st_mtime), tz=dt.UTC)
+    received = dt.datetime.fromtimestamp(int(path.lstat().st_mtime), tz=dt.UTC)
     lieferung_id = path.stem
     contract = contract_for(path.name, load_contracts())
     source = contract.source if contract else (path.parent.name if path.parent != settings.inbox else "unbekannt")
@@ -113,6 +119,8 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey,
         if conflict_log.exists():
             return IngestResult(**{**json.loads(conflict_log.read_text(encoding="utf-8")),
                                    "status": "already_ingested"})
+    elif link_error:
+        file_error = link_error
     elif sha in known:
         file_error = f"Doppelte Lieferung: inhaltsgleich mit {known[sha]['lieferung_id']}"
     elif contract is None:
@@ -161,6 +169,7 @@ def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: Pseud
                              for c, v in parsed.columns.items()}})
         con.register("delivered", table)
         con.register("gemeinden", pa.table({"ags": sorted(gemeinde_ags())}))
+        _register_existing_keys(con, contract, settings, lieferung_id)
         con.execute(validation_sql(contract, received.date()))
         out = settings.raw / contract.source / contract.table / f"lieferung={lieferung_id}" / "data.parquet"
         meta = {"lieferung_id": lieferung_id, "received_at": received.isoformat(), "sha256": sha,
@@ -175,6 +184,24 @@ def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: Pseud
     if bad:
         _write_quarantine(quarantine_dir, lieferung_id, sha, bad)
     return landed, len(bad), Counter(reason for _, reason in bad)
+
+
+def _register_existing_keys(con: duckdb.DuckDBPyConnection, contract: Contract, settings: Settings,
+                            lieferung_id: str) -> None:
+    """Key values of this table already in the lake (from other deliveries), for the unique check."""
+    table_dir = settings.raw / contract.source / contract.table
+    files = [str(p) for p in sorted(table_dir.glob("lieferung=*/data.parquet"))
+             if p.parent.name != f"lieferung={lieferung_id}"]
+    for column in contract.columns:
+        if column.name not in contract.unique or column.rule != "keep":
+            continue
+        target = column.target[0]
+        if files:
+            con.execute(f"create temp table existing_{target} as select distinct {target} as k "
+                        "from read_parquet(?)", [files])
+        else:
+            sql_type = {"integer": "bigint", "date": "date"}.get(column.type, "varchar")
+            con.execute(f"create temp table existing_{target} (k {sql_type})")
 
 
 def _write_quarantine(directory: Path, lieferung_id: str, sha: str, rows: list[tuple[int, str]]) -> None:

@@ -41,6 +41,11 @@ def _count_data_lines(data: bytes) -> list[int]:
 def decode(data: bytes, encoding: str) -> str:
     """Decode strictly; raise ValueError with a reason a data steward understands."""
     enc = encoding.lower()
+    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+                      (b"\xfe\xff", "UTF-16")):
+        if data.startswith(bom):
+            raise ValueError(f"Datei ist {name} kodiert (Byte-Order-Mark {bom.hex(' ').upper()}), "
+                             f"laut Vertrag {encoding}")
     if enc in ("windows-1252", "cp1252"):
         if data.startswith(UTF8_BOM):
             raise ValueError("Datei beginnt mit UTF-8-BOM, laut Vertrag ist sie windows-1252 kodiert")

@@ -120,7 +120,7 @@ def cmd_materialise(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _materialise(settings: Settings, first: dt.date, end: dt.date, raster: str, datenstand: dt.date | None) -> int:
-    from orchestration.lib.execute import run_stichtag_job
+    from orchestration.lib.execute import failure_messages, run_stichtag_job
     from stichtag.publish import kpi_export_path
 
     started = time.perf_counter()
@@ -128,8 +128,7 @@ def _materialise(settings: Settings, first: dt.date, end: dt.date, raster: str, 
           f"{', Datenstand ' + str(datenstand) if datenstand else ''}) …", flush=True)
     result = run_stichtag_job(first, end, raster, datenstand)
     if not result.success:
-        failures = [e.message for e in result.all_events if e.is_failure]
-        raise CliError("Materialisierung fehlgeschlagen:\n  " + "\n  ".join(m or "" for m in failures))
+        raise CliError("Materialisierung fehlgeschlagen:\n  " + "\n  ".join(failure_messages(result)))
     print(f"Fertig in {time.perf_counter() - started:.1f} s (Dagster-Lauf {result.run_id}).")
     published = sorted(p for p in (settings.exports / "kpi_values").glob("stichtag=*")
                        if first.isoformat() <= p.name.split("=")[1] < end.isoformat())

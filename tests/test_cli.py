@@ -71,3 +71,17 @@ def test_sql_reads_the_published_exports_read_only(tmp_path) -> None:
 def test_catalogue_check_reports_the_kpis(capsys) -> None:
     assert main(["catalogue", "check"]) == 0
     assert "KPI-Katalog gültig" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["2024-02-30", "2024-01-01; DROP TABLE kpi_values"])
+def test_dagster_config_rejects_a_malformed_stichtag_before_any_build(bad, tmp_path, monkeypatch) -> None:
+    from orchestration.lib.execute import failure_messages, run_stichtag_job
+
+    monkeypatch.setenv("STICHTAG_LAKE", str(tmp_path / "lake"))
+    monkeypatch.setenv("STICHTAG_INBOX", str(tmp_path / "inbox"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    result = run_stichtag_job(dt.date(2016, 1, 31), dt.date(2016, 3, 1), raster="monatsende",
+                              datenstand=None, log_level="CRITICAL", overrides={"von": bad})
+    assert not result.success
+    assert "kein gültiges Datum" in " ".join(failure_messages(result))
+    assert not (tmp_path / "lake" / "warehouse" / "build.duckdb").exists()

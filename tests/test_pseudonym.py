@@ -45,3 +45,9 @@ def test_short_key_is_refused(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("STICHTAG_PSEUDONYM_KEY", "ab" * 8)
     with pytest.raises(KeyError_, match="at least 32"):
         load_key(Settings(lake=tmp_path, inbox=tmp_path, key_file=tmp_path / "x"))
+
+
+def test_key_that_is_not_hex_is_refused(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("STICHTAG_PSEUDONYM_KEY", "not-a-hex-key-" * 5)
+    with pytest.raises(KeyError_, match="not hex"):
+        load_key(Settings(lake=tmp_path, inbox=tmp_path, key_file=tmp_path / "x"))

@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.defs.ingest.assets import ingest_and_report
-from orchestration.defs.warehouse.assets import finish_build, start_build
+from orchestration.defs.warehouse.assets import DBT_TARGET, finish_build, start_build
 from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.lib.resources import LakeResource
 from stichtag.publish import publish_kpi_values
@@ -38,14 +38,17 @@ def neue_lieferungen_einlesen(context: dg.OpExecutionContext, lake: LakeResource
 @dg.op(ins={"nach_ingest": dg.In(dg.Nothing)}, description="One dbt build over the series, then publish.")
 def stichtagsreihe_bauen(context: dg.OpExecutionContext, config: StichtagsreiheConfig, dbt: DbtCliResource,
                          lake: LakeResource) -> None:
-    first, last = parse_date(config.von, "von"), parse_date(config.bis, "bis")
+    try:
+        first, last = parse_date(config.von, "von"), parse_date(config.bis, "bis")
+    except ValueError as e:
+        raise dg.Failure(str(e)) from None
     if last < first or config.raster not in RASTER:
         raise dg.Failure(f"ungültige Reihe {config.von} … {config.bis}, raster {config.raster}")
     settings = lake.settings()
     end = last + dt.timedelta(days=1)
     args, info = start_build(settings, first, end, config.raster, config.datenstand)
     started = time.perf_counter()
-    dbt.cli(args, manifest=dbt_project().manifest_path).wait()
+    dbt.cli(args, manifest=dbt_project().manifest_path, target_path=DBT_TARGET).wait()
     finish_build(settings, info, time.perf_counter() - started)
     published = publish_kpi_values(settings, first, end)
     for p in published:

@@ -27,7 +27,8 @@ def _instance() -> dg.DagsterInstance:
 
 
 def run_stichtag_job(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
-                     datenstand: dt.date | None = None, log_level: str = "WARNING") -> dg.ExecuteInProcessResult:
+                     datenstand: dt.date | None = None, log_level: str = "WARNING",
+                     overrides: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
     """Ingest, build and publish the Stichtage in [min_date, max_date) in one in-process run.
 
     Daily Stichtage run as the partitioned asset job over the range (single-run backfill); a month-
@@ -38,7 +39,7 @@ def run_stichtag_job(min_date: dt.date, max_date: dt.date, raster: str = "taegli
     loggers = {"console": {"config": {"log_level": log_level}}}
     if raster != "taeglich":
         config = {"von": min_date.isoformat(), "bis": last.isoformat(), "raster": raster,
-                  "datenstand": datenstand.isoformat() if datenstand else ""}
+                  "datenstand": datenstand.isoformat() if datenstand else "", **(overrides or {})}
         with _instance() as instance:
             return defs.resolve_job_def("stichtagsreihe").execute_in_process(
                 run_config={"ops": {"stichtagsreihe_bauen": {"config": config}}, "loggers": loggers},
@@ -51,3 +52,13 @@ def run_stichtag_job(min_date: dt.date, max_date: dt.date, raster: str = "taegli
     job = defs.resolve_job_def("stichtag")
     with _instance() as instance:
         return job.execute_in_process(run_config=run_config, instance=instance, tags=tags, raise_on_error=False)
+
+
+def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+    """What went wrong, in the words of the failing step (not Dagster's 'step failed')."""
+    out = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.step_failure_data.error
+            out.append(f"{event.step_key}: {(error.message if error else event.message or '').strip()}")
+    return out or [e.message or "" for e in result.all_events if e.is_failure]

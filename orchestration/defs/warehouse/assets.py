@@ -21,9 +21,13 @@ from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.defs.warehouse.translator import StichtagDbtTranslator
 from orchestration.lib.resources import LakeResource
 from sources.lake import atomic_write_text
-from stichtag.settings import Settings
+from stichtag.settings import DBT_PROJECT_DIR, Settings
 from stichtag.versions import BuildInfo, Datenstand, build_info_path, resolve_datenstand, write_build_info
 from stichtag.warehouse import dbt_vars, parse_date, prepare_build
+
+# One target directory for every build (never two at once: the build lock), so dbt's partial parse
+# is reused; dagster-dbt's default, a fresh directory per invocation, re-parses the project each run.
+DBT_TARGET = DBT_PROJECT_DIR / "target"
 
 
 class StichtagBuildConfig(dg.Config):
@@ -63,5 +67,5 @@ def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     context.log.info(f"Stichtage [{window.start.date()}, {window.end.date()}) raster={config.raster}, "
                      f"Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)")
     started = time.perf_counter()
-    yield from dbt.cli(args, context=context).stream()
+    yield from dbt.cli(args, context=context, target_path=DBT_TARGET).stream()
     finish_build(settings, info, time.perf_counter() - started)

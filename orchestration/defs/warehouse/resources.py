@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 import subprocess
 import sys
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from stichtag.settings import DBT_PROJECT_DIR
 
@@ -38,5 +40,15 @@ def dbt_project() -> DbtProject:
     return project
 
 
+class StichtagDbtCliResource(DbtCliResource):
+    """dagster-dbt asks the dbt executable for its version (`dbt --version`, a 3 s process start,
+    measured) before every invocation. dbt-core is installed in this environment, pinned by the
+    lock file: its package metadata answers the same question without starting dbt."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project(), dbt_executable=_dbt_executable())
+    return StichtagDbtCliResource(project_dir=dbt_project(), dbt_executable=_dbt_executable())
