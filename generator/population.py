@@ -207,7 +207,9 @@ def _target_population(gems: tuple[Gemeinde, ...], scale: float, month: int) -> 
     ref = np.array([g.population_2022 for g in gems], dtype=float) * scale
     start = np.round(ref * BESTAND_FACTOR)
     if month <= CALIBRATION_MONTH:
-        return np.round(start * (ref / start) ** (month / CALIBRATION_MONTH))
+        # uninhabited Gemeinden (gemeindefreie Forstgutsbezirke) stay at 0
+        growth = np.divide(ref, start, out=np.ones_like(ref), where=start > 0)
+        return np.round(start * growth ** (month / CALIBRATION_MONTH))
     return np.round(ref * (1 + GROWTH_AFTER_CALIBRATION) ** ((month - CALIBRATION_MONTH) / 12))
 
 

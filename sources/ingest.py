@@ -26,6 +26,7 @@ from sources.contract import Contract, contract_for, load_contracts
 from sources.lake import atomic_copy_to_parquet, atomic_write_text
 from sources.pseudonym import PseudonymKey
 from sources.reader import ParsedFile, parse
+from stichtag.faults import crash_point
 from stichtag.reference import gemeinde_ags
 from stichtag.settings import Settings
 
@@ -77,8 +78,8 @@ def read_ingest_log(settings: Settings) -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(settings.ingest_log.glob("*/*.json"))]
 
 
-def ingest_file(path: Path, settings: Settings, key: PseudonymKey,
-                known: dict[str, dict] | None = None) -> IngestResult:
+def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[str, dict] | None = None,
+                run_id: str | None = None, key_cache: KeyCache | None = None) -> IngestResult:
     """Ingest one delivery file. `known` maps sha256 → log entry of deliveries already ingested."""
     started = time.perf_counter()
     if path.is_symlink() or not path.resolve().is_relative_to(settings.inbox.resolve()):
@@ -139,17 +140,17 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey,
         lines = parsed.data_lines
         _write_quarantine(quarantine_dir, lieferung_id, sha, [(n, parsed.file_error) for n in lines])
         res = result("quarantined", len(lines), 0, len(lines), Counter({parsed.file_error: len(lines)}))
-        _write_log(settings, res)
+        _write_log(settings, res, run_id)
         return res
 
     assert contract is not None
     landed, quarantined, reasons = _land(parsed, contract, settings, key, lieferung_id, sha, received,
-                                         quarantine_dir)
+                                         quarantine_dir, key_cache)
     status = "landed" if quarantined == 0 else "partly_quarantined"
     res = result(status, parsed.rows_delivered, landed, quarantined, reasons)
     if res.rows_delivered != res.rows_landed + res.rows_quarantined:
         raise AssertionError(f"row accounting broken for {path.name}: {res}")
-    _write_log(settings, res)
+    _write_log(settings, res, run_id)
     return res
 
 
@@ -159,7 +160,8 @@ def _all_data_lines(data: bytes) -> list[int]:
 
 
 def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: PseudonymKey, lieferung_id: str,
-          sha: str, received: dt.datetime, quarantine_dir: Path) -> tuple[int, int, Counter]:
+          sha: str, received: dt.datetime, quarantine_dir: Path,
+          key_cache: KeyCache | None = None) -> tuple[int, int, Counter]:
     spill = Path(tempfile.mkdtemp(prefix="stichtag-ingest-"))  # private (0700), outside the lake
     try:
         con = duckdb.connect()
@@ -169,13 +171,14 @@ def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: Pseud
                              for c, v in parsed.columns.items()}})
         con.register("delivered", table)
         con.register("gemeinden", pa.table({"ags": sorted(gemeinde_ags())}))
-        _register_existing_keys(con, contract, settings, lieferung_id)
+        _register_existing_keys(con, contract, settings, lieferung_id, key_cache)
         con.execute(validation_sql(contract, received.date()))
         out = settings.raw / contract.source / contract.table / f"lieferung={lieferung_id}" / "data.parquet"
         meta = {"lieferung_id": lieferung_id, "received_at": received.isoformat(), "sha256": sha,
                 "key_id": key.key_id}
         atomic_copy_to_parquet(con, projection_sql(contract, key, meta), out)
-        landed = con.execute("select count(*) from checked where _reason is null").fetchone()[0]
+        landed = con.execute("select count(*) from checked where _reason is null").fetchall()[0][0]
+        _remember_keys(con, contract, key_cache)
         bad = con.execute("select _line, _reason from checked where _reason is not null").fetchall()
         con.close()
     finally:
@@ -186,22 +189,45 @@ def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: Pseud
     return landed, len(bad), Counter(reason for _, reason in bad)
 
 
+KeyCache = dict[tuple[str, str, str], list[pa.Array]]
+ARROW_TYPES = {"integer": pa.int64(), "date": pa.date32()}
+
+
 def _register_existing_keys(con: duckdb.DuckDBPyConnection, contract: Contract, settings: Settings,
-                            lieferung_id: str) -> None:
-    """Key values of this table already in the lake (from other deliveries), for the unique check."""
-    table_dir = settings.raw / contract.source / contract.table
-    files = [str(p) for p in sorted(table_dir.glob("lieferung=*/data.parquet"))
-             if p.parent.name != f"lieferung={lieferung_id}"]
+                            lieferung_id: str, cache: KeyCache | None) -> None:
+    """Key values of this table already in the lake, for the unique check.
+
+    Read from the lake once per ingest run (only deliveries the ingest log records as complete: a raw
+    file without a log entry is a crash leftover about to be rewritten), then kept as Arrow chunks
+    that each landed delivery appends to: no re-reading of every earlier delivery per file."""
+    cache = {} if cache is None else cache
     for column in contract.columns:
         if column.name not in contract.unique or column.rule != "keep":
             continue
         target = column.target[0]
-        if files:
-            con.execute(f"create temp table existing_{target} as select distinct {target} as k "
-                        "from read_parquet(?)", [files])
-        else:
-            sql_type = {"integer": "bigint", "date": "date"}.get(column.type, "varchar")
-            con.execute(f"create temp table existing_{target} (k {sql_type})")
+        arrow_type = ARROW_TYPES.get(column.type, pa.string())
+        ck = (contract.source, contract.table, target)
+        if ck not in cache:
+            done = {e["lieferung_id"] for e in read_ingest_log(settings)
+                    if e["source"] == contract.source and e["table"] == contract.table and e["rows_landed"]}
+            table_dir = settings.raw / contract.source / contract.table
+            files = [str(p) for p in sorted(table_dir.glob("lieferung=*/data.parquet"))
+                     if p.parent.name.split("=", 1)[1] in done and p.parent.name != f"lieferung={lieferung_id}"]
+            chunk = (con.sql(f"select {target} as k from read_parquet({files!r})").to_arrow_table().column("k")
+                     .combine_chunks().cast(arrow_type) if files else pa.array([], arrow_type))
+            cache[ck] = [chunk]
+        con.register(f"existing_{target}", pa.table({"k": pa.chunked_array(cache[ck], arrow_type)}))
+
+
+def _remember_keys(con: duckdb.DuckDBPyConnection, contract: Contract, cache: KeyCache | None) -> None:
+    if cache is None:
+        return
+    for column in contract.columns:
+        if column.name in contract.unique and column.rule == "keep":
+            ck = (contract.source, contract.table, column.target[0])
+            landed = con.sql(f'select "{column.name}" as k from checked where _reason is null').to_arrow_table()
+            cache.setdefault(ck, []).append(
+                landed.column("k").combine_chunks().cast(ARROW_TYPES.get(column.type, pa.string())))
 
 
 def _write_quarantine(directory: Path, lieferung_id: str, sha: str, rows: list[tuple[int, str]]) -> None:
@@ -219,24 +245,46 @@ def _write_quarantine(directory: Path, lieferung_id: str, sha: str, rows: list[t
     con.close()
 
 
-def _write_log(settings: Settings, res: IngestResult) -> None:
+def _write_log(settings: Settings, res: IngestResult, run_id: str | None = None) -> None:
+    from stichtag.oplog import log_event
+
+    crash_point("ingest:before-log")
     atomic_write_text(_log_path(settings, res.source, res.lieferung_id),
                       json.dumps(asdict(res), ensure_ascii=False, indent=1))
+    log_event(settings, "ingest", run_id=run_id, lieferung_id=res.lieferung_id,
+              source=res.source, table=res.table, status=res.status, rows_delivered=res.rows_delivered,
+              rows_landed=res.rows_landed, rows_quarantined=res.rows_quarantined, sha256=res.sha256,
+              reasons=res.reasons or None, seconds=res.seconds)
+
+
+def sweep_leftovers(settings: Settings, older_than_s: float = 3600) -> list[Path]:
+    """Remove temporary files a killed writer left in the raw zone and the quarantine (readers ignore
+    them anyway: they never match `*.parquet`). Young ones may belong to a running writer."""
+    removed = []
+    now = time.time()
+    for zone in (settings.raw, settings.quarantine):
+        for tmp in zone.rglob(".*.tmp") if zone.exists() else []:
+            if now - tmp.lstat().st_mtime > older_than_s:
+                tmp.unlink(missing_ok=True)
+                removed.append(tmp)
+    return removed
 
 
 def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
-                 source: str | None = None) -> list[IngestResult]:
+                 source: str | None = None, run_id: str | None = None) -> list[IngestResult]:
     """Ingest every complete delivery in the inbox (of one source system, if given)."""
     from tqdm import tqdm
 
+    sweep_leftovers(settings)
     files = delivery_files(settings.inbox)
     if source is not None:
         contracts = load_contracts()
         files = [f for f in files if _source_of(f, contracts) == source]
     known = {e["sha256"]: e for e in read_ingest_log(settings)}
+    key_cache: KeyCache = {}
     results = []
     for f in tqdm(files, desc="Ingest", unit="Datei", disable=not progress):
-        res = ingest_file(f, settings, key, known)
+        res = ingest_file(f, settings, key, known, run_id, key_cache)
         known.setdefault(res.sha256, asdict(res))
         results.append(res)
     return results

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from stichtag.lock import BuildLocked
 from stichtag.settings import Settings, get_settings
 
 
@@ -57,7 +58,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     from generator.run import generate
 
     until = args.bis or last_delivered_month(dt.date.today())
-    config = GeneratorConfig(seed=args.seed, until_year=until[0], until_month=until[1], scale=args.scale,
+    config = GeneratorConfig(seed=args.seed, until_year=until[0], until_month=until[1], scale=args.faktor,
                              gemeinden_ags=tuple(args.gemeinden.split(",")) if args.gemeinden else None)
     started = time.perf_counter()
     deliveries = generate(config, settings.inbox, progress=not args.quiet)
@@ -145,7 +146,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     _key(settings, create=True)
     if not any(settings.inbox.rglob("*.csv")) if settings.inbox.exists() else True:
-        cmd_generate(argparse.Namespace(bis=None, seed=args.seed, scale=1.0, gemeinden=None, quiet=False), settings)
+        cmd_generate(argparse.Namespace(bis=None, seed=args.seed, faktor=1.0, gemeinden=None, quiet=False), settings)
     else:
         print(f"Posteingang {settings.inbox} hat schon Lieferungen: keine neuen erzeugt.")
     # ingest here, with a progress bar; the Dagster run's ingest assets then find nothing new
@@ -253,6 +254,16 @@ def cmd_revisions(args: argparse.Namespace, settings: Settings) -> int:
     return run_query(settings.analytics_db, sql, [args.kpi, args.stichtag, gebiet, gebiet])
 
 
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from stichtag.status import collect, render
+
+    status = collect(settings)
+    print(json.dumps(status, indent=1, ensure_ascii=False) if args.json else render(status))
+    return 1 if status["failed_checks"] else 0
+
+
 def cmd_key_init(args: argparse.Namespace, settings: Settings) -> int:
     key = _key(settings, create=True)
     print(f"Schlüssel bereit (key_id {key.key_id}).")
@@ -290,12 +301,15 @@ def build_parser() -> argparse.ArgumentParser:
                                        "STICHTAG_PSEUDONYM_KEY_FILE (~/.config/stichtag/pseudonym.key).")
     p.add_argument("--lake", type=Path, help="Datenwurzel (statt STICHTAG_LAKE)")
     p.add_argument("--inbox", type=Path, help="Posteingang der Lieferungen (statt STICHTAG_INBOX)")
+    p.add_argument("--scale", choices=["kreis", "land"],
+                   help="Region (statt STICHTAG_SCALE): kreis = Kreis Pinneberg (Standard), land = Schleswig-Holstein; "
+                        "je Region ein eigener Lake")
     sub = p.add_subparsers(dest="command_name", required=True, metavar="BEFEHL")
 
     g = sub.add_parser("generate", help="Demo-Lieferungen des Melderegisters erzeugen (deterministisch)")
     g.add_argument("--seed", type=int, default=20221231, help="Zufalls-Seed (gleicher Seed → gleiche Bytes)")
     g.add_argument("--bis", type=_month, help="letzter Liefermonat JJJJ-MM (Standard: zuletzt gelieferter Monat)")
-    g.add_argument("--scale", type=float, default=1.0, help="Bevölkerungsfaktor (1.0 = Kreis Pinneberg)")
+    g.add_argument("--faktor", type=float, default=1.0, help="Bevölkerungsfaktor (1.0 = amtliche Einwohnerzahl)")
     g.add_argument("--gemeinden", help="nur diese AGS, kommagetrennt (für kleine Testkreise)")
     g.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
     g.set_defaults(func=cmd_generate)
@@ -339,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     rv.add_argument("--gebiet", help="gebiet_id (AGS); Standard: alle")
     rv.set_defaults(func=cmd_revisions)
 
+    st = sub.add_parser("status", help="Lieferungen, Quarantäne, Versionen, Prüfungen, Build-Sperre")
+    st.add_argument("--json", action="store_true", help="maschinenlesbar")
+    st.set_defaults(func=cmd_status)
+
     k = sub.add_parser("key", help="Pseudonym-Schlüssel verwalten")
     ksub = k.add_subparsers(dest="key_command", required=True, metavar="AKTION")
     ksub.add_parser("init", help="lokalen Demo-Schlüssel anlegen (falls keiner gesetzt ist)").set_defaults(
@@ -359,12 +377,17 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["STICHTAG_LAKE"] = str(args.lake.resolve())
     if args.inbox:
         os.environ["STICHTAG_INBOX"] = str(args.inbox.resolve())
+    if args.scale:
+        os.environ["STICHTAG_SCALE"] = args.scale
     settings = get_settings()
     try:
         return args.func(args, settings)
     except CliError as e:
         print(f"Fehler: {e}", file=sys.stderr)
         return 2
+    except BuildLocked as e:
+        print(f"Fehler: {e}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("abgebrochen", file=sys.stderr)
         return 130

@@ -86,14 +86,14 @@ def _checks(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[dict]:
                       and status not in ({', '.join(repr(s) for s in STATUSES)})""")
     not_finite = q("""select count(*) from marts.fct_kpi_werte where stichtag = ?
                       and value is not null and not isfinite(value)""")
-    kreis = q("""select max(value) from marts.fct_kpi_werte where stichtag = ?
+    kreis = q("""select min(value) from marts.fct_kpi_werte where stichtag = ?
                  and kpi_id = 'einwohner' and gebiet_ebene = 'kreis'""")
     return [
         {"check": "eine Zeile je KPI und Gebiet", "passed": rows == expected, "detail": f"{rows} von {expected}"},
         {"check": "keine doppelten Schlüssel", "passed": dupes == 0, "detail": f"{dupes} doppelt"},
         {"check": "gültiger Status", "passed": bad_status == 0, "detail": f"{bad_status} ungültig"},
         {"check": "Werte endlich", "passed": not_finite == 0, "detail": f"{not_finite} nicht endlich"},
-        {"check": "Kreis hat Einwohner", "passed": bool(kreis and kreis > 0 and not math.isnan(kreis)),
+        {"check": "Kreise haben Einwohner", "passed": bool(kreis and kreis > 0 and not math.isnan(kreis)),
          "detail": f"{kreis}"},
     ]
 
@@ -114,7 +114,8 @@ def _manifest(info: BuildInfo, day: dt.date, build: str, rows: int, checks: list
     }
 
 
-def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date) -> list[Published]:
+def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
+                       run_id: str | None = None) -> list[Published]:
     """Version, check and publish every Stichtag in [min_date, max_date) that the last build computed."""
     info = read_build_info(settings)
     if not (info.min_date <= min_date.isoformat() and max_date.isoformat() <= info.max_date):
@@ -131,6 +132,12 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date)
     finally:
         con.close()
     refresh_analytics_db(settings)
+    from stichtag.oplog import log_event
+
+    for p in out:
+        log_event(settings, "publish", run_id=run_id, stichtag=p.stichtag,
+                  datenstand=info.datenstand, build=p.path.name.split("=")[1], new_version=p.created,
+                  latest=p.latest, checks_passed=p.checks_passed, rows=p.rows)
     failed = [p for p in out if not p.checks_passed]
     if failed:
         raise PublicationError(f"checks failed for {len(failed)} Stichtag(e), e.g. {failed[0].path}/manifest.json; "

@@ -10,7 +10,8 @@ import datetime as dt
 import os
 
 from stichtag.catalogue import load_catalogue, write_for_dbt
-from stichtag.settings import REFERENCE_DIR, Settings
+from stichtag.reference import region
+from stichtag.settings import Settings
 
 RASTER = ("taeglich", "monatsende", "jahresende")
 
@@ -42,4 +43,6 @@ def prepare_build(settings: Settings) -> None:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     write_for_dbt(load_catalogue(), settings.warehouse.parent / "katalog")
     os.environ["STICHTAG_LAKE"] = str(settings.lake)
-    os.environ["STICHTAG_REFERENCE_DIR"] = str(REFERENCE_DIR)
+    current = region()
+    os.environ["STICHTAG_SCALE"] = current.scale
+    os.environ["STICHTAG_REFERENZ_GEMEINDEN"] = str(current.file)

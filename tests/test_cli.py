@@ -10,7 +10,8 @@ from stichtag.publish import refresh_analytics_db
 from stichtag.warehouse import dbt_vars, parse_date
 from tests.conftest import make_settings
 
-COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "versions", "revisions", "key", "catalogue", "dbt-parse"]
+COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "versions", "revisions", "status", "key",
+            "catalogue", "dbt-parse"]
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])

@@ -138,3 +138,24 @@ def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(tmp_pat
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert read_latest(s, DAY)["datenstand"] == "20160505T060000Z"
     assert einwohner_a(export) == 3.0
+
+
+def test_status_reports_deliveries_versions_and_a_free_lock(three_datenstaende) -> None:
+    from stichtag.status import collect, render
+
+    status = collect(three_datenstaende)
+    assert status["deliveries"]["melderegister/aenderungen"]["last_delivery"] == "EWO_AENDERUNGEN_201604"
+    assert status["versions"]["stichtage"] == 4 and status["failed_checks"] == []
+    assert status["build_lock"] is None and status["versions"]["last_run_id"]
+    assert "Build-Sperre: frei" in render(status)
+
+
+def test_operations_log_has_one_line_per_delivery_and_publication_with_ids(three_datenstaende) -> None:
+    from stichtag.oplog import read_events
+
+    events = read_events(three_datenstaende)
+    ingests = [e for e in events if e["event"] == "ingest"]
+    assert {e["lieferung_id"] for e in ingests} == {"EWO_BESTAND_20141231", "EWO_AENDERUNGEN_201603",
+                                                   "EWO_AENDERUNGEN_201604"}
+    publishes = [e for e in events if e["event"] == "publish"]
+    assert publishes and all(e["run_id"] and e["datenstand"] and e["stichtag"] for e in publishes)

@@ -10,7 +10,8 @@ from orchestration.defs.series import stichtagsreihe_job
 
 # Everything for one Stichtag (or a window of them): ingest new deliveries, build, publish.
 # Partitioned by Stichtag through its assets (orchestration/defs/partitions.py).
-stichtag_job = dg.define_asset_job("stichtag", selection=dg.AssetSelection.all(),
+# In-process executor: one process per run, so Python, Dagster and DuckDB start once, not per step.
+stichtag_job = dg.define_asset_job("stichtag", selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor,
                                    description="Ingest new deliveries, build the marts and publish the exports.")
 
 

@@ -17,6 +17,8 @@ from orchestration.defs.ingest.assets import ingest_and_report
 from orchestration.defs.warehouse.assets import DBT_TARGET, finish_build, start_build
 from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.lib.resources import LakeResource
+from stichtag.faults import crash_point
+from stichtag.lock import build_lock, record_dbt_process
 from stichtag.publish import publish_kpi_values
 from stichtag.warehouse import RASTER, parse_date
 
@@ -30,7 +32,7 @@ class StichtagsreiheConfig(dg.Config):
 
 @dg.op(out=dg.Out(dg.Nothing), description="Ingest every new delivery in the inbox.")
 def neue_lieferungen_einlesen(context: dg.OpExecutionContext, lake: LakeResource) -> None:
-    for key, metadata in ingest_and_report(context.log, lake.settings()):
+    for key, metadata in ingest_and_report(context.log, lake.settings(), run_id=context.run.run_id):
         if metadata["new_deliveries"]:
             context.log_event(dg.AssetMaterialization(asset_key=key, metadata=metadata))
 
@@ -48,9 +50,13 @@ def stichtagsreihe_bauen(context: dg.OpExecutionContext, config: StichtagsreiheC
     end = last + dt.timedelta(days=1)
     args, info = start_build(settings, first, end, config.raster, config.datenstand)
     started = time.perf_counter()
-    dbt.cli(args, manifest=dbt_project().manifest_path, target_path=DBT_TARGET).wait()
-    finish_build(settings, info, time.perf_counter() - started)
-    published = publish_kpi_values(settings, first, end)
+    with build_lock(settings):
+        invocation = dbt.cli(args, manifest=dbt_project().manifest_path, target_path=DBT_TARGET)
+        record_dbt_process(settings, invocation.process.pid)
+        crash_point("dbt:running")
+        invocation.wait()
+        finish_build(settings, info, time.perf_counter() - started)
+        published = publish_kpi_values(settings, first, end, context.run.run_id)
     for p in published:
         for key in (["marts", "fct_kpi_werte"], ["exports", "kpi_values"]):
             context.log_event(dg.AssetMaterialization(
@@ -60,6 +66,7 @@ def stichtagsreihe_bauen(context: dg.OpExecutionContext, config: StichtagsreiheC
     context.log.info(f"{len(published)} Stichtage veröffentlicht, {sum(p.created for p in published)} neue Versionen")
 
 
-@dg.job(name="stichtagsreihe", description="Month-end or year-end Stichtage over a window, in one run.")
+@dg.job(name="stichtagsreihe", executor_def=dg.in_process_executor,
+        description="Month-end or year-end Stichtage over a window, in one run.")
 def stichtagsreihe_job() -> None:
     stichtagsreihe_bauen(nach_ingest=neue_lieferungen_einlesen())

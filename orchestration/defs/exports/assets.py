@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.defs.partitions import STICHTAG_PARTITIONS
 from orchestration.lib.resources import LakeResource
+from stichtag.lock import build_lock
 from stichtag.publish import EXPORT_COLUMNS, publish_kpi_values
 
 
@@ -15,7 +16,9 @@ def kpi_values_export(context: dg.AssetExecutionContext, lake: LakeResource) -> 
     """KPI values per Stichtag: an immutable version (lake/marts/kpi_values/stichtag=D/datenstand=K/build=F/)
     with a manifest, and, once its checks pass, the export lake/exports/kpi_values/stichtag=D/ (long format)."""
     window = context.partition_time_window
-    published = publish_kpi_values(lake.settings(), window.start.date(), window.end.date())
+    settings = lake.settings()
+    with build_lock(settings):
+        published = publish_kpi_values(settings, window.start.date(), window.end.date(), context.run.run_id)
     if not published:
         raise dg.Failure(f"no KPI values for [{window.start.date()}, {window.end.date()}) in the build")
     created = [p for p in published if p.created]

@@ -31,15 +31,16 @@ def build_ingest_asset(source: str, contracts: list[Contract]) -> dg.AssetsDefin
 
     @dg.multi_asset(name=f"ingest_{source}", specs=specs, can_subset=False)
     def _ingest(context: dg.AssetExecutionContext, lake: LakeResource):
-        for key, metadata in ingest_and_report(context.log, lake.settings(), source):
+        for key, metadata in ingest_and_report(context.log, lake.settings(), source, context.run.run_id):
             yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
     return _ingest
 
 
-def ingest_and_report(log, settings: Settings, source: str | None = None) -> list[tuple[dg.AssetKey, dict]]:
+def ingest_and_report(log, settings: Settings, source: str | None = None,
+                      run_id: str | None = None) -> list[tuple[dg.AssetKey, dict]]:
     """Ingest new deliveries; per raw table its asset key and what landed (for Dagster metadata)."""
-    results = ingest_inbox(settings, load_key(settings), progress=False, source=source)
+    results = ingest_inbox(settings, load_key(settings), progress=False, source=source, run_id=run_id)
     by_table = defaultdict(list)
     for r in results:
         by_table[(r.source, r.table)].append(r)

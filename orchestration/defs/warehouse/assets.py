@@ -21,6 +21,8 @@ from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.defs.warehouse.translator import StichtagDbtTranslator
 from orchestration.lib.resources import LakeResource
 from sources.lake import atomic_write_text
+from stichtag.faults import crash_point
+from stichtag.lock import build_lock, record_dbt_process
 from stichtag.settings import DBT_PROJECT_DIR, Settings
 from stichtag.versions import BuildInfo, Datenstand, build_info_path, resolve_datenstand, write_build_info
 from stichtag.warehouse import dbt_vars, parse_date, prepare_build
@@ -67,5 +69,9 @@ def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     context.log.info(f"Stichtage [{window.start.date()}, {window.end.date()}) raster={config.raster}, "
                      f"Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)")
     started = time.perf_counter()
-    yield from dbt.cli(args, context=context, target_path=DBT_TARGET).stream()
+    with build_lock(settings):
+        invocation = dbt.cli(args, context=context, target_path=DBT_TARGET)
+        record_dbt_process(settings, invocation.process.pid)
+        crash_point("dbt:running")
+        yield from invocation.stream()
     finish_build(settings, info, time.perf_counter() - started)
