@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -134,6 +135,7 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
         parsed.data_lines = _all_data_lines(data)
     else:
         parsed = parse(data, contract)
+    del data  # the clear-text delivery is not needed past parsing: keep peak memory down
 
     quarantine_dir = settings.quarantine / source / table / f"lieferung={lieferung_id}"
     if parsed.file_error is not None:
@@ -166,6 +168,8 @@ def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: Pseud
     try:
         con = duckdb.connect()
         con.execute(f"set temp_directory = '{spill}'")
+        # bounded memory at Land scale: DuckDB spills to the private directory beyond this
+        con.execute(f"set memory_limit = '{os.environ.get('STICHTAG_INGEST_MEMORY', '1GB')}'")
         table = pa.table({"_line": pa.array(parsed.line_numbers, pa.int64()),
                           **{c: pa.array(v, pa.string()) if isinstance(v, list) else v.to_arrow()
                              for c, v in parsed.columns.items()}})
