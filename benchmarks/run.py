@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Result] = {}
     base = env_for(work, "main")
 
-    def measure(name: str, cmd: list[str], env: dict[str, str], before=None, runs: int = args.runs) -> Result:
+    def measure(name: str, cmd: list[str], env: dict[str, str], before=None, runs: int = args.runs,
+                after=None) -> Result:
         r = results.setdefault(name, Result(name))
         for i in range(runs):
             if before:
@@ -165,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             s, rss = run(cmd, env)
             r.seconds.append(s)
             r.peak_rss_mb.append(rss)
+            if after:
+                after(i)
         return r
 
     # generation (deterministic: every run writes the same bytes)
@@ -185,7 +188,12 @@ def main(argv: list[str] | None = None) -> int:
 
     lake = work / "main" / "lake"
     one = "2022-12-31"
-    measure("materialise one Stichtag", [*STICHTAG, "materialise", "--stichtag", one], base)
+    dbt_steps: list[float] = []
+
+    def dbt_step(_: int) -> None:  # the dbt build step's own duration, recorded by every build
+        dbt_steps.append(json.loads((lake / "warehouse" / "build_info.json").read_text())["timings"]["dbt_build_s"])
+
+    measure("materialise one Stichtag", [*STICHTAG, "materialise", "--stichtag", one], base, after=dbt_step)
     measure("132 month ends, one run", [*STICHTAG, "materialise", "--stichtag", "2015-01-31", "--bis", "2025-12-31",
                                         "--raster", "monatsende"], base)
     loop = results.setdefault("per-Stichtag loop", Result("per-Stichtag loop"))
@@ -238,8 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                                            for _ in range(args.runs)),
     }
     info = json.loads((lake / "warehouse" / "build_info.json").read_text())
-    manifests = sorted((lake / "marts" / "kpi_values").glob(f"stichtag={one}/*/*/manifest.json"))
-    dbt_one = json.loads(manifests[-1].read_text())["timings"].get("dbt_build_s") if manifests else None
+    dbt_one = statistics.median(dbt_steps)
     write_report(args.output, machine(), results, sql_rate, py_rate, floor, startup, dbt_one, info, args, land)
     progress(f"written {args.output}")
     return 0
@@ -335,7 +342,7 @@ def write_report(path: Path, m: dict, r: dict[str, Result], sql_rate: float, py_
         "## Where the time of one Stichtag goes",
         "",
         f"- whole `stichtag materialise --stichtag 2022-12-31`: {fmt(one.median)}",
-        f"- the dbt build inside it (dbt start-up, parse, 10 tables, 5 views, 21 data tests): "
+        f"- the dbt build step inside it (dbt start-up, parse, all models and their data tests, median): "
         f"{fmt(dbt_one) if dbt_one else '–'}",
         *[f"- start-up alone, `{k}`: {fmt(v)}" for k, v in startup.items()],
         f"- the same KPIs as one hand-written DuckDB query over the raw Parquet: {floor:.2f} s",

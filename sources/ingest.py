@@ -64,6 +64,22 @@ def delivery_files(inbox: Path) -> list[Path]:
                   and not p.name.endswith(IGNORED_SUFFIXES))
 
 
+def still_growing(files: list[Path], wait_s: float = 0.3) -> set[Path]:
+    """Files whose size or modification time changes while we watch: a transfer without a completion
+    marker is still writing them, so they are not deliveries yet (the next run takes them)."""
+    def state(p: Path) -> tuple[int, int] | None:
+        try:
+            st = p.lstat()
+        except FileNotFoundError:
+            return None
+        return st.st_size, st.st_mtime_ns
+
+    before = {p: state(p) for p in files}
+    if files:
+        time.sleep(wait_s)
+    return {p for p in files if state(p) != before[p]}
+
+
 def _source_of(path: Path, contracts: tuple[Contract, ...]) -> str:
     contract = contract_for(path.name, contracts)
     return contract.source if contract else path.parent.name
@@ -281,6 +297,8 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
 
     sweep_leftovers(settings)
     files = delivery_files(settings.inbox)
+    growing = still_growing(files)
+    files = [f for f in files if f not in growing]
     if source is not None:
         contracts = load_contracts()
         files = [f for f in files if _source_of(f, contracts) == source]

@@ -111,4 +111,5 @@ def expected_kpis(replay: Replay, day: dt.date, areas: dict[str, list[str]]) -> 
         out[("geburtenrate", area)] = (sum(births[g] for g in members), mean_pop)
         out[("sterberate", area)] = (sum(deaths[g] for g in members), mean_pop)
         out[("wanderungssaldo", area)] = (sum(ins[g] - outs[g] for g in members), mean_pop)
+        out[("nat_saldo", area)] = (sum(births[g] - deaths[g] for g in members), mean_pop)
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -300,3 +301,35 @@ def test_reasons_never_echo_sensitive_values(base, tmp_path) -> None:
     [q] = s.quarantine.rglob("quarantine.parquet")
     text = str(duckdb.execute(f"select * from read_parquet('{q}')").fetchall())
     assert "31.02.1970" not in text and "Geburtsdatum" in text
+
+
+def test_a_file_still_being_written_is_not_ingested_until_it_settles(base, tmp_path) -> None:
+    import threading
+
+    s = make_settings(tmp_path)
+    folder = s.inbox / "melderegister"
+    folder.mkdir(parents=True)
+    target = folder / AENDERUNGEN
+    content = base[AENDERUNGEN]
+    target.write_bytes(content[:100])
+    stop = threading.Event()
+
+    def keep_writing() -> None:  # a slow transfer without a completion marker
+        with target.open("ab") as f:
+            for i in range(100, len(content), 50):
+                if stop.is_set():
+                    return
+                f.write(content[i:i + 50])
+                f.flush()
+                time.sleep(0.02)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        assert ingest_inbox(s, load_key(s), progress=False) == []
+    finally:
+        stop.set()
+        writer.join()
+    target.write_bytes(content)
+    [res] = ingest_inbox(s, load_key(s), progress=False)
+    assert res.status == "landed" and res.rows_landed == 60
