@@ -145,7 +145,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     started = time.perf_counter()
     _key(settings, create=True)
-    if not any(settings.inbox.rglob("*.csv")) if settings.inbox.exists() else True:
+    has_deliveries = settings.inbox.exists() and any(settings.inbox.rglob("*.csv"))
+    if not has_deliveries:
         cmd_generate(argparse.Namespace(bis=None, seed=args.seed, faktor=1.0, gemeinden=None, quiet=False), settings)
     else:
         print(f"Posteingang {settings.inbox} hat schon Lieferungen: keine neuen erzeugt.")

@@ -23,3 +23,11 @@ def test_jobs_schedule_and_sensor_are_defined() -> None:
     assert defs.resolve_job_def("stichtag") and defs.resolve_job_def("stichtagsreihe")
     assert defs.resolve_schedule_def("tagesaktuell").cron_schedule == "30 6 * * *"
     assert defs.resolve_sensor_def("inbox_sensor")
+
+
+def test_ingest_assets_retry_with_exponential_backoff() -> None:
+    from orchestration.defs.ingest.assets import INGEST_RETRY, ingest_assets
+
+    assert INGEST_RETRY.backoff == dg.Backoff.EXPONENTIAL and INGEST_RETRY.max_retries == 3
+    for asset in ingest_assets():
+        assert asset.op.retry_policy == INGEST_RETRY

@@ -20,6 +20,9 @@ def _asset_key(c: Contract) -> dg.AssetKey:
     return dg.AssetKey(["raw", c.source, c.table])
 
 
+INGEST_RETRY = dg.RetryPolicy(max_retries=3, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+
+
 def _contract_file(c: Contract) -> str:
     return f"sources/contracts/{c.source}/{c.table}.yml"
 
@@ -29,7 +32,9 @@ def build_ingest_asset(source: str, contracts: list[Contract]) -> dg.AssetsDefin
                           group_name="raw", kinds={"parquet", "duckdb"}, metadata={"contract": _contract_file(c)})
              for c in contracts]
 
-    @dg.multi_asset(name=f"ingest_{source}", specs=specs, can_subset=False)
+    # transient failures (a source database restarting, a network share away) are retried with
+    # exponential backoff; bad content is never retried: it is quarantined with its reason
+    @dg.multi_asset(name=f"ingest_{source}", specs=specs, can_subset=False, retry_policy=INGEST_RETRY)
     def _ingest(context: dg.AssetExecutionContext, lake: LakeResource):
         for key, metadata in ingest_and_report(context.log, lake.settings(), source, context.run.run_id):
             yield dg.MaterializeResult(asset_key=key, metadata=metadata)
