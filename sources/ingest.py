@@ -26,7 +26,7 @@ from sources.anonymise import projection_sql, validation_sql
 from sources.contract import Contract, contract_for, load_contracts
 from sources.lake import atomic_copy_to_parquet, atomic_write_text
 from sources.pseudonym import PseudonymKey
-from sources.reader import ParsedFile, parse
+from sources.reader import ParsedFile, data_line_numbers, parse
 from stichtag.faults import crash_point
 from stichtag.reference import gemeinde_ags
 from stichtag.settings import Settings
@@ -148,7 +148,7 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
 
     if file_error is not None or contract is None:
         parsed = ParsedFile(columns={}, line_numbers=[], file_error=file_error)
-        parsed.data_lines = _all_data_lines(data)
+        parsed.data_lines = data_line_numbers(data)
     else:
         parsed = parse(data, contract)
     del data  # the clear-text delivery is not needed past parsing: keep peak memory down
@@ -170,11 +170,6 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
         raise AssertionError(f"row accounting broken for {path.name}: {res}")
     _write_log(settings, res, run_id)
     return res
-
-
-def _all_data_lines(data: bytes) -> list[int]:
-    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-    return [i + 1 for i, line in enumerate(lines) if i > 0 and line.strip()]
 
 
 def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: PseudonymKey, lieferung_id: str,

@@ -32,7 +32,7 @@ class ParsedFile:
         return len(self.line_numbers) + len(self.row_errors) if self.file_error is None else len(self.data_lines)
 
 
-def _count_data_lines(data: bytes) -> list[int]:
+def data_line_numbers(data: bytes) -> list[int]:
     """Line numbers of non-empty lines after the header, without decoding (for rejected files)."""
     lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     return [i + 1 for i, line in enumerate(lines) if i > 0 and line.strip()]
@@ -81,11 +81,11 @@ def parse(data: bytes, contract: Contract) -> ParsedFile:
         text = decode(data, contract.encoding)
     except ValueError as e:
         empty.file_error = str(e)
-        empty.data_lines = _count_data_lines(data)
+        empty.data_lines = data_line_numbers(data)
         return empty
     if "\x00" in text:
         empty.file_error = "Datei enthält NUL-Bytes (binär oder abgeschnitten)"
-        empty.data_lines = _count_data_lines(data)
+        empty.data_lines = data_line_numbers(data)
         return empty
 
     if '"' not in text:
@@ -165,12 +165,12 @@ def _parse_quoted(text: str, contract: Contract, data: bytes) -> ParsedFile:
         header = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error) as e:
         empty.file_error = f"Kopfzeile nicht lesbar: {e}"
-        empty.data_lines = _count_data_lines(data)
+        empty.data_lines = data_line_numbers(data)
         return empty
     err = _header_error(header, expected)
     if err:
         empty.file_error = err
-        empty.data_lines = _count_data_lines(data)
+        empty.data_lines = data_line_numbers(data)
         return empty
 
     n = len(expected)

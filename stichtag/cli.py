@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stichtag.lock import BuildLocked
 from stichtag.settings import Settings, get_settings
+from stichtag.text import german_number as _n
 
 
 class CliError(Exception):
@@ -34,11 +35,6 @@ def _month(text: str) -> tuple[int, int]:
     if d.strftime("%Y-%m") != text:
         raise argparse.ArgumentTypeError(f"{text!r} ist kein Monat im Format JJJJ-MM")
     return d.year, d.month
-
-
-def _n(value: float, decimals: int = 0) -> str:
-    """German number format: 1.234.567,89."""
-    return f"{value:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def last_delivered_month(today: dt.date) -> tuple[int, int]:

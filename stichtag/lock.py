@@ -90,6 +90,22 @@ def build_lock(settings: Settings) -> Iterator[None]:
         os.close(fd)  # closing releases the lock, also when the process is killed
 
 
+def lock_holder(settings: Settings) -> str | None:
+    """PID of the process holding the build lock, None if it is free."""
+    path = _lock_path(settings)
+    if not path.exists():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return str(_read(fd).get("pid", "?"))
+        return None
+    finally:
+        os.close(fd)
+
+
 def record_dbt_process(settings: Settings, pid: int) -> None:
     """Note the dbt child in the lock file (the caller holds the lock)."""
     held = _held.get(_lock_path(settings))

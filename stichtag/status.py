@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 from collections import Counter, defaultdict
 
 from sources.ingest import read_ingest_log
+from stichtag.lock import lock_holder
 from stichtag.oplog import read_events
 from stichtag.settings import Settings
+from stichtag.text import german_number
 from stichtag.versions import list_versions
 
 
@@ -45,26 +44,8 @@ def collect(settings: Settings) -> dict:
                      "last_run_id": runs[-1].get("run_id") if runs else None},
         "failed_checks": [{"stichtag": v["stichtag"], "datenstand": v["datenstand"], "build": v["build"],
                            "checks": [c["check"] for c in v["checks"] if not c["passed"]]} for v in failed],
-        "build_lock": _lock_holder(settings),
+        "build_lock": lock_holder(settings),
     }
-
-
-def _lock_holder(settings: Settings) -> str | None:
-    path = settings.warehouse.parent / "build.lock"
-    if not path.exists():
-        return None
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            try:
-                return str(json.loads(os.pread(fd, 4096, 0) or b"{}").get("pid", "?"))
-            except ValueError:
-                return "?"
-        return None
-    finally:
-        os.close(fd)
 
 
 def render(status: dict) -> str:
@@ -74,10 +55,10 @@ def render(status: dict) -> str:
     for table, d in status["deliveries"].items():
         out.append(f"  {table:<28} {d['deliveries']:>4} Lieferungen, zuletzt {d['last_delivery']} "
                    f"(eingegangen {d['last_received_at'][:16].replace('T', ' ')} UTC); "
-                   f"{d['rows_landed']:,} Zeilen im Lake, {d['rows_quarantined']:,} in Quarantäne"
-                   .replace(",", "."))
+                   f"{german_number(d['rows_landed'])} Zeilen im Lake, "
+                   f"{german_number(d['rows_quarantined'])} in Quarantäne")
     q = status["quarantine"]
-    out += ["", f"Quarantäne: {q['rows']:,} Zeilen".replace(",", ".")]
+    out += ["", f"Quarantäne: {german_number(q['rows'])} Zeilen"]
     out += [f"  {n:>6}  {reason}" for reason, n in q["top_reasons"]]
     v = status["versions"]
     out += ["", "Veröffentlichung",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,20 @@ def small_kreis(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     generate(SMALL_CONFIG, settings.inbox, progress=False)
     ingest_inbox(settings, load_key(settings), progress=False)
     return settings
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The environment of a `stichtag` process working on `settings` (no Dagster instance, test key)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "STICHTAG_CRASH_AT")}
+    env.update(STICHTAG_LAKE=str(settings.lake), STICHTAG_INBOX=str(settings.inbox),
+               STICHTAG_PSEUDONYM_KEY=TEST_KEY_HEX)
+    return env
+
+
+def run_cli(settings: Settings, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
+    """`stichtag <args>` as a separate process (so it can really be killed at a crash point)."""
+    env = cli_env(settings)
+    if crash_at:
+        env["STICHTAG_CRASH_AT"] = crash_at
+    return subprocess.run([sys.executable, "-m", "stichtag.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=300)

@@ -17,20 +17,10 @@ import duckdb
 from sources.ingest import read_ingest_log, sweep_leftovers
 from stichtag.publish import kpi_export_path
 from stichtag.versions import read_latest
-from tests.conftest import TEST_KEY_HEX, make_settings
+from tests.conftest import make_settings, run_cli
 from tests.mini import A, write_mini_delivery
 
 DAY = dt.date(2016, 3, 14)
-
-
-def cli(settings, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "STICHTAG_CRASH_AT")}
-    env.update(STICHTAG_LAKE=str(settings.lake), STICHTAG_INBOX=str(settings.inbox),
-               STICHTAG_PSEUDONYM_KEY=TEST_KEY_HEX)
-    if crash_at:
-        env["STICHTAG_CRASH_AT"] = crash_at
-    return subprocess.run([sys.executable, "-m", "stichtag.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=300)
 
 
 def digest(root: Path) -> dict[str, str]:
@@ -41,11 +31,11 @@ def digest(root: Path) -> dict[str, str]:
 def test_ingest_killed_between_writing_and_logging_completes_on_rerun(small_kreis, tmp_path) -> None:
     s = make_settings(tmp_path / "crashed")
     shutil.copytree(small_kreis.inbox, s.inbox)
-    crashed = cli(s, "ingest", "--quiet", crash_at="ingest:before-log")
+    crashed = run_cli(s, "ingest", "--quiet", crash_at="ingest:before-log")
     assert crashed.returncode == -9
     assert read_ingest_log(s) == []  # the first delivery's raw file exists, its log entry does not
     assert list(s.raw.rglob("data.parquet"))
-    rerun = cli(s, "ingest", "--quiet")
+    rerun = run_cli(s, "ingest", "--quiet")
     assert rerun.returncode == 0, rerun.stderr
     log = read_ingest_log(s)
     assert len(log) == 19 and all(e["rows_delivered"] == e["rows_landed"] + e["rows_quarantined"] for e in log)
@@ -67,17 +57,17 @@ def test_leftover_temporary_files_are_ignored_by_readers_and_swept(small_kreis, 
 def test_materialisation_killed_while_dbt_runs_leaves_the_published_state_and_reruns(tmp_path) -> None:
     s = make_settings(tmp_path)
     write_mini_delivery(s.inbox)
-    first = cli(s, "materialise", "--stichtag", DAY.isoformat(), "--datenstand", "2016-04-30")
+    first = run_cli(s, "materialise", "--stichtag", DAY.isoformat(), "--datenstand", "2016-04-30")
     assert first.returncode == 0, first.stderr[-2000:]
     export = kpi_export_path(s, DAY)
     before = export.read_bytes()
 
-    crashed = cli(s, "materialise", "--stichtag", DAY.isoformat(), crash_at="dbt:running")
+    crashed = run_cli(s, "materialise", "--stichtag", DAY.isoformat(), crash_at="dbt:running")
     assert crashed.returncode == -9  # the CLI is dead, its dbt child orphaned and still writing
     assert export.read_bytes() == before  # readers still get the previous complete version
     assert read_latest(s, DAY)["datenstand"] == "20160405T060000Z"
 
-    rerun = cli(s, "materialise", "--stichtag", DAY.isoformat())  # stops the orphan, builds, publishes
+    rerun = run_cli(s, "materialise", "--stichtag", DAY.isoformat())  # stops the orphan, builds, publishes
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert read_latest(s, DAY)["datenstand"] == "20160505T060000Z"
     value = duckdb.execute(f"select value from read_parquet('{export}') where kpi_id = 'einwohner' "
@@ -97,7 +87,7 @@ def test_a_second_materialisation_refuses_while_one_holds_the_lock(tmp_path) -> 
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        refused = cli(s, "materialise", "--stichtag", DAY.isoformat())
+        refused = run_cli(s, "materialise", "--stichtag", DAY.isoformat())
         assert refused.returncode == 3 and f"PID {holder.pid}" in refused.stderr
         try:
             with build_lock(s):

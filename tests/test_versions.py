@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 
 import duckdb
 import pytest
@@ -14,34 +11,19 @@ import pytest
 from orchestration.lib.execute import run_stichtag_job
 from stichtag.publish import kpi_export_path
 from stichtag.versions import list_versions, prune, read_latest, versions_root
-from tests.conftest import TEST_KEY_HEX, make_settings
+from tests.conftest import cli_env, make_settings, run_cli
 from tests.mini import A, write_mini_delivery
 
 DAY = dt.date(2016, 3, 14)  # the wrong-date Zuzug (cancelled in the April delivery) is in effect
 WINDOW = (dt.date(2016, 3, 14), dt.date(2016, 3, 18))
 
 
-def _env(settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
-    env.update(STICHTAG_LAKE=str(settings.lake), STICHTAG_INBOX=str(settings.inbox),
-               STICHTAG_PSEUDONYM_KEY=TEST_KEY_HEX)
-    return env
-
-
 def materialise(settings, datenstand: dt.date | None = None, window=WINDOW) -> None:
     with pytest.MonkeyPatch.context() as mp:
-        for k, v in _env(settings).items():
+        for k, v in cli_env(settings).items():
             mp.setenv(k, v)
         mp.delenv("DAGSTER_HOME", raising=False)
         assert run_stichtag_job(*window, datenstand=datenstand).success
-
-
-def cli(settings, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
-    env = _env(settings)
-    if crash_at:
-        env["STICHTAG_CRASH_AT"] = crash_at
-    return subprocess.run([sys.executable, "-m", "stichtag.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=300)
 
 
 def einwohner_a(path) -> float:
@@ -126,7 +108,7 @@ def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(tmp_pat
     assert einwohner_a(export) == 4.0
     reader = duckdb.connect(str(s.analytics_db), read_only=True)
 
-    crashed = cli(s, "materialise", "--stichtag", DAY.isoformat(), crash_at=crash_at)
+    crashed = run_cli(s, "materialise", "--stichtag", DAY.isoformat(), crash_at=crash_at)
     assert crashed.returncode == -9, crashed.stderr[-2000:]  # killed with SIGKILL mid-publication
     assert read_latest(s, DAY)["datenstand"] == "20160405T060000Z"
     assert einwohner_a(export) == 4.0  # the previous complete version, readable
@@ -134,7 +116,7 @@ def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(tmp_pat
     for manifest in versions_root(s).glob("*/*/*/manifest.json"):
         assert json.loads(manifest.read_text())["checks_passed"]  # no half-written version is visible
 
-    rerun = cli(s, "materialise", "--stichtag", DAY.isoformat())
+    rerun = run_cli(s, "materialise", "--stichtag", DAY.isoformat())
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert read_latest(s, DAY)["datenstand"] == "20160505T060000Z"
     assert einwohner_a(export) == 3.0
@@ -147,7 +129,8 @@ def test_status_reports_deliveries_versions_and_a_free_lock(three_datenstaende) 
     assert status["deliveries"]["melderegister/aenderungen"]["last_delivery"] == "EWO_AENDERUNGEN_201604"
     assert status["versions"]["stichtage"] == 4 and status["failed_checks"] == []
     assert status["build_lock"] is None and status["versions"]["last_run_id"]
-    assert "Build-Sperre: frei" in render(status)
+    text = render(status)
+    assert "Build-Sperre: frei" in text and "Lieferungen, zuletzt" in text  # no comma turned into a dot
 
 
 def test_operations_log_has_one_line_per_delivery_and_publication_with_ids(three_datenstaende) -> None:
