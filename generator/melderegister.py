@@ -9,7 +9,6 @@ corrected later by a Storno plus a new record.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import polars as pl
 
 from generator import names
 from generator.canaries import CANARY_PERSONS
+from generator.files import place
 from generator.population import (
     BESTAND_DATE,
     EVENT_NAMES,
@@ -60,11 +60,11 @@ def delivery_date(year: int, month: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 5)
 
 
-def _date_strings(days: np.ndarray) -> pl.Series:
+def date_strings(days: np.ndarray) -> pl.Series:
     return pl.Series(days.astype(np.int32)).cast(pl.Date).dt.strftime("%d.%m.%Y")
 
 
-class _PersonFormatter:
+class PersonFormatter:
     """Vectorised clear-text columns of persons, as the registry prints them."""
 
     def __init__(self, sim: Simulation) -> None:
@@ -116,7 +116,7 @@ class _PersonFormatter:
             "Familienname": familienname,
             "Vornamen": vornamen,
             "Geschlecht": np.array(["m", "w", "d"], dtype=object)[p.sex[idx]],
-            "Geburtsdatum": _date_strings(p.birth[idx]),
+            "Geburtsdatum": date_strings(p.birth[idx]),
             "Geburtsort": geburtsort,
             "Staatsangehörigkeit": self.nat[nat],
             "Straße": street_names,
@@ -127,15 +127,10 @@ class _PersonFormatter:
         }, schema_overrides={c: pl.Utf8 for c in BESTAND_COLUMNS})
 
 
-def _write_csv(df: pl.DataFrame, path: Path, delivered: dt.date) -> Delivery:
-    """Atomic write (temp + rename), mtime = delivery date, so the inbox looks like a real transfer."""
+def write_csv(df: pl.DataFrame, path: Path, delivered: dt.date, encoding: str = "cp1252") -> Delivery:
+    """CSV as the source system writes it (`;`, CRLF), placed in the inbox like a transfer."""
     text = df.write_csv(separator=";", line_terminator="\r\n", quote_style="necessary")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(text.encode("cp1252"))
-    ts = dt.datetime.combine(delivered, dt.time(6, 0), tzinfo=dt.UTC).timestamp()
-    os.utime(tmp, (ts, ts))
-    tmp.replace(path)
+    place(path, text.encode(encoding), delivered)
     return Delivery(path, df.height)
 
 
@@ -178,14 +173,14 @@ def _records(sim: Simulation, rng: np.random.Generator) -> dict[str, np.ndarray]
 def iter_deliveries(sim: Simulation, inbox: Path) -> Iterator[tuple[str, callable]]:
     """(file name, writer) for each delivery, so callers can show progress."""
     rng = np.random.default_rng(sim.config.seed + 1)
-    fmt = _PersonFormatter(sim)
+    fmt = PersonFormatter(sim)
     target = inbox / SOURCE_DIR
 
     def write_bestand() -> Delivery:
         b, st = sim.bestand, sim.bestand_state
         df = fmt.frame(b, st["gem"], st["street"], st["house"], st["nat"]).with_columns(
-            Einzugsdatum=_date_strings(st["moved_in"]))
-        return _write_csv(df.select(BESTAND_COLUMNS), target / bestand_file_name(), dt.date(2015, 1, 5))
+            Einzugsdatum=date_strings(st["moved_in"]))
+        return write_csv(df.select(BESTAND_COLUMNS), target / bestand_file_name(), dt.date(2015, 1, 5))
 
     yield bestand_file_name(), write_bestand
 
@@ -202,11 +197,11 @@ def iter_deliveries(sim: Simulation, inbox: Path) -> Iterator[tuple[str, callabl
             df = fmt.frame(r["person"], r["gem"], r["street"], r["house"], r["nat"]).with_columns(
                 Vorgangsnummer=pl.Series(r["vorgang"].astype(str)),
                 Ereignisart=pl.Series(kinds[r["kind"]], dtype=pl.Utf8),
-                Ereignisdatum=_date_strings(r["day"]),
-                Meldedatum=_date_strings(r["melde"]),
+                Ereignisdatum=date_strings(r["day"]),
+                Meldedatum=date_strings(r["melde"]),
                 Bezugsvorgang=pl.Series([str(v) if v >= 0 else None for v in r["ref_vorgang"]], dtype=pl.Utf8),
             )
-            return _write_csv(df.select(AENDERUNG_COLUMNS), target / aenderung_file_name(y, mo),
+            return write_csv(df.select(AENDERUNG_COLUMNS), target / aenderung_file_name(y, mo),
                               delivery_date(y, mo))
 
         yield aenderung_file_name(y, mo), write_month

@@ -203,6 +203,67 @@ def _new_persons(rng: np.random.Generator, n: int, birth_days: np.ndarray, forei
     )
 
 
+def _household_key(p: Persons, idx: np.ndarray) -> np.ndarray:
+    """Persons at one address with one family name: a family household."""
+    return (((p.gem[idx].astype(np.int64) * 64 + p.street[idx] + 1) * 256 + p.house[idx]) * 65_536
+            + p.surname[idx])
+
+
+def _pick_per_group(rng: np.random.Generator, want: np.ndarray, pool: np.ndarray, pool_group: np.ndarray,
+                    want_group: np.ndarray) -> np.ndarray:
+    """For each wanted item, a random pool member of the same group (-1 where the group's pool is empty)."""
+    order = np.argsort(pool_group, kind="stable")
+    pool, pool_group = pool[order], pool_group[order]
+    lo = np.searchsorted(pool_group, want_group, side="left")
+    hi = np.searchsorted(pool_group, want_group, side="right")
+    size = hi - lo
+    pick = lo + (rng.random(len(want)) * np.maximum(size, 1)).astype(np.int64)
+    return np.where(size > 0, pool[np.minimum(pick, len(pool) - 1)] if len(pool) else -1, -1)
+
+
+def _join_household(p: Persons, members: np.ndarray, heads: np.ndarray) -> None:
+    """Members move into the heads' households: same address and family name."""
+    ok = heads >= 0
+    members, heads = members[ok], heads[ok]
+    p.gem[members] = p.gem[heads]
+    p.street[members] = p.street[heads]
+    p.house[members] = p.house[heads]
+    p.surname[members] = p.surname[heads]
+
+
+def _form_families(rng: np.random.Generator, p: Persons, idx: np.ndarray, age: np.ndarray) -> None:
+    """Children live with a mother (same Gemeinde, same citizenship group); about 60 % of mothers live
+    with a partner. Only addresses and family names change: the calibrated counts stay as they are."""
+    foreign = (p.nat[idx] != GERMAN).astype(np.int64)
+    group = p.gem[idx].astype(np.int64) * 2 + foreign
+    kids = age < 18
+    mothers_pool = (p.sex[idx] == 1) & (age >= 22) & (age < 50)
+    mothers = _pick_per_group(rng, idx[kids], idx[mothers_pool], group[mothers_pool], group[kids])
+    _join_household(p, idx[kids], mothers)
+    chosen = np.unique(mothers[mothers >= 0])
+    couples = chosen[rng.random(len(chosen)) < 0.7]
+    # and about half of the other women aged 25-84 live with a partner
+    others = idx[(p.sex[idx] == 1) & (age >= 25) & (age < 85) & ~np.isin(idx, chosen)]
+    couples = np.concatenate([couples, others[rng.random(len(others)) < 0.5]])
+    men_pool = (p.sex[idx] == 0) & (age >= 24) & (age < 88)
+    c_group = p.gem[couples].astype(np.int64) * 2 + (p.nat[couples] != GERMAN)
+    partners = _pick_per_group(rng, couples, idx[men_pool], group[men_pool], c_group)
+    _join_household(p, partners, couples)
+
+
+def _followers(p: Persons, movers: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Children among `candidates` in a mover's household: (child, the mover they follow)."""
+    if len(movers) == 0 or len(candidates) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    keys = _household_key(p, movers)
+    order = np.argsort(keys, kind="stable")
+    keys, movers = keys[order], movers[order]
+    ck = _household_key(p, candidates)
+    pos = np.minimum(np.searchsorted(keys, ck), len(keys) - 1)
+    hit = keys[pos] == ck
+    return candidates[hit], movers[pos[hit]]
+
+
 def _target_population(gems: tuple[Gemeinde, ...], scale: float, month: int) -> np.ndarray:
     ref = np.array([g.population_2022 for g in gems], dtype=float) * scale
     start = np.round(ref * BESTAND_FACTOR)
@@ -241,6 +302,8 @@ def simulate(config: GeneratorConfig) -> Simulation:
                           np.array([to_days(dt.date(2003, 5, 1)), 0, to_days(dt.date(2001, 11, 2))]))
     persons = Persons(**{k: np.concatenate([canary[k], cols[k]]) for k in cols})
     persons.street[:N_CANARIES] = -1  # written with the canaries' own streets
+    ordinary = np.arange(N_CANARIES, len(persons.sex))
+    _form_families(rng, persons, ordinary, (bestand_day - persons.birth[ordinary]) / 365.25)
     bestand = np.flatnonzero(persons.gem >= 0)
     bestand_state = {c: getattr(persons, c)[bestand].copy() for c in ("gem", "street", "house", "nat", "moved_in")}
 
@@ -288,10 +351,15 @@ def simulate(config: GeneratorConfig) -> Simulation:
         # Moves out of the Kreis, weighted towards young adults and foreign residents.
         alive_res = resident[~touched[resident]]
         a = (d0 - persons.birth[alive_res]) / 365.25
-        w = np.select([a < 18, a < 35, a < 50, a < 65], [0.8, 3.0, 1.2, 0.6], 0.4)
+        # children leave with their household, not alone
+        w = np.select([a < 18, a < 35, a < 50, a < 65], [0.0, 3.6, 1.4, 0.6], 0.4)
         w = w * np.where(persons.nat[alive_res] != GERMAN, 2.0, 1.0)
         p = w * (OUT_MIGRATION_RATE * n_res / 12) / w.sum()
         leavers = alive_res[rng.random(len(alive_res)) < p]
+        kids_left, _ = _followers(persons, leavers, alive_res[a < 18])
+        # not every family moves away whole (the other parent stays): keeps child migration calibrated
+        kids_left = kids_left[rng.random(len(kids_left)) < 0.4]
+        leavers = np.concatenate([leavers, kids_left])
         events.add(kind=np.full(len(leavers), FORTZUG), person=leavers, day=days(len(leavers)),
                    gem=persons.gem[leavers], street=persons.street[leavers], house=persons.house[leavers],
                    nat=persons.nat[leavers])
@@ -300,7 +368,9 @@ def simulate(config: GeneratorConfig) -> Simulation:
 
         # Moves within the Kreis: half to another Gemeinde (by size), half within the same one.
         alive_res = resident[~touched[resident]]
-        movers = alive_res[rng.random(len(alive_res)) < INTERNAL_MOVE_RATE / 12]
+        a = (d0 - persons.birth[alive_res]) / 365.25
+        movers = alive_res[(a >= 18) & (rng.random(len(alive_res)) < INTERNAL_MOVE_RATE * 1.15 / 12)]
+        kids, heads = _followers(persons, movers, alive_res[a < 18])
         current = np.bincount(persons.gem[persons.gem >= 0], minlength=n_gem).astype(float)
         to_other = rng.random(len(movers)) < 0.5
         new_gem = np.where(to_other, rng.choice(n_gem, size=len(movers), p=current / current.sum()),
@@ -310,6 +380,11 @@ def simulate(config: GeneratorConfig) -> Simulation:
         persons.street[movers] = rng.integers(0, len(STREETS), len(movers))
         persons.house[movers] = rng.integers(1, 140, len(movers))
         persons.moved_in[movers] = mdays
+        head_pos = np.searchsorted(movers, heads) if len(heads) else np.empty(0, np.int64)
+        _join_household(persons, kids, heads)
+        persons.moved_in[kids] = mdays[head_pos]
+        movers = np.concatenate([movers, kids])
+        mdays = np.concatenate([mdays, mdays[head_pos]])
         touched[movers] = True
         events.add(kind=np.full(len(movers), UMZUG), person=movers, day=mdays, gem=persons.gem[movers],
                    street=persons.street[movers], house=persons.house[movers], nat=persons.nat[movers])
@@ -334,6 +409,16 @@ def simulate(config: GeneratorConfig) -> Simulation:
         foreign = rng.random(n_in) < _foreign_share_of_inflow(year)
         newcomers = persons.append(**_new_persons(rng, n_in, in_birth, foreign,
                                                   _foreign_nationality_weights(year), in_gem, in_days))
+        # families move in together: children arrive with a newcomer mother of their Gemeinde, same day
+        kids_in = in_age < 18
+        group = in_gem.astype(np.int64) * 2 + foreign
+        pool = (persons.sex[newcomers] == 1) & (in_age >= 22) & (in_age < 50)
+        mothers = _pick_per_group(rng, newcomers[kids_in], newcomers[pool], group[pool], group[kids_in])
+        _join_household(persons, newcomers[kids_in], mothers)
+        has = mothers >= 0
+        kid_idx = np.flatnonzero(kids_in)[has]
+        in_days[kid_idx] = np.maximum(in_days[mothers[has] - newcomers[0]], persons.birth[newcomers[kid_idx]])
+        persons.moved_in[newcomers] = in_days
         if month == 1:  # the second canary arrives with the first change delivery
             persons.gem[1] = 0
             persons.street[1] = -1

@@ -25,16 +25,29 @@ def raw(name: str) -> str:
     return q(name + "__raw")
 
 
-def _typed(c: Column, date_format: str) -> str:
+def _decimal_pattern(sep: str) -> str:
+    """German `1.234,56` / `1234,56` or English `1234.56`; never a guess between the two."""
+    if sep == ",":
+        return r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?"
+    return r"-?[0-9]+(\.[0-9]+)?"
+
+
+def _typed(c: Column, date_format: str, decimal_sep: str = ",") -> str:
     v = f"nullif(trim(d.{q(c.name)}), '')"
     if c.type == "date":
         return f"try_strptime({v}, {lit(date_format)})::date"
     if c.type == "integer":
         return f"try_cast({v} as bigint)"
+    if c.type == "timestamp":
+        return f"try_cast({v} as timestamptz)"
+    if c.type == "decimal":
+        number = f"replace(replace({v}, '.', ''), ',', '.')" if decimal_sep == "," else v
+        return (f"case when regexp_full_match({v}, {lit(_decimal_pattern(decimal_sep))}) "
+                f"then try_cast({number} as decimal(14, 2)) end")
     return v
 
 
-def _column_reasons(c: Column, date_format: str) -> list[str]:
+def _column_reasons(c: Column, date_format: str, decimal_sep: str = ",") -> list[str]:
     raw_ = raw(c.name)
     typed = q(c.name)
     # values of sensitive columns are never echoed into a reason: the quarantine lies in the lake
@@ -48,6 +61,12 @@ def _column_reasons(c: Column, date_format: str) -> list[str]:
     elif c.type == "integer":
         out.append(f"case when {raw_} is not null and {typed} is null then "
                    f"{lit(f'{c.name}: keine ganze Zahl')} || {shown} end")
+    elif c.type == "decimal":
+        out.append(f"case when {raw_} is not null and {typed} is null then "
+                   f"{lit(f'{c.name}: keine Dezimalzahl mit Dezimaltrennzeichen {decimal_sep!r}')} || {shown} end")
+    elif c.type == "timestamp":
+        out.append(f"case when {raw_} is not null and {typed} is null then "
+                   f"{lit(f'{c.name}: kein gültiger Zeitstempel')} || {shown} end")
     elif c.type == "enum":
         values = ", ".join(lit(v) for v in c.values)
         out.append(f"case when {raw_} is not null and {raw_} not in ({values}) then "
@@ -63,10 +82,11 @@ def _column_reasons(c: Column, date_format: str) -> list[str]:
 
 def validation_sql(contract: Contract, lieferdatum: dt.date) -> str:
     """Creates table `checked`: the typed columns plus `_reason` (NULL = row is valid; else the first problem)."""
+    sep = contract.options.get("decimal_separator", ",")
     typed = ",\n    ".join(
-        f"{_typed(c, contract.date_format)} as {q(c.name)}, nullif(trim(d.{q(c.name)}), '') as {raw(c.name)}"
+        f"{_typed(c, contract.date_format, sep)} as {q(c.name)}, nullif(trim(d.{q(c.name)}), '') as {raw(c.name)}"
         for c in contract.columns)
-    reasons = [r for c in contract.columns for r in _column_reasons(c, contract.date_format)]
+    reasons = [r for c in contract.columns for r in _column_reasons(c, contract.date_format, sep)]
     # row checks are written over the typed columns, by their delivered names
     reasons += [f"case when not coalesce(({rc.sql}), true) then {lit(rc.reason)} end" for rc in contract.row_checks]
     by_name = {c.name: c for c in contract.columns}

@@ -11,7 +11,8 @@ import yaml
 
 from stichtag.settings import CONTRACTS_DIR
 
-TYPES = {"string", "integer", "date", "enum", "ags", "code"}
+TYPES = {"string", "integer", "decimal", "date", "timestamp", "enum", "ags", "code"}
+FORMATS = {"csv", "fixed_width", "xlsx", "xml", "postgres"}
 RULES = {"drop", "keep", "pseudonymise", "generalise_year_month"}
 SENSITIVITIES = {"direct_identifier", "quasi_identifier", "not_sensitive"}
 NORMALISATIONS = {"id", "name", "address"}
@@ -32,6 +33,9 @@ class Column:
     values: tuple[str, ...] = ()
     pattern: str | None = None
     normalise: str | None = None
+    start: int | None = None  # fixed width: first position (1-based) and width
+    width: int | None = None
+    path: str | None = None  # xml: where the value is, relative to the record element
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class Contract:
     delimiter: str
     date_format: str
     columns: tuple[Column, ...]
+    format: str = "csv"
+    options: dict = field(default_factory=dict)  # format-specific: record layout, sheet, record element, query
     derived: tuple[Derived, ...] = ()
     row_checks: tuple[RowCheck, ...] = field(default_factory=tuple)
     unique: tuple[str, ...] = ()  # columns whose value identifies a row: at most once, in the whole table
@@ -68,7 +74,7 @@ class Contract:
         return [c.name for c in self.columns]
 
     def matches(self, file_name: str) -> bool:
-        return fnmatch.fnmatchcase(file_name, self.file_pattern)
+        return self.format != "postgres" and fnmatch.fnmatchcase(file_name, self.file_pattern)
 
     def output_columns(self) -> list[str]:
         out = [t for c in self.columns if c.rule != "drop" for t in c.target]
@@ -90,7 +96,8 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
             col = Column(name=c["name"], type=c["type"], sensitivity=c["sensitivity"], rule=c["rule"],
                          required=bool(c.get("required", False)), target=_as_tuple(c.get("target")),
                          values=_as_tuple(c.get("values")), pattern=c.get("pattern"),
-                         normalise=c.get("normalise"))
+                         normalise=c.get("normalise"), start=c.get("start"), width=c.get("width"),
+                         path=c.get("path"))
             if col.type not in TYPES:
                 raise ContractError(f"{where}: column {col.name}: unknown type {col.type!r}")
             if col.rule not in RULES:
@@ -116,10 +123,17 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
                 raise ContractError(f"{where}: derived {d.target}: unknown source columns {sorted(missing)}")
             if d.normalise not in NORMALISATIONS:
                 raise ContractError(f"{where}: derived {d.target}: unknown normalisation {d.normalise!r}")
+        fmt = delivery.get("format", "csv")
+        if fmt not in FORMATS:
+            raise ContractError(f"{where}: unknown delivery format {fmt!r} (known: {sorted(FORMATS)})")
+        options = {k: v for k, v in delivery.items()
+                   if k not in ("format", "file_pattern", "encoding", "delimiter", "date_format")}
+        _check_format(where, fmt, options, columns)
         contract = Contract(
             source=data["source"], table=data["table"], title=data.get("title", data["table"]),
-            file_pattern=delivery["file_pattern"], encoding=delivery["encoding"],
-            delimiter=delivery["delimiter"], date_format=delivery["date_format"], columns=tuple(columns),
+            file_pattern=delivery.get("file_pattern", ""), encoding=delivery.get("encoding", "utf-8"),
+            delimiter=delivery.get("delimiter", ";"), date_format=delivery["date_format"], columns=tuple(columns),
+            format=fmt, options=options,
             derived=derived,
             row_checks=tuple(RowCheck(sql=r["sql"], reason=r["reason"]) for r in data.get("row_checks", [])),
             unique=_as_tuple(data.get("unique")),
@@ -134,6 +148,36 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
     if len(outputs) != len(set(outputs)):
         raise ContractError(f"{where}: duplicate target columns in {outputs}")
     return contract
+
+
+def _check_format(where: str, fmt: str, options: dict, columns: list[Column]) -> None:
+    """Each format names where a column's value is; a contract that cannot be read fails here, not on data."""
+    need = {"fixed_width": ("record_length", "data_record"), "xlsx": ("sheet",), "xml": ("record_element",),
+            "postgres": ("query", "cursor", "dsn_env", "system")}.get(fmt, ())
+    for key in need:
+        if key not in options:
+            raise ContractError(f"{where}: format {fmt} needs delivery.{key}")
+    if fmt == "fixed_width":
+        length = int(options["record_length"])
+        for c in columns:
+            if c.start is None or c.width is None:
+                raise ContractError(f"{where}: column {c.name}: fixed width needs start and width")
+            if c.start < 1 or c.start + c.width - 1 > length:
+                raise ContractError(f"{where}: column {c.name}: positions {c.start}–{c.start + c.width - 1} "
+                                    f"outside the record length {length}")
+        spans = sorted((c.start, c.start + c.width - 1, c.name) for c in columns)
+        for (_, end1, a), (start2, _, b) in zip(spans, spans[1:], strict=False):
+            if start2 <= end1:
+                raise ContractError(f"{where}: columns {a} and {b} overlap")
+    if fmt == "xml":
+        for c in columns:
+            if not c.path:
+                raise ContractError(f"{where}: column {c.name}: xml needs a path")
+    if fmt == "postgres":
+        names = {c.name for c in columns}
+        missing = [c for c in options["cursor"] if c not in names]
+        if missing or len(options["cursor"]) != 2:
+            raise ContractError(f"{where}: cursor must name two columns (change time, id), got {options['cursor']}")
 
 
 @cache

@@ -50,6 +50,7 @@ class IngestResult:
     key_id: str
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    watermark: list | None = None  # database sources: (change time, id) of the last row extracted
 
     def summary(self) -> str:
         return (f"{self.file}: {self.status}, {self.rows_delivered} geliefert = {self.rows_landed} im Lake + "
@@ -146,11 +147,15 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
     else:
         file_error = None
 
-    if file_error is not None or contract is None:
+    if contract is None:
         parsed = ParsedFile(columns={}, line_numbers=[], file_error=file_error)
         parsed.data_lines = data_line_numbers(data)
     else:
         parsed = parse(data, contract)
+        if file_error is not None:  # rejected as a whole, but its rows are counted the way its format counts them
+            parsed.data_lines = parsed.data_lines if parsed.file_error else sorted(
+                [*parsed.line_numbers, *(n for n, _ in parsed.row_errors)])
+            parsed.file_error = file_error
     del data  # the clear-text delivery is not needed past parsing: keep peak memory down
 
     quarantine_dir = settings.quarantine / source / table / f"lieferung={lieferung_id}"
@@ -272,6 +277,35 @@ def _write_log(settings: Settings, res: IngestResult, run_id: str | None = None)
               reasons=res.reasons or None, seconds=res.seconds)
 
 
+EMPTY_DELIVERY = "lieferung=_leer"
+
+
+def ensure_raw_tables(settings: Settings) -> list[Path]:
+    """Every contract's raw table exists, with its exact schema, even before its first delivery: a
+    source system that has not delivered yet makes its KPIs 0, not the build fail. The schema comes
+    from the same projection a delivery goes through, run on zero rows."""
+    created = []
+    for contract in load_contracts():
+        table_dir = settings.raw / contract.source / contract.table
+        if any(table_dir.glob("*/data.parquet")):
+            continue
+        con = duckdb.connect()
+        con.register("delivered", pa.table({"_line": pa.array([], pa.int64()),
+                                            **{c: pa.array([], pa.string()) for c in contract.column_names}}))
+        con.register("gemeinden", pa.table({"ags": pa.array([], pa.string())}))
+        for column in contract.columns:
+            if column.name in contract.unique and column.rule == "keep":
+                con.register(f"existing_{column.target[0]}", pa.table({"k": pa.array([], pa.string())}))
+        con.execute(validation_sql(contract, dt.date(1970, 1, 1)))
+        meta = {"lieferung_id": "_leer", "received_at": "1970-01-01T00:00:00+00:00", "sha256": "", "key_id": ""}
+        out = table_dir / EMPTY_DELIVERY / "data.parquet"
+        schema_key = PseudonymKey(bytes(32))  # zero rows: no value is ever hashed with it
+        atomic_copy_to_parquet(con, projection_sql(contract, schema_key, meta), out)
+        con.close()
+        created.append(out)
+    return created
+
+
 def sweep_leftovers(settings: Settings, older_than_s: float = 3600) -> list[Path]:
     """Remove temporary files a killed writer left in the raw zone and the quarantine (readers ignore
     them anyway: they never match `*.parquet`). Young ones may belong to a running writer."""
@@ -283,6 +317,45 @@ def sweep_leftovers(settings: Settings, older_than_s: float = 3600) -> list[Path
                 tmp.unlink(missing_ok=True)
                 removed.append(tmp)
     return removed
+
+
+def ingest_database(contract: Contract, settings: Settings, key: PseudonymKey, run_id: str | None = None,
+                    key_cache: KeyCache | None = None, chunk_rows: int = 50_000) -> list[IngestResult]:
+    """Pull what changed in a source database since the last extract; each chunk lands as a delivery."""
+    from sources.readers.postgres import EPOCH_WATERMARK, extract
+    from sources.systems import conninfo
+
+    done = [e["watermark"] for e in read_ingest_log(settings)
+            if e["source"] == contract.source and e["table"] == contract.table and e.get("watermark")]
+    since = max(((dt.datetime.fromisoformat(w[0]), int(w[1])) for w in done), default=None)
+    since_text = (since[0].isoformat(), since[1]) if since else EPOCH_WATERMARK
+    results = []
+    with conninfo(settings.inbox, contract.options["dsn_env"], contract.options["system"]) as dsn:
+        for ex in extract(dsn, contract, since_text, chunk_rows):
+            started = time.perf_counter()
+            changed = dt.datetime.fromisoformat(ex.watermark[0]).astimezone(dt.UTC)
+            received = changed.replace(microsecond=0)  # the Datenstand: the newest change extracted
+            lieferung_id = f"{contract.table.upper()}_{received:%Y%m%dT%H%M%S}_{ex.watermark[1]}"
+            sha = hashlib.sha256(ex.canonical).hexdigest()
+            quarantine_dir = settings.quarantine / contract.source / contract.table / f"lieferung={lieferung_id}"
+            landed, quarantined, reasons = _land(ex.parsed, contract, settings, key, lieferung_id, sha, received,
+                                                 quarantine_dir, key_cache)
+            res = IngestResult(lieferung_id=lieferung_id, file=f"postgresql:{contract.source}.{contract.table}",
+                               source=contract.source, table=contract.table, sha256=sha,
+                               status="landed" if quarantined == 0 else "partly_quarantined",
+                               rows_delivered=ex.parsed.rows_delivered, rows_landed=landed,
+                               rows_quarantined=quarantined, received_at=received.isoformat(), key_id=key.key_id,
+                               reasons=dict(reasons), seconds=round(time.perf_counter() - started, 3),
+                               watermark=list(ex.watermark))
+            if res.rows_delivered != res.rows_landed + res.rows_quarantined:
+                raise AssertionError(f"row accounting broken for {lieferung_id}: {res}")
+            _write_log(settings, res, run_id)
+            results.append(res)
+    return results
+
+
+def database_contracts(source: str | None = None) -> list[Contract]:
+    return [c for c in load_contracts() if c.format == "postgres" and source in (None, c.source)]
 
 
 def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
@@ -304,4 +377,9 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
         res = ingest_file(f, settings, key, known, run_id, key_cache)
         known.setdefault(res.sha256, asdict(res))
         results.append(res)
+    from sources.systems import configured
+
+    for contract in database_contracts(source):
+        if configured(settings.inbox, contract.options["dsn_env"], contract.options["system"]):
+            results += ingest_database(contract, settings, key, run_id, key_cache)
     return results

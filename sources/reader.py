@@ -46,21 +46,22 @@ def decode(data: bytes, encoding: str) -> str:
         if data.startswith(bom):
             raise ValueError(f"Datei ist {name} kodiert (Byte-Order-Mark {bom.hex(' ').upper()}), "
                              f"laut Vertrag {encoding}")
-    if enc in ("windows-1252", "cp1252"):
+    if enc in ("windows-1252", "cp1252", "latin-1", "iso-8859-1"):
         if data.startswith(UTF8_BOM):
-            raise ValueError("Datei beginnt mit UTF-8-BOM, laut Vertrag ist sie windows-1252 kodiert")
+            raise ValueError(f"Datei beginnt mit UTF-8-BOM, laut Vertrag ist sie {encoding} kodiert")
         if any(b >= 0x80 for b in data[:1_000_000]):
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError:
                 pass
             else:
-                raise ValueError("Datei ist UTF-8 kodiert (z. B. 'ä' als C3 A4), laut Vertrag windows-1252")
+                raise ValueError(f"Datei ist UTF-8 kodiert (z. B. 'ä' als C3 A4), laut Vertrag {encoding}")
+        codec = "cp1252" if enc in ("windows-1252", "cp1252") else "latin-1"
         try:
-            return data.decode("cp1252")
+            return data.decode(codec)
         except UnicodeDecodeError as e:
             line = data[: e.start].count(b"\n") + 1
-            raise ValueError(f"Byte 0x{data[e.start]:02X} in Zeile {line} ist in windows-1252 nicht "
+            raise ValueError(f"Byte 0x{data[e.start]:02X} in Zeile {line} ist in {encoding} nicht "
                              "definiert") from e
     if enc in ("utf-8", "utf-8-sig"):
         try:
@@ -72,6 +73,23 @@ def decode(data: bytes, encoding: str) -> str:
 
 
 def parse(data: bytes, contract: Contract) -> ParsedFile:
+    """Split a delivery into text columns by its contract's format; nothing is typed or repaired here."""
+    if contract.format == "fixed_width":
+        from sources.readers.fixed_width import parse_fixed_width
+
+        return parse_fixed_width(data, contract)
+    if contract.format == "xlsx":
+        from sources.readers.xlsx import parse_xlsx
+
+        return parse_xlsx(data, contract)
+    if contract.format == "xml":
+        from sources.readers.xml import parse_xml
+
+        return parse_xml(data, contract)
+    return parse_csv(data, contract)
+
+
+def parse_csv(data: bytes, contract: Contract) -> ParsedFile:
     expected = contract.column_names
     empty = ParsedFile(columns={c: [] for c in expected}, line_numbers=[])
     if not data.strip():

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from stichtag.lock import BuildLocked
-from stichtag.settings import Settings, get_settings
+from stichtag.settings import INTERNAL_SOURCES, Settings, get_settings
 from stichtag.text import german_number as _n
 
 
@@ -57,7 +57,11 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     config = GeneratorConfig(seed=args.seed, until_year=until[0], until_month=until[1], scale=args.faktor,
                              gemeinden_ags=tuple(args.gemeinden.split(",")) if args.gemeinden else None)
     started = time.perf_counter()
-    deliveries = generate(config, settings.inbox, progress=not args.quiet)
+    sources = tuple(q.strip() for q in args.quellen.split(",") if q.strip())
+    unknown = sorted(set(sources) - set(INTERNAL_SOURCES))
+    if unknown:
+        raise CliError(f"unbekannte Quellsysteme {unknown}; bekannt: {', '.join(INTERNAL_SOURCES)}")
+    deliveries = generate(config, settings.inbox, progress=not args.quiet, sources=sources)
     rows = sum(d.rows for d in deliveries)
     print(f"{len(deliveries)} Lieferungen mit {_n(rows)} Zeilen (Seed {config.seed}, bis {until[0]}-{until[1]:02d}) "
           f"in {settings.inbox} geschrieben, {time.perf_counter() - started:.1f} s")
@@ -143,7 +147,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     _key(settings, create=True)
     has_deliveries = settings.inbox.exists() and any(settings.inbox.rglob("*.csv"))
     if not has_deliveries:
-        cmd_generate(argparse.Namespace(bis=None, seed=args.seed, faktor=1.0, gemeinden=None, quiet=False), settings)
+        cmd_generate(argparse.Namespace(bis=None, seed=args.seed, faktor=1.0, gemeinden=None, quiet=False,
+                                        quellen=",".join(INTERNAL_SOURCES)), settings)
     else:
         print(f"Posteingang {settings.inbox} hat schon Lieferungen: keine neuen erzeugt.")
     # ingest here, with a progress bar; the Dagster run's ingest assets then find nothing new
@@ -303,11 +308,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "je Region ein eigener Lake")
     sub = p.add_subparsers(dest="command_name", required=True, metavar="BEFEHL")
 
-    g = sub.add_parser("generate", help="Demo-Lieferungen des Melderegisters erzeugen (deterministisch)")
+    g = sub.add_parser("generate", help="Demo-Lieferungen aller Quellsysteme erzeugen (deterministisch): "
+                                        "Melderegister, Jobcenter, Sozialamt, Kita, Wohngeld; Jugendamt als "
+                                        "PostgreSQL-Datenbank")
     g.add_argument("--seed", type=int, default=20221231, help="Zufalls-Seed (gleicher Seed → gleiche Bytes)")
     g.add_argument("--bis", type=_month, help="letzter Liefermonat JJJJ-MM (Standard: zuletzt gelieferter Monat)")
     g.add_argument("--faktor", type=float, default=1.0, help="Bevölkerungsfaktor (1.0 = amtliche Einwohnerzahl)")
     g.add_argument("--gemeinden", help="nur diese AGS, kommagetrennt (für kleine Testkreise)")
+    g.add_argument("--quellen", default=",".join(INTERNAL_SOURCES),
+                   help=f"nur diese Quellsysteme, kommagetrennt (Standard: {','.join(INTERNAL_SOURCES)})")
     g.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
     g.set_defaults(func=cmd_generate)
 

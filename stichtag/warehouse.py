@@ -40,7 +40,10 @@ def dbt_vars(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
 
 def prepare_build(settings: Settings) -> None:
     """Validate the KPI catalogue, hand it to dbt, and point dbt at this lake (env for the subprocess)."""
+    from sources.ingest import ensure_raw_tables
+
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    ensure_raw_tables(settings)
     write_for_dbt(load_catalogue(), settings.warehouse.parent / "katalog")
     os.environ["STICHTAG_LAKE"] = str(settings.lake)
     current = region()

@@ -49,9 +49,10 @@ def cli_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def run_cli(settings: Settings, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
+def run_cli(settings: Settings, *args: str, crash_at: str | None = None,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`stichtag <args>` as a separate process (so it can really be killed at a crash point)."""
-    env = cli_env(settings)
+    env = {**cli_env(settings), **(extra_env or {})}
     if crash_at:
         env["STICHTAG_CRASH_AT"] = crash_at
     return subprocess.run([sys.executable, "-m", "stichtag.cli", *args], env=env, capture_output=True, text=True,

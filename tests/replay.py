@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,24 @@ class State:
     sex: str
     birth: dt.date
     nat: str
+    household: str = ""
+
+
+def household_key(street: str, house: str, ags: str, surname: str) -> str:
+    """One address, one family name; spelled independently of the pipeline's SQL normalisation."""
+    def norm(text: str) -> str:
+        text = unicodedata.normalize("NFKD", text.strip().lower().replace("ß", "ss"))
+        return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+    return "|".join(norm(x) for x in (street, house, ags, surname))
 
 
 def _d(text: str) -> dt.date:
     return dt.datetime.strptime(text, "%d.%m.%Y").date()
+
+
+def _state(r: dict[str, str]) -> State:
+    return State(r["Gemeindeschlüssel"], r["Geschlecht"], _d(r["Geburtsdatum"]), r["Staatsangehörigkeit"],
+                 household_key(r["Straße"], r["Hausnummer"], r["Gemeindeschlüssel"], r["Familienname"]))
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -30,8 +45,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 class Replay:
     def __init__(self, inbox: Path) -> None:
         folder = inbox / "melderegister"
-        self.bestand = {r["Ordnungsmerkmal"]: State(r["Gemeindeschlüssel"], r["Geschlecht"], _d(r["Geburtsdatum"]),
-                                                     r["Staatsangehörigkeit"])
+        self.bestand = {r["Ordnungsmerkmal"]: _state(r)
                         for r in _rows(next(folder.glob("EWO_BESTAND_*.csv")))}
         events = [r for p in sorted(folder.glob("EWO_AENDERUNGEN_*.csv")) for r in _rows(p)]
         cancelled = {r["Bezugsvorgang"] for r in events if r["Ereignisart"] == "Storno"}
@@ -49,8 +63,7 @@ class Replay:
             if r["Ereignisart"] in ("Fortzug", "Tod"):
                 pop.pop(om, None)
             else:
-                pop[om] = State(r["Gemeindeschlüssel"], r["Geschlecht"], _d(r["Geburtsdatum"]),
-                                r["Staatsangehörigkeit"])
+                pop[om] = _state(r)
         return pop
 
     def moves(self, start: dt.date, end: dt.date) -> tuple[Counter, Counter, Counter, Counter]:

@@ -11,11 +11,14 @@ import pytest
 
 from generator.canaries import canary_birth_dates_iso, canary_strings
 from orchestration.lib.execute import run_stichtag_job
+from sources.systems import conninfo
+from stichtag.catalogue import load_catalogue
 from stichtag.publish import EXPORT_COLUMNS, kpi_export_path
 from stichtag.reference import gemeinden
 from tests.conftest import SMALL_AGS, TEST_KEY_HEX, make_settings
 from tests.leaks import scan_for_leaks
 from tests.replay import Replay, expected_kpis
+from tests.replay_benefits import BenefitReplay
 
 MONTH_ENDS = [dt.date(2015, 12, 31), dt.date(2016, 1, 31), dt.date(2016, 2, 29), dt.date(2016, 3, 31),
               dt.date(2016, 4, 30), dt.date(2016, 5, 31), dt.date(2016, 6, 30)]
@@ -30,6 +33,7 @@ def built(small_kreis, tmp_path_factory):
         mp.setenv("STICHTAG_LAKE", str(settings.lake))
         mp.setenv("STICHTAG_INBOX", str(settings.inbox))
         mp.setenv("STICHTAG_PSEUDONYM_KEY", TEST_KEY_HEX)
+        mp.setenv("STICHTAG_SYSTEMS", str(small_kreis.inbox.parent / "systems"))  # the SGB VIII database
         mp.delenv("DAGSTER_HOME", raising=False)
         result = run_stichtag_job(dt.date(2015, 12, 1), dt.date(2016, 7, 1), raster="monatsende")
         assert result.success
@@ -61,14 +65,34 @@ def test_kpis_equal_an_independent_replay_of_the_deliveries(built) -> None:
                 assert got[key][1] == pytest.approx(den), (day, key)
 
 
+def test_benefit_and_care_kpis_equal_an_independent_replay_of_the_deliveries(built, small_kreis) -> None:
+    settings, _, _ = built
+    with conninfo(small_kreis.inbox) as dsn:
+        benefits = BenefitReplay(settings.inbox, dsn)
+    replay = Replay(settings.inbox)
+    checked = set()
+    for day in (dt.date(2015, 12, 31), dt.date(2016, 3, 31), dt.date(2016, 6, 30)):
+        got = {(k, g): (n, d) for k, g, n, d in duckdb.execute(
+            f"select kpi_id, gebiet_id, numerator, denominator from read_parquet('{kpi_export_path(settings, day)}')"
+        ).fetchall()}
+        for key, (num, den) in benefits.kpis(replay, day, _areas()).items():
+            assert got[key][0] == pytest.approx(num), (day, key)
+            assert got[key][1] == (None if den is None else pytest.approx(den)), (day, key)
+            checked.add(key[0])
+            if key[1] == "01056" and den:
+                assert num > 0 or key[0] in ("inobhutnahmen", "hlu", "eingliederungshilfe_35a"), (day, key)
+    assert len(checked) == 23
+
+
 def test_values_are_rates_of_summed_numerators_and_denominators(built) -> None:
     settings, _, _ = built
     path = kpi_export_path(settings, dt.date(2016, 6, 30))
+    scales = {k.id: k.scale for k in load_catalogue().kpis}
     rows = duckdb.execute(f"""select kpi_id, gebiet_ebene, value, numerator, denominator, unit, status
         from read_parquet('{path}') where gebiet_id in ('01056', '01056002')""").fetchall()
     for kpi_id, _, value, num, den, unit, status in rows:
         assert status == "ok"
-        factor = {"%": 100, "je 1.000": 1000, "je 100": 100}.get(unit, 1)
+        factor = scales[kpi_id]
         assert value == pytest.approx(num if den is None else num / den * factor), kpi_id
 
 

@@ -13,7 +13,8 @@ with bestand as (
         geschlecht,
         geburtsjahr,
         geburtsmonat,
-        staatsangehoerigkeit
+        staatsangehoerigkeit,
+        haushalt_pseudonym
     from {{ ref('stg_melderegister__bestand') }}
 ),
 
@@ -28,7 +29,8 @@ ereignisse as (
         geschlecht,
         geburtsjahr,
         geburtsmonat,
-        staatsangehoerigkeit
+        staatsangehoerigkeit,
+        haushalt_pseudonym
     from {{ ref('int_ereignisse_bereinigt') }}
 ),
 

@@ -51,3 +51,17 @@ select s.stichtag, w.gemeinde_ags, w.messgroesse,
 from stichtage s
 join wanderungen w on w.ereignisdatum > s.vorjahrestag and w.ereignisdatum <= s.stichtag
 group by all
+
+union all
+select stichtag, gemeinde_ags, 'haushalte', null, null, null, count(*)
+from {{ ref('int_haushalte') }}
+group by all
+
+union all
+select stichtag, gemeinde_ags, 'haushalte_mit_kindern', null, null, null, count(*)
+from {{ ref('int_haushalte') }}
+where mit_kindern
+group by all
+
+union all
+select * from {{ ref('int_messwerte_sozialleistungen') }}

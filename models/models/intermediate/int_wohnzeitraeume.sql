@@ -9,6 +9,7 @@ select
     geburtsjahr,
     geburtsmonat,
     staatsangehoerigkeit,
-    staatsangehoerigkeit = '000' as deutsch
+    staatsangehoerigkeit = '000' as deutsch,
+    haushalt_pseudonym
 from {{ ref('int_meldezustaende') }}
 where wohnhaft and gueltig_ab < gueltig_bis

@@ -9,6 +9,7 @@ select
     einzugsjahr,
     einzugsmonat,
     adresse_pseudonym,
+    haushalt_pseudonym,
     date '2014-12-31' as bestandsdatum,
     lieferung_id,
     received_at,

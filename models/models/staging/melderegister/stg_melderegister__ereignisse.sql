@@ -12,6 +12,7 @@ select
     staatsangehoerigkeit,
     gemeinde_ags,
     adresse_pseudonym,
+    haushalt_pseudonym,
     lieferung_id,
     received_at,
     source_line

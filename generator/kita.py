@@ -1,0 +1,149 @@
+"""Child care (Kindertageseinrichtungen and Kindertagespflege): care contracts of the simulated children,
+delivered half-yearly as the Kita administration's Excel workbook.
+
+Workbook as such offices send it: a cover sheet, then the sheet `Belegung` with a merged title block
+above the header, one row per contract, and a footer (sum line, source, Stand) below a blank row.
+Dates are Excel date cells; weekly hours are numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+
+from generator import benefit_rates as rates
+from generator.files import place
+from generator.melderegister import Delivery, PersonFormatter
+from generator.population import EPOCH, Simulation, month_bounds
+from generator.sgb2 import person_hash
+from generator.snapshots import BirthDates, Residents
+from generator.spells import OPEN, SpellTracker
+
+SOURCE_DIR = "kita"
+SHEET = "Belegung"
+CARE_TYPES = ("", "Krippe", "Elementar", "Hort", "Tagespflege")
+KRIPPE, ELEMENTAR, HORT, TAGESPFLEGE = 1, 2, 3, 4
+PERIOD_MONTHS = 6  # one workbook per half-year, with every contract running in it
+HOURS = np.array([20, 25, 30, 35, 40, 45])
+HEADER = ["Einrichtungsnummer", "Einrichtung", "Betreuungsart", "Vertragsnummer", "Familienname", "Vornamen",
+          "Geburtsdatum", "Straße", "Hausnummer", "PLZ", "Gemeindeschlüssel", "Wochenstunden", "Betreuungsbeginn",
+          "Betreuungsende"]
+KITA_NAMES = ("Sonnenschein", "Regenbogen", "Pusteblume", "Arche Noah", "Villa Kunterbunt", "Wichtelhaus",
+              "Am Park", "Zwergenland", "St. Michael", "Lüttje Lüüd")
+
+
+def file_name(year: int, half: int) -> str:
+    return f"KITA_BELEGUNG_{year:04d}-H{half}.xlsx"
+
+
+class KitaSim:
+    def __init__(self, sim: Simulation, rng: np.random.Generator, births: BirthDates) -> None:
+        self.sim = sim
+        self.births = births
+        self.tracker = SpellTracker(rng)
+        n = len(sim.persons.sex)
+        p = np.arange(n)
+        self.h_u3, self.h_start, self.h_tp = person_hash(p, 21), person_hash(p, 22), person_hash(p, 23)
+        self.h_el, self.h_hort = person_hash(p, 24), person_hash(p, 25)
+        # school entry on 1 August of the year the child is six by 30 September
+        self.school_year = births.year + 6 + (births.month_day > 930)
+
+    def observe(self, res: Residents) -> None:
+        idx, am = res.idx, res.age_months
+        kids = am < 12 * 11
+        idx, am, gem = idx[kids], am[kids], res.gem[kids]
+        date = res.state.date
+        before_school = (date.year < self.school_year[idx]) | (
+            (date.year == self.school_year[idx]) & (date.month < 8))
+        in_school_years = ~before_school & (date.year * 12 + date.month < (self.school_year[idx] + 4) * 12 + 8)
+        u3_start = 11 + (self.h_start[idx] * 8).astype(int)
+        u3 = (self.h_u3[idx] < rates.u3_participation(date.year)) & (am >= u3_start) & (am < 36)
+        delay = np.where(self.h_u3[idx] < rates.u3_participation(date.year), 0, (self.h_start[idx] * 6).astype(int))
+        elementar = (self.h_el[idx] < rates.ELEMENTAR_SHARE) & (am >= 36 + delay) & before_school
+        hort = (self.h_hort[idx] < rates.HORT_SHARE) & in_school_years
+        care = np.select([u3 & (self.h_tp[idx] < rates.TAGESPFLEGE_SHARE_U3), u3, elementar, hort],
+                         [TAGESPFLEGE, KRIPPE, ELEMENTAR, HORT], 0)
+        on = care > 0
+        # a move to another Gemeinde means a new contract with a Kita there
+        self.tracker.update(res.state.first_day, res.state.last_day, idx[on], care[on] * 10_000 + gem[on],
+                            gem=gem[on], street=res.street[kids][on], house=res.house[kids][on])
+
+    def deliveries(self, inbox: Path, last_month: int) -> list[tuple[str, callable]]:
+        spells = self.tracker.spells()
+        fmt = PersonFormatter(self.sim)
+        out = []
+        for h_last in range(PERIOD_MONTHS, last_month + 1, PERIOD_MONTHS):
+            y, h = 2015 + (h_last - 1) // 12, ((h_last - 1) % 12) // PERIOD_MONTHS + 1
+            out.append((file_name(y, h), lambda h_last=h_last, y=y, h=h: self._write(inbox, spells, fmt, h_last, y, h)))
+        return out
+
+    def _write(self, inbox: Path, spells, fmt: PersonFormatter, h_last: int, y: int, h: int) -> Delivery:
+        import io
+
+        import xlsxwriter
+
+        first, _ = month_bounds(h_last - PERIOD_MONTHS + 1)
+        _, last = month_bounds(h_last)
+        sel = spells.overlapping(first, last)
+        person = spells.unit[sel]
+        a = {k: v[sel] for k, v in spells.attrs.items()}
+        df = fmt.frame(person, a["gem"], a["street"], a["house"], self.sim.persons.nat[person])
+        care = spells.category[sel] // 10_000
+        created = EPOCH + dt.timedelta(days=last + 5)
+        gems = self.sim.gemeinden
+
+        def day(d: int) -> dt.date:
+            return EPOCH + dt.timedelta(days=int(d))
+
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        # the creation time is the delivery's, not the generator's: same seed, same bytes
+        wb.set_properties({"created": dt.datetime.combine(created, dt.time(6, 0))})
+        bold = wb.add_format({"bold": True, "font_size": 14})
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        date_fmt = wb.add_format({"num_format": "dd.mm.yyyy"})
+        cover = wb.add_worksheet("Deckblatt")
+        cover.write(0, 0, "Kreis Pinneberg – Fachdienst Kindertagesbetreuung", bold)
+        cover.write(2, 0, f"Belegungsmeldung {h}. Halbjahr {y}")
+        ws = wb.add_worksheet(SHEET)
+        ncol = len(HEADER)
+        ws.merge_range(0, 0, 0, ncol - 1, "Kindertagesbetreuung im Kreis Pinneberg – Belegungsmeldung", bold)
+        ws.merge_range(1, 0, 1, ncol - 1, f"Meldezeitraum: {day(first):%d.%m.%Y} – {day(last):%d.%m.%Y}")
+        ws.merge_range(2, 0, 2, ncol - 1, f"Erstellt am {created:%d.%m.%Y} (Kita-Verwaltung, Datenstand Quartalsende)")
+        header_row = 4
+        ws.write_row(header_row, 0, HEADER, head)
+        cols = {c: df.get_column(c).to_list() for c in ("Familienname", "Vornamen", "Geburtsdatum", "Straße",
+                                                         "Hausnummer", "PLZ", "Gemeindeschlüssel")}
+        hours = HOURS[(person_hash(person, 26) * len(HOURS)).astype(int)]
+        hours = np.where(care == HORT, np.minimum(hours, 25), hours)
+        fac_hash = person_hash(person, 27)
+        ws.set_column(6, 6, 11, date_fmt)
+        ws.set_column(12, 13, 11, date_fmt)
+        excel_epoch = (EPOCH - dt.date(1899, 12, 30)).days  # Excel's day 0
+        births = self.sim.persons.birth[person] + excel_epoch
+        starts = spells.start[sel] + excel_epoch
+        ends = spells.end[sel]
+        for i in range(len(sel)):
+            g = int(a["gem"][i])
+            n_fac = max(1, gems[g].population_2022 // 4000)
+            fac = int(fac_hash[i] * n_fac)
+            if care[i] == TAGESPFLEGE:
+                nr, name = f"TP{gems[g].ags}-{fac:02d}", f"Kindertagespflege {gems[g].name} {fac + 1}"
+            else:
+                nr, name = f"E{gems[g].ags}-{fac:02d}", f"Kita {KITA_NAMES[fac % len(KITA_NAMES)]} {gems[g].name}"
+            row = [nr, name, CARE_TYPES[care[i]], f"V{spells.spell_id[sel[i]]:08d}", cols["Familienname"][i],
+                   cols["Vornamen"][i], int(births[i]), cols["Straße"][i], cols["Hausnummer"][i], cols["PLZ"][i],
+                   cols["Gemeindeschlüssel"][i], int(hours[i]), int(starts[i])]
+            if ends[i] != OPEN and ends[i] <= last:
+                row.append(int(ends[i]) + excel_epoch)
+            ws.write_row(header_row + 1 + i, 0, row)
+        foot = header_row + 2 + len(sel)
+        ws.merge_range(foot, 0, foot, 3, f"Summe Verträge: {len(sel)}")
+        ws.merge_range(foot + 1, 0, foot + 1, ncol - 1,
+                       f"Quelle: Kita-Verwaltung Kreis Pinneberg, Stand {created:%d.%m.%Y}")
+        wb.close()
+        path = inbox / SOURCE_DIR / file_name(y, h)
+        place(path, buf.getvalue(), created)
+        return Delivery(path, len(sel))

@@ -1,0 +1,45 @@
+-- SGB II persons at each Stichtag. SGB II statistics are published per Berichtsmonat and revised for
+-- three months: each Berichtsmonat is taken from its newest delivery within the Datenstand, and a
+-- Stichtag uses the newest Berichtsmonat that has begun by then (a Stichtag in a month not yet
+-- delivered carries the last month forward, marked `vorlaeufig` like every month < 3 months old).
+with geliefert as (
+    select *, max(received_at) over (partition by berichtsmonat) as neueste_lieferung
+    from {{ ref('stg_jobcenter__bestand') }}
+),
+
+endstand as (
+    select * from geliefert where received_at = neueste_lieferung
+),
+
+monate as (
+    select distinct berichtsmonat, berichtsmonat_ende from endstand
+),
+
+neuester_monat as (
+    select max(berichtsmonat_ende) as ende from monate
+),
+
+bezug as (
+    select s.stichtag, max(m.berichtsmonat_ende) as berichtsmonat_ende
+    from {{ ref('int_stichtage') }} as s
+    join monate as m on date_trunc('month', m.berichtsmonat_ende) <= s.stichtag
+    group by s.stichtag
+)
+
+select
+    bezug.stichtag,
+    bezug.berichtsmonat_ende,
+    bezug.berichtsmonat_ende > (select ende from neuester_monat) - interval 3 month as vorlaeufig,
+    p.gemeinde_ags,
+    p.bg_pseudonym,
+    p.jc_person_pseudonym,
+    {{ alter_am('bezug.stichtag', 'p.geburtsjahr', 'p.geburtsmonat') }} as alter,
+    p.geschlecht,
+    p.rolle,
+    p.alleinerziehend,
+    p.aufstocker
+from bezug
+join endstand as p
+    on p.berichtsmonat_ende = bezug.berichtsmonat_ende
+   and p.leistungsbeginn <= bezug.stichtag
+   and (p.leistungsende is null or p.leistungsende >= bezug.stichtag)
