@@ -24,8 +24,8 @@ def spell_exit(rng: np.random.Generator, n: int, mean_months: float) -> np.ndarr
 # SGB II: about 8 % of residents under 65 in Bedarfsgemeinschaften, 12 % of children under 15.
 SGB2_ENTRY = 0.0021
 SGB2_MEAN_MONTHS = 30.0
-SGB2_CHILD_FACTOR = 1.6
-SGB2_SINGLE_PARENT_FACTOR = 1.8
+SGB2_CHILD_FACTOR = 2.0
+SGB2_SINGLE_PARENT_FACTOR = 1.4
 SGB2_AUFSTOCKER_SHARE = 0.25
 
 # SGB XII: Grundsicherung im Alter ≈ 2.6 % of 65+, bei Erwerbsminderung ≈ 0.9 % of 18–64, HLU ≈ 0.8 ‰.
@@ -41,7 +41,7 @@ INOBHUT_ENTRY, INOBHUT_MEAN_MONTHS = 0.00025, 1.6
 
 # Kindertagesbetreuung: U3 ≈ 29 % (2016) rising to ≈ 38 % (2023), 3 to school ≈ 91 %, Hort ≈ 20 %.
 TAGESPFLEGE_SHARE_U3 = 0.25
-ELEMENTAR_SHARE = 0.96
+ELEMENTAR_SHARE = 0.98
 HORT_SHARE = 0.20
 
 
@@ -52,6 +52,6 @@ def u3_participation(year: int) -> float:
 
 
 # Wohngeld: ≈ 1,200 reine Wohngeldhaushalte in the Kreis (2015), +77 % with Wohngeld-Plus (2023).
-WOHNGELD_ENTRY, WOHNGELD_MEAN_MONTHS = 0.00045, 26.0
+WOHNGELD_ENTRY, WOHNGELD_MEAN_MONTHS = 0.00028, 26.0
 WOHNGELD_PLUS_FACTOR = 1.9
 WOHNGELD_SENIOR_FACTOR = 1.6

@@ -150,7 +150,7 @@ def _migrant_age_weights() -> np.ndarray:
 
 
 def _foreign_share_of_inflow(year: int) -> float:
-    return {2015: 0.36, 2016: 0.32, 2022: 0.45, 2023: 0.33}.get(year, 0.22)
+    return {2015: 0.33, 2016: 0.29, 2022: 0.41, 2023: 0.30}.get(year, 0.19)
 
 
 def _foreign_nationality_weights(year: int) -> np.ndarray:
@@ -210,15 +210,26 @@ def _household_key(p: Persons, idx: np.ndarray) -> np.ndarray:
 
 
 def _pick_per_group(rng: np.random.Generator, want: np.ndarray, pool: np.ndarray, pool_group: np.ndarray,
-                    want_group: np.ndarray) -> np.ndarray:
-    """For each wanted item, a random pool member of the same group (-1 where the group's pool is empty)."""
-    order = np.argsort(pool_group, kind="stable")
+                    want_group: np.ndarray, unique: bool = False) -> np.ndarray:
+    """For each wanted item, a random pool member of the same group (-1 where the group's pool is empty).
+    `unique`: each pool member at most once (partners), else with replacement (mothers of siblings)."""
+    if len(pool) == 0:
+        return np.full(len(want), -1, dtype=np.int64)
+    order = np.lexsort((rng.random(len(pool)), pool_group))  # shuffled within each group
     pool, pool_group = pool[order], pool_group[order]
     lo = np.searchsorted(pool_group, want_group, side="left")
     hi = np.searchsorted(pool_group, want_group, side="right")
     size = hi - lo
+    if unique:
+        w_order = np.argsort(want_group, kind="stable")
+        rank = np.empty(len(want), dtype=np.int64)
+        sorted_groups = want_group[w_order]
+        first = np.searchsorted(sorted_groups, sorted_groups, side="left")
+        rank[w_order] = np.arange(len(want)) - first
+        pick = lo + rank
+        return np.where(rank < size, pool[np.minimum(pick, len(pool) - 1)], -1)
     pick = lo + (rng.random(len(want)) * np.maximum(size, 1)).astype(np.int64)
-    return np.where(size > 0, pool[np.minimum(pick, len(pool) - 1)] if len(pool) else -1, -1)
+    return np.where(size > 0, pool[np.minimum(pick, len(pool) - 1)], -1)
 
 
 def _join_household(p: Persons, members: np.ndarray, heads: np.ndarray) -> None:
@@ -242,17 +253,17 @@ def _form_families(rng: np.random.Generator, p: Persons, idx: np.ndarray, age: n
     _join_household(p, idx[kids], mothers)
     chosen = np.unique(mothers[mothers >= 0])
     couples = chosen[rng.random(len(chosen)) < 0.7]
-    # and about half of the other women aged 25-84 live with a partner
+    # and three in four of the other women aged 25-84 live with a partner
     others = idx[(p.sex[idx] == 1) & (age >= 25) & (age < 85) & ~np.isin(idx, chosen)]
-    couples = np.concatenate([couples, others[rng.random(len(others)) < 0.5]])
+    couples = np.concatenate([couples, others[rng.random(len(others)) < 0.75]])
     men_pool = (p.sex[idx] == 0) & (age >= 24) & (age < 88)
     c_group = p.gem[couples].astype(np.int64) * 2 + (p.nat[couples] != GERMAN)
-    partners = _pick_per_group(rng, couples, idx[men_pool], group[men_pool], c_group)
+    partners = _pick_per_group(rng, couples, idx[men_pool], group[men_pool], c_group, unique=True)
     _join_household(p, partners, couples)
 
 
 def _followers(p: Persons, movers: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Children among `candidates` in a mover's household: (child, the mover they follow)."""
+    """Members of a mover's household among `candidates`: (member, the mover they follow)."""
     if len(movers) == 0 or len(candidates) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     keys = _household_key(p, movers)
@@ -352,14 +363,18 @@ def simulate(config: GeneratorConfig) -> Simulation:
         alive_res = resident[~touched[resident]]
         a = (d0 - persons.birth[alive_res]) / 365.25
         # children leave with their household, not alone
-        w = np.select([a < 18, a < 35, a < 50, a < 65], [0.0, 3.6, 1.4, 0.6], 0.4)
+        w = np.select([a < 18, a < 35, a < 50, a < 65], [0.0, 3.8, 1.4, 0.45], 0.2)
         w = w * np.where(persons.nat[alive_res] != GERMAN, 2.0, 1.0)
-        p = w * (OUT_MIGRATION_RATE * n_res / 12) / w.sum()
+        # households leave together: the movers drawn are ~75 % of all who leave (partners, children follow)
+        p = w * (OUT_MIGRATION_RATE * 0.75 * n_res / 12) / w.sum()
         leavers = alive_res[rng.random(len(alive_res)) < p]
-        kids_left, _ = _followers(persons, leavers, alive_res[a < 18])
-        # not every family moves away whole (the other parent stays): keeps child migration calibrated
-        kids_left = kids_left[rng.random(len(kids_left)) < 0.4]
-        leavers = np.concatenate([leavers, kids_left])
+        # a partner leaves with the household; not every child does (the other parent stays), which keeps
+        # child migration at the official level
+        staying = alive_res[~np.isin(alive_res, leavers)]
+        members, _ = _followers(persons, leavers, staying)
+        kid = (d0 - persons.birth[members]) / 365.25 < 18
+        members = members[~kid | (rng.random(len(members)) < 0.6)]
+        leavers = np.concatenate([leavers, members])
         events.add(kind=np.full(len(leavers), FORTZUG), person=leavers, day=days(len(leavers)),
                    gem=persons.gem[leavers], street=persons.street[leavers], house=persons.house[leavers],
                    nat=persons.nat[leavers])
@@ -369,8 +384,10 @@ def simulate(config: GeneratorConfig) -> Simulation:
         # Moves within the Kreis: half to another Gemeinde (by size), half within the same one.
         alive_res = resident[~touched[resident]]
         a = (d0 - persons.birth[alive_res]) / 365.25
-        movers = alive_res[(a >= 18) & (rng.random(len(alive_res)) < INTERNAL_MOVE_RATE * 1.15 / 12)]
-        kids, heads = _followers(persons, movers, alive_res[a < 18])
+        movers = alive_res[(a >= 18) & (rng.random(len(alive_res)) < INTERNAL_MOVE_RATE * 0.6 / 12)]
+        # the whole household moves: children and partner follow the mover
+        movers = np.unique(movers[np.unique(_household_key(persons, movers), return_index=True)[1]])
+        kids, heads = _followers(persons, movers, alive_res[~np.isin(alive_res, movers)])
         current = np.bincount(persons.gem[persons.gem >= 0], minlength=n_gem).astype(float)
         to_other = rng.random(len(movers)) < 0.5
         new_gem = np.where(to_other, rng.choice(n_gem, size=len(movers), p=current / current.sum()),
@@ -398,6 +415,23 @@ def simulate(config: GeneratorConfig) -> Simulation:
                    gem=persons.gem[nat_chg], street=persons.street[nat_chg], house=persons.house[nat_chg],
                    nat=persons.nat[nat_chg])
 
+        # A Gemeinde above its calibrated path (households move in whole) loses the excess to moves out.
+        current = np.bincount(persons.gem[persons.gem >= 0], minlength=n_gem)
+        excess = np.maximum(current - _target_population(gems, config.scale, month).astype(int), 0)
+        if excess.any():
+            alive_res = resident[~touched[resident] & (persons.gem[resident] >= 0)]
+            alive_res = alive_res[rng.permutation(len(alive_res))]
+            by_gem = persons.gem[alive_res]
+            order = np.argsort(by_gem, kind="stable")
+            sorted_gem = by_gem[order]
+            rank = np.arange(len(order)) - np.searchsorted(sorted_gem, sorted_gem, side="left")
+            extra = alive_res[order[rank < excess[sorted_gem]]]
+            events.add(kind=np.full(len(extra), FORTZUG), person=extra, day=days(len(extra)),
+                       gem=persons.gem[extra], street=persons.street[extra], house=persons.house[extra],
+                       nat=persons.nat[extra])
+            persons.gem[extra] = -1
+            touched[extra] = True
+
         # Moves into the Kreis fill each Gemeinde up to its calibrated path.
         current = np.bincount(persons.gem[persons.gem >= 0], minlength=n_gem)
         need = np.maximum(_target_population(gems, config.scale, month).astype(int) - current, 0)
@@ -415,6 +449,15 @@ def simulate(config: GeneratorConfig) -> Simulation:
         pool = (persons.sex[newcomers] == 1) & (in_age >= 22) & (in_age < 50)
         mothers = _pick_per_group(rng, newcomers[kids_in], newcomers[pool], group[pool], group[kids_in])
         _join_household(persons, newcomers[kids_in], mothers)
+        # and more than half of the adult newcomer women move in with a partner
+        adult_w = newcomers[(persons.sex[newcomers] == 1) & (in_age >= 25) & (in_age < 80) & (rng.random(n_in) < 0.6)]
+        men = (persons.sex[newcomers] == 0) & (in_age >= 25) & (in_age < 85)
+        partners = _pick_per_group(rng, adult_w, newcomers[men], group[men], group[adult_w - newcomers[0]],
+                                   unique=True)
+        partners = np.where(np.isin(partners, mothers), -1, partners)
+        _join_household(persons, partners, adult_w)
+        has_p = partners >= 0
+        in_days[partners[has_p] - newcomers[0]] = in_days[adult_w[has_p] - newcomers[0]]
         has = mothers >= 0
         kid_idx = np.flatnonzero(kids_in)[has]
         in_days[kid_idx] = np.maximum(in_days[mothers[has] - newcomers[0]], persons.birth[newcomers[kid_idx]])

@@ -13,17 +13,18 @@ from tqdm import tqdm
 
 from generator.kita import KitaSim
 from generator.melderegister import Delivery, iter_deliveries
+from generator.official import OfficialSim
 from generator.population import GeneratorConfig, Simulation, month_bounds, months_until, simulate
 from generator.sgb2 import JobcenterSim
 from generator.sgb8 import JugendamtSim, seed
 from generator.sgb12 import SozialamtSim
 from generator.snapshots import BirthDates, Residents, month_states
 from generator.wohngeld import WohngeldSim
-from stichtag.settings import INTERNAL_SOURCES
+from stichtag.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES
 
 
 def generate(config: GeneratorConfig, inbox: Path, progress: bool = True,
-             sources: tuple[str, ...] = INTERNAL_SOURCES) -> list[Delivery]:
+             sources: tuple[str, ...] = INTERNAL_SOURCES + EXTERNAL_SOURCES) -> list[Delivery]:
     sim = simulate(config)
     writers = list(iter_deliveries(sim, inbox)) if "melderegister" in sources else []
     benefits = [s for s in sources if s != "melderegister"]
@@ -45,6 +46,7 @@ def _benefit_writers(sim: Simulation, inbox: Path, sources: list[str],
     births = BirthDates.of(sim)
     jc, soz, jug, kita, wg = (JobcenterSim(sim, rng), SozialamtSim(sim, rng), JugendamtSim(sim, rng),
                               KitaSim(sim, rng, births), WohngeldSim(sim, rng))
+    official = OfficialSim(sim, births)
     last = months_until(sim.config.until_year, sim.config.until_month)
     for state in tqdm(month_states(sim), total=last, desc="Sozialleistungen simulieren", unit="Monat",
                       disable=not progress):
@@ -54,6 +56,7 @@ def _benefit_writers(sim: Simulation, inbox: Path, sources: list[str],
         jug.observe(res)
         kita.observe(res)
         wg.observe(res, sgb2_households)
+        official.observe(res)
     writers = []
     if "jobcenter" in sources:
         writers += jc.deliveries(inbox)
@@ -63,6 +66,9 @@ def _benefit_writers(sim: Simulation, inbox: Path, sources: list[str],
         writers += kita.deliveries(inbox, last)
     if "wohngeld" in sources:
         writers += wg.deliveries(inbox, last)
+    if "amtlich" in sources:
+        until = (sim.config.until_year, sim.config.until_month)
+        writers += official.deliveries(inbox, kita.tracker.spells(), until)
     return writers, jug if "jugendamt" in sources else None
 
 

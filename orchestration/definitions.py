@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.docs import kpi_katalog_docs
 from orchestration.defs.exports.assets import kpi_values_export
 from orchestration.defs.ingest.assets import REFERENCE_GEMEINDEN, ingest_assets
 from orchestration.defs.jobs import inbox_sensor, stichtag_job, tagesaktuell
@@ -15,7 +16,8 @@ KATALOG = [dg.AssetSpec(dg.AssetKey(["katalog", table]), group_name="referenz", 
            for table in ("kpis", "kpi_terme")]
 
 defs = dg.Definitions(
-    assets=[*ingest_assets(), REFERENCE_GEMEINDEN, *KATALOG, stichtag_dbt_models, kpi_values_export],
+    assets=[*ingest_assets(), REFERENCE_GEMEINDEN, *KATALOG, stichtag_dbt_models, kpi_values_export,
+            kpi_katalog_docs],
     jobs=[stichtag_job, stichtagsreihe_job],
     schedules=[tagesaktuell],
     sensors=[inbox_sensor],

@@ -32,8 +32,24 @@ def _decimal_pattern(sep: str) -> str:
     return r"-?[0-9]+(\.[0-9]+)?"
 
 
-def _typed(c: Column, date_format: str, decimal_sep: str = ",") -> str:
+def _official_number(v: str, decimal_sep: str) -> str:
+    """A published number: `-0,5`, `3391,228`, `9310` (no thousands separators in these formats)."""
+    pattern = r"-?[0-9]+(,[0-9]+)?" if decimal_sep == "," else r"-?[0-9]+(\.[0-9]+)?"
+    number = f"replace({v}, ',', '.')" if decimal_sep == "," else v
+    return f"case when regexp_full_match({v}, {lit(pattern)}) then try_cast({number} as decimal(18, 3)) end"
+
+
+def official_status_sql(v: str, symbols: dict[str, str], decimal_sep: str) -> str:
+    """The status of a published value: `ok` for a number, the symbol's meaning otherwise, NULL if unknown."""
+    cases = " ".join(f"when {lit(sym)} then {lit(status)}" for sym, status in symbols.items())
+    return f"case when ({_official_number(v, decimal_sep)}) is not null then 'ok' else case {v} {cases} end end"
+
+
+def _typed(c: Column, date_format: str, decimal_sep: str = ",", symbols: dict | None = None) -> str:
     v = f"nullif(trim(d.{q(c.name)}), '')"
+    if c.type == "official_value":
+        # `-` means exactly nothing: 0 with status `nichts`; every other symbol leaves no number
+        return f"case when {v} = '-' then 0::decimal(18, 3) else {_official_number(v, decimal_sep)} end"
     if c.type == "date":
         return f"try_strptime({v}, {lit(date_format)})::date"
     if c.type == "integer":
@@ -47,7 +63,7 @@ def _typed(c: Column, date_format: str, decimal_sep: str = ",") -> str:
     return v
 
 
-def _column_reasons(c: Column, date_format: str, decimal_sep: str = ",") -> list[str]:
+def _column_reasons(c: Column, date_format: str, decimal_sep: str = ",", symbols: dict | None = None) -> list[str]:
     raw_ = raw(c.name)
     typed = q(c.name)
     # values of sensitive columns are never echoed into a reason: the quarantine lies in the lake
@@ -64,6 +80,10 @@ def _column_reasons(c: Column, date_format: str, decimal_sep: str = ",") -> list
     elif c.type == "decimal":
         out.append(f"case when {raw_} is not null and {typed} is null then "
                    f"{lit(f'{c.name}: keine Dezimalzahl mit Dezimaltrennzeichen {decimal_sep!r}')} || {shown} end")
+    elif c.type == "official_value":
+        known = ", ".join(lit(k) for k in symbols or {})
+        out.append(f"case when {raw_} is not null and {typed} is null and {raw_} not in ({known}) then "
+                   f"{lit(f'{c.name}: unbekanntes Zeichen oder keine Zahl')} || {shown} end")
     elif c.type == "timestamp":
         out.append(f"case when {raw_} is not null and {typed} is null then "
                    f"{lit(f'{c.name}: kein gültiger Zeitstempel')} || {shown} end")
@@ -83,10 +103,12 @@ def _column_reasons(c: Column, date_format: str, decimal_sep: str = ",") -> list
 def validation_sql(contract: Contract, lieferdatum: dt.date) -> str:
     """Creates table `checked`: the typed columns plus `_reason` (NULL = row is valid; else the first problem)."""
     sep = contract.options.get("decimal_separator", ",")
+    symbols = contract.options.get("symbols")
     typed = ",\n    ".join(
-        f"{_typed(c, contract.date_format, sep)} as {q(c.name)}, nullif(trim(d.{q(c.name)}), '') as {raw(c.name)}"
+        f"{_typed(c, contract.date_format, sep, symbols)} as {q(c.name)}, "
+        f"nullif(trim(d.{q(c.name)}), '') as {raw(c.name)}"
         for c in contract.columns)
-    reasons = [r for c in contract.columns for r in _column_reasons(c, contract.date_format, sep)]
+    reasons = [r for c in contract.columns for r in _column_reasons(c, contract.date_format, sep, symbols)]
     # row checks are written over the typed columns, by their delivered names
     reasons += [f"case when not coalesce(({rc.sql}), true) then {lit(rc.reason)} end" for rc in contract.row_checks]
     by_name = {c.name: c for c in contract.columns}
@@ -132,7 +154,12 @@ def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str]) 
     cols = {c.name: c for c in contract.columns}
     parts = []
     for c in contract.columns:
-        if c.rule == "keep":
+        if c.type == "official_value":
+            status = official_status_sql(f"t.{raw(c.name)}", contract.options["symbols"],
+                                         contract.options.get("decimal_separator", ","))
+            parts.append(f"t.{q(c.name)} as {q(c.target[0])}")
+            parts.append(f"{status} as {q(c.target[1])}")
+        elif c.rule == "keep":
             parts.append(f"t.{q(c.name)} as {q(c.target[0])}")
         elif c.rule == "pseudonymise":
             parts.append(f"{key.sql(_normalised(c, c.normalise or 'id', contract.date_format))} as {q(c.target[0])}")

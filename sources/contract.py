@@ -11,8 +11,11 @@ import yaml
 
 from stichtag.settings import CONTRACTS_DIR
 
-TYPES = {"string", "integer", "decimal", "date", "timestamp", "enum", "ags", "code"}
-FORMATS = {"csv", "fixed_width", "xlsx", "xml", "postgres"}
+TYPES = {"string", "integer", "decimal", "date", "timestamp", "enum", "ags", "code", "official_value"}
+FORMATS = {"csv", "fixed_width", "xlsx", "xml", "postgres", "genesis_ffcsv", "genesis_table", "ba_xlsx"}
+# Zeichenerklärung of German official statistics (Destatis, WISTA 2014): symbol → status of the value
+OFFICIAL_SYMBOLS = {"-": "nichts", ".": "geheim", "/": "unsicher", "x": "nicht_sinnvoll", "X": "nicht_sinnvoll",
+                    "...": "noch_nicht_verfuegbar", "…": "noch_nicht_verfuegbar"}
 RULES = {"drop", "keep", "pseudonymise", "generalise_year_month"}
 SENSITIVITIES = {"direct_identifier", "quasi_identifier", "not_sensitive"}
 NORMALISATIONS = {"id", "name", "address"}
@@ -87,8 +90,27 @@ def _as_tuple(v: object) -> tuple[str, ...]:
     return tuple(v) if isinstance(v, list) else (str(v),)
 
 
+def ffcsv_columns(k: int) -> list[dict]:
+    """The fixed layout of a GENESIS flat file with k classifying variables (quality=on): every table is
+    the same shape, so its contract names only k and what the codes mean."""
+    def col(name: str, target: str | None, **kw: object) -> dict:
+        return {"name": name, "type": kw.pop("type", "string"), "sensitivity": "not_sensitive",
+                "rule": "keep" if target else "drop", **({"target": target} if target else {}), **kw}
+    cols = [col("statistics_code", "statistik", required=True, type="code", pattern="^[0-9A-Z]{5}$"),
+            col("statistics_label", None), col("time_code", "zeit_code", required=True),
+            col("time_label", None), col("time", "zeit", required=True)]
+    for i in range(1, k + 1):
+        cols += [col(f"{i}_variable_code", f"merkmal_{i}", required=True), col(f"{i}_variable_label", None),
+                 col(f"{i}_variable_attribute_code", f"auspraegung_{i}"), col(f"{i}_variable_attribute_label", None)]
+    return cols + [col("value", ["wert", "wert_status"], type="official_value", required=True),
+                   col("value_unit", "einheit"), col("value_variable_code", "wertmerkmal", required=True),
+                   col("value_variable_label", None), col("value_q", "qualitaet")]
+
+
 def parse_contract(data: dict, path: Path | None = None) -> Contract:
     where = str(path or "contract")
+    if data.get("delivery", {}).get("format") == "genesis_ffcsv" and "columns" not in data:
+        data = {**data, "columns": ffcsv_columns(int(data["delivery"]["variables"]))}
     try:
         delivery = data["delivery"]
         columns = []
@@ -106,10 +128,12 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
                 raise ContractError(f"{where}: column {col.name}: unknown sensitivity {col.sensitivity!r}")
             if col.sensitivity == "direct_identifier" and col.rule == "keep":
                 raise ContractError(f"{where}: column {col.name}: a direct identifier may not be kept")
+            if col.type == "official_value" and (col.rule != "keep" or len(col.target) != 2):
+                raise ContractError(f"{where}: column {col.name}: an official value keeps two targets (value, status)")
             if col.rule == "generalise_year_month" and (col.type != "date" or len(col.target) != 2):
                 raise ContractError(f"{where}: column {col.name}: generalise_year_month needs a date "
                                     "and two targets (year, month)")
-            if col.rule in ("keep", "pseudonymise") and len(col.target) != 1:
+            if col.rule in ("keep", "pseudonymise") and len(col.target) != 1 and col.type != "official_value":
                 raise ContractError(f"{where}: column {col.name}: rule {col.rule} needs one target")
             if col.type == "enum" and not col.values:
                 raise ContractError(f"{where}: column {col.name}: enum without values")
@@ -128,11 +152,17 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
             raise ContractError(f"{where}: unknown delivery format {fmt!r} (known: {sorted(FORMATS)})")
         options = {k: v for k, v in delivery.items()
                    if k not in ("format", "file_pattern", "encoding", "delimiter", "date_format")}
+        if fmt in ("genesis_ffcsv", "genesis_table", "ba_xlsx"):
+            options.setdefault("decimal_separator", "," if fmt != "ba_xlsx" else ".")
+            options["symbols"] = {**OFFICIAL_SYMBOLS, **options.get("symbols", {})}
+        if "statistik" in data:
+            options["statistik"] = data["statistik"]
         _check_format(where, fmt, options, columns)
         contract = Contract(
             source=data["source"], table=data["table"], title=data.get("title", data["table"]),
             file_pattern=delivery.get("file_pattern", ""), encoding=delivery.get("encoding", "utf-8"),
-            delimiter=delivery.get("delimiter", ";"), date_format=delivery["date_format"], columns=tuple(columns),
+            delimiter=delivery.get("delimiter", ";"), date_format=delivery.get("date_format", "%Y-%m-%d"),
+            columns=tuple(columns),
             format=fmt, options=options,
             derived=derived,
             row_checks=tuple(RowCheck(sql=r["sql"], reason=r["reason"]) for r in data.get("row_checks", [])),
@@ -153,6 +183,7 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
 def _check_format(where: str, fmt: str, options: dict, columns: list[Column]) -> None:
     """Each format names where a column's value is; a contract that cannot be read fails here, not on data."""
     need = {"fixed_width": ("record_length", "data_record"), "xlsx": ("sheet",), "xml": ("record_element",),
+            "genesis_ffcsv": ("variables",), "ba_xlsx": ("merkmale",),
             "postgres": ("query", "cursor", "dsn_env", "system")}.get(fmt, ())
     for key in need:
         if key not in options:
@@ -169,6 +200,11 @@ def _check_format(where: str, fmt: str, options: dict, columns: list[Column]) ->
         for (_, end1, a), (start2, _, b) in zip(spans, spans[1:], strict=False):
             if start2 <= end1:
                 raise ContractError(f"{where}: columns {a} and {b} overlap")
+    if fmt in ("genesis_ffcsv", "genesis_table", "ba_xlsx"):
+        unknown = set(options.get("symbols", {}).values()) - set(OFFICIAL_SYMBOLS.values())
+        if unknown:
+            raise ContractError(f"{where}: unknown status {sorted(unknown)} for symbols "
+                                f"(known: {sorted(set(OFFICIAL_SYMBOLS.values()))})")
     if fmt == "xml":
         for c in columns:
             if not c.path:

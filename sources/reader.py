@@ -82,6 +82,18 @@ def parse(data: bytes, contract: Contract) -> ParsedFile:
         from sources.readers.xlsx import parse_xlsx
 
         return parse_xlsx(data, contract)
+    if contract.format == "genesis_ffcsv":
+        from sources.readers.genesis import parse_ffcsv
+
+        return parse_ffcsv(data, contract)
+    if contract.format == "genesis_table":
+        from sources.readers.genesis import parse_table
+
+        return parse_table(data, contract)
+    if contract.format == "ba_xlsx":
+        from sources.readers.ba import parse_ba_xlsx
+
+        return parse_ba_xlsx(data, contract)
     if contract.format == "xml":
         from sources.readers.xml import parse_xml
 

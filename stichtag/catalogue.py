@@ -162,7 +162,8 @@ def write_for_dbt(catalogue: Catalogue, directory: Path) -> None:
               "alter_von": t.age_from, "alter_bis": t.age_to, "geschlecht": t.sex, "deutsch": t.german}
              for k in catalogue.kpis
              for rolle, side in (("zaehler", k.numerator), ("nenner", k.denominator)) for t in side]
-    for name, rows in (("kpis", kpis), ("kpi_terme", terms)):
+    measures = [{"messgroesse": m, "quelle": spec.get("source", "")} for m, spec in catalogue.measures.items()]
+    for name, rows in (("kpis", kpis), ("kpi_terme", terms), ("messgroessen", measures)):
         tmp = directory / f".{name}.json.tmp"
         tmp.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
         tmp.replace(directory / f"{name}.json")

@@ -10,8 +10,10 @@ import time
 from pathlib import Path
 
 from stichtag.lock import BuildLocked
-from stichtag.settings import INTERNAL_SOURCES, Settings, get_settings
+from stichtag.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES, Settings, get_settings
 from stichtag.text import german_number as _n
+
+ALL_SOURCES = INTERNAL_SOURCES + EXTERNAL_SOURCES
 
 
 class CliError(Exception):
@@ -58,9 +60,9 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
                              gemeinden_ags=tuple(args.gemeinden.split(",")) if args.gemeinden else None)
     started = time.perf_counter()
     sources = tuple(q.strip() for q in args.quellen.split(",") if q.strip())
-    unknown = sorted(set(sources) - set(INTERNAL_SOURCES))
+    unknown = sorted(set(sources) - set(ALL_SOURCES))
     if unknown:
-        raise CliError(f"unbekannte Quellsysteme {unknown}; bekannt: {', '.join(INTERNAL_SOURCES)}")
+        raise CliError(f"unbekannte Quellsysteme {unknown}; bekannt: {', '.join(ALL_SOURCES)}")
     deliveries = generate(config, settings.inbox, progress=not args.quiet, sources=sources)
     rows = sum(d.rows for d in deliveries)
     print(f"{len(deliveries)} Lieferungen mit {_n(rows)} Zeilen (Seed {config.seed}, bis {until[0]}-{until[1]:02d}) "
@@ -148,7 +150,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     has_deliveries = settings.inbox.exists() and any(settings.inbox.rglob("*.csv"))
     if not has_deliveries:
         cmd_generate(argparse.Namespace(bis=None, seed=args.seed, faktor=1.0, gemeinden=None, quiet=False,
-                                        quellen=",".join(INTERNAL_SOURCES)), settings)
+                                        quellen=",".join(ALL_SOURCES)), settings)
     else:
         print(f"Posteingang {settings.inbox} hat schon Lieferungen: keine neuen erzeugt.")
     # ingest here, with a progress bar; the Dagster run's ingest assets then find nothing new
@@ -164,7 +166,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  Lieferungen im Lake: {len(log)}, Zeilen: {_n(sum(e['rows_landed'] for e in log))} im Lake, "
           f"{_n(sum(e['rows_quarantined'] for e in log))} in Quarantäne")
     print(_kpi_preview(settings, stichtag))
+    from stichtag.catalogue_docs import latest_values, write_docs
+
+    docs = write_docs(settings.lake / "docs" / "kpis", latest_values(settings.analytics_db))
     print(f"  Exporte (Parquet):  {settings.exports / 'kpi_values'}")
+    print(f"  KPI-Dokumentation:  {docs[0]}")
     print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")
     print("  Beispiel:  make sql  →  select * from kpi_values_latest where gebiet_ebene = 'kreis';")
     return 0
@@ -272,6 +278,15 @@ def cmd_key_init(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_catalogue_docs(args: argparse.Namespace, settings: Settings) -> int:
+    from stichtag.catalogue_docs import DOCS_DIR, latest_values, write_docs
+
+    target = settings.lake / "docs" / "kpis" if args.werte else DOCS_DIR
+    pages = write_docs(target, latest_values(settings.analytics_db) if args.werte else None)
+    print(f"{len(pages)} Seiten in {target}")
+    return 0
+
+
 def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
     from stichtag.catalogue import CatalogueError, load_catalogue
 
@@ -315,8 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--bis", type=_month, help="letzter Liefermonat JJJJ-MM (Standard: zuletzt gelieferter Monat)")
     g.add_argument("--faktor", type=float, default=1.0, help="Bevölkerungsfaktor (1.0 = amtliche Einwohnerzahl)")
     g.add_argument("--gemeinden", help="nur diese AGS, kommagetrennt (für kleine Testkreise)")
-    g.add_argument("--quellen", default=",".join(INTERNAL_SOURCES),
-                   help=f"nur diese Quellsysteme, kommagetrennt (Standard: {','.join(INTERNAL_SOURCES)})")
+    g.add_argument("--quellen", default=",".join(ALL_SOURCES),
+                   help=f"nur diese Quellsysteme, kommagetrennt (Standard: {','.join(ALL_SOURCES)})")
     g.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
     g.set_defaults(func=cmd_generate)
 
@@ -371,6 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("catalogue", help="KPI-Katalog prüfen")
     csub = c.add_subparsers(dest="catalogue_command", required=True, metavar="AKTION")
     csub.add_parser("check", help="catalogue/kpis.yml validieren").set_defaults(func=cmd_catalogue_check)
+    d = csub.add_parser("docs", help="Katalog-Dokumentation erzeugen: eine Seite je KPI (docs/kpis/, "
+                                     "mit --werte die neuesten Werte nach lake/docs/kpis/)")
+    d.add_argument("--werte", action="store_true", help="neueste veröffentlichte Werte einfügen (nach lake/docs/kpis/)")
+    d.set_defaults(func=cmd_catalogue_docs)
 
     sub.add_parser("dbt-parse", help="dbt-Manifest für Dagster erzeugen (make manifest)").set_defaults(
         func=cmd_dbt_parse)

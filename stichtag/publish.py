@@ -39,8 +39,12 @@ from stichtag.versions import (
 )
 
 EXPORT_COLUMNS = ("kpi_id", "gebiet_id", "gebiet_name", "gebiet_ebene", "stichtag", "value", "numerator",
-                  "denominator", "unit", "status")
-STATUSES = ("ok", "nicht_berechenbar")
+                  "denominator", "unit", "status", "bezugsdatum", "quelle")
+# ok; nicht_berechenbar (denominator 0); nicht_verfuegbar (no official value yet); the official statistics'
+# own statuses of an input (geheim, unsicher, nicht_sinnvoll, noch_nicht_verfuegbar: value NULL;
+# vorlaeufig, berichtigt, geschaetzt, eingeschraenkt: value shown)
+STATUSES = ("ok", "nicht_berechenbar", "nicht_verfuegbar", "geheim", "unsicher", "nicht_sinnvoll",
+            "noch_nicht_verfuegbar", "vorlaeufig", "berichtigt", "geschaetzt", "eingeschraenkt")
 LEVEL_ORDER = "case gebiet_ebene when 'bund' then 0 when 'land' then 1 when 'kreis' then 2 when 'amt' then 3 else 4 end"
 
 
@@ -77,7 +81,8 @@ def _checks(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[dict]:
     def q(sql: str):
         return con.execute(sql, [day]).fetchone()[0]
 
-    rows = q("select count(*) from marts.fct_kpi_werte where stichtag = ?")
+    rows = q("""select count(*) from marts.fct_kpi_werte where stichtag = ?
+                and gebiet_id in (select gebiet_id from marts.dim_gebiete)""")
     kpis = con.execute("select count(*) from staging.stg_katalog__kpis").fetchone()[0]
     areas = con.execute("select count(*) from marts.dim_gebiete").fetchone()[0]
     expected = kpis * areas

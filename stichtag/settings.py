@@ -15,6 +15,8 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "models"
 CONTRACTS_DIR = PROJECT_ROOT / "sources" / "contracts"
 # the district's own source systems, as the demo generator writes them
 INTERNAL_SOURCES = ("melderegister", "jobcenter", "jugendamt", "kita", "sozialamt", "wohngeld")
+# official statistics (GENESIS, Regionaldatenbank, Federal Employment Agency), generated in their published formats
+EXTERNAL_SOURCES = ("amtlich",)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import os
 
 from stichtag.catalogue import load_catalogue, write_for_dbt
 from stichtag.reference import region
-from stichtag.settings import Settings
+from stichtag.settings import REFERENCE_DIR, Settings
 
 RASTER = ("taeglich", "monatsende", "jahresende")
 
@@ -41,11 +41,14 @@ def dbt_vars(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
 def prepare_build(settings: Settings) -> None:
     """Validate the KPI catalogue, hand it to dbt, and point dbt at this lake (env for the subprocess)."""
     from sources.ingest import ensure_raw_tables
+    from sources.official import write_for_dbt as write_official_codes
 
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     ensure_raw_tables(settings)
     write_for_dbt(load_catalogue(), settings.warehouse.parent / "katalog")
+    write_official_codes(settings.warehouse.parent / "katalog")
     os.environ["STICHTAG_LAKE"] = str(settings.lake)
     current = region()
     os.environ["STICHTAG_SCALE"] = current.scale
     os.environ["STICHTAG_REFERENZ_GEMEINDEN"] = str(current.file)
+    os.environ["STICHTAG_REFERENZ_DIR"] = str(REFERENCE_DIR)

@@ -30,3 +30,22 @@ def test_invalid_catalogue_entries_fail_with_a_clear_error(raw, mutate, message)
     mutate(raw)
     with pytest.raises(CatalogueError, match=message):
         parse_catalogue(raw)
+
+
+def test_committed_kpi_docs_are_generated_from_the_catalogue(tmp_path) -> None:
+    from stichtag.catalogue_docs import DOCS_DIR, write_docs
+
+    pages = write_docs(tmp_path)
+    committed = {p.name: p.read_text(encoding="utf-8") for p in DOCS_DIR.glob("*.md")}
+    assert committed == {p.name: p.read_text(encoding="utf-8") for p in pages}, \
+        "docs/kpis/ is stale: run `stichtag catalogue docs`"
+
+
+def test_kpi_page_shows_formula_lineage_and_latest_values(tmp_path) -> None:
+    from stichtag.catalogue import load_catalogue
+    from stichtag.catalogue_docs import kpi_page
+
+    cat = load_catalogue()
+    page = kpi_page(cat.kpi("geburtenrate"), cat, [("Kreis Pinneberg", "31.12.2025", "31.12.2025", 8.91, "ok")])
+    assert "(`geburten_12m`) / (0,50 × (`bevoelkerung`) + 0,50 × (`bevoelkerung_vorjahr`)) × 1.000" in page
+    assert "`int_ereignisse_bereinigt`" in page and "| Kreis Pinneberg | 31.12.2025 | 31.12.2025 | 8,91" in page

@@ -65,7 +65,9 @@ def test_a_person_in_the_registry_and_in_sgb2_gets_the_same_pseudonym(small_krei
             select linkage_pseudonym from '{raw}/melderegister/bestand/*/*.parquet'
             union select linkage_pseudonym from '{raw}/melderegister/aenderungen/*/*.parquet')
         select avg((j.linkage_pseudonym in (select linkage_pseudonym from registry))::int), count(*)
-        from (select distinct linkage_pseudonym from '{raw}/jobcenter/bestand/*/*.parquet') j""").fetchone()
+        from (select distinct linkage_pseudonym from '{raw}/jobcenter/bestand/*/*.parquet'
+              where berichtsmonat <= '201602') j""").fetchone()
+    # up to the last three months, when some moves are not yet reported to the registry (late reports)
     assert share[1] > 100 and share[0] == 1.0
     households = duckdb.execute(f"""
         select count(*) filter (where w.haushalt_pseudonym in (

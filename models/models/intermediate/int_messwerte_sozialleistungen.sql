@@ -90,6 +90,10 @@ select stichtag, gemeinde_ags,
        alter, null, null, count(*)
 from kita group by all
 union all
+-- children in care without double counting (Kita or Tagespflege): what the official statistics count
+select stichtag, gemeinde_ags, 'kinderbetreuung', alter, null, null, count(distinct linkage_pseudonym)
+from kita where betreuungsart <> 'Hort' group by all
+union all
 select stichtag, gemeinde_ags, 'betreuung_ganztag', alter, null, null, count(*)
 from kita where betreuungsart <> 'Hort' and wochenstunden > 35 group by all
 union all

@@ -1,8 +1,13 @@
 -- KPI values in long format, one row per (kpi_id, gebiet_id, stichtag): the export contract.
 -- Driven by the KPI catalogue (catalogue/kpis.yml): each KPI is a sum of measure terms for the
--- numerator and for the denominator; no SQL is written per KPI.
+-- numerator and for the denominator; no SQL is written per KPI. Areas of the build (Gemeinden, Ämter,
+-- Kreis) get every KPI (a measure without cases counts 0); comparison areas (Land, Bund) get a KPI where
+-- the official statistics have every term (its measure, sex, citizenship), age groups covering the
+-- term's ages exactly. Status: the first missing input's status, else a published caveat (provisional…).
 with terme as (
-    select * from {{ ref('stg_katalog__kpi_terme') }}
+    select *, row_number() over (partition by kpi_id order by rolle, messgroesse, alter_von, alter_bis, geschlecht,
+                                                           deutsch, faktor) as term_nr
+    from {{ ref('stg_katalog__kpi_terme') }}
 ),
 
 kpis as (
@@ -10,64 +15,132 @@ kpis as (
 ),
 
 messwerte as (
-    select * from {{ ref('int_messwerte') }}
+    select * from {{ ref('int_messwerte_gebiete') }}
 ),
 
-gemeinde_summen as (
-    select terme.kpi_id, terme.rolle, messwerte.stichtag, messwerte.gemeinde_ags,
-           sum(terme.faktor * messwerte.wert) as summe
+treffer as (
+    select terme.kpi_id, terme.term_nr, terme.rolle, terme.messgroesse, terme.alter_von,
+           terme.alter_bis as term_alter_bis, terme.faktor, messwerte.*
     from terme
     join messwerte
         on messwerte.messgroesse = terme.messgroesse
        and (terme.alter_von is null or messwerte.alter >= terme.alter_von)
-       and (terme.alter_bis is null or messwerte.alter <= terme.alter_bis)
+       and (terme.alter_bis is null or messwerte.alter_bis <= terme.alter_bis)
        and (terme.geschlecht is null or messwerte.geschlecht = terme.geschlecht)
        and (terme.deutsch is null or messwerte.deutsch = terme.deutsch)
+),
+
+-- age groups of official tables must tile the term's ages, or the term is not available
+abdeckung as (
+    select kpi_id, term_nr, alter_von, term_alter_bis, stichtag, gebiet_id, sum(alter_bis - alter + 1) as jahre
+    from (select distinct kpi_id, term_nr, alter_von, term_alter_bis, stichtag, gebiet_id, alter, alter_bis
+          from treffer where gruppiert and (alter_von is not null or term_alter_bis is not null))
     group by all
 ),
 
--- every KPI × Gemeinde × Stichtag, so a measure with no cases counts as 0, not as missing
-raster as (
-    select kpis.kpi_id, stichtage.stichtag, gemeinden.gemeinde_ags
+term_summen as (
+    select
+        t.kpi_id, t.term_nr, t.rolle, t.stichtag, t.gebiet_id,
+        sum(t.faktor * t.wert) as summe,
+        bool_or(t.wert is null) as fehlt,
+        min(t.status) filter (where t.wert is null) as fehlstatus,
+        min(t.status) filter (where t.status not in ('ok', 'nichts')) as hinweis,
+        max(t.bezugsdatum) as bezugsdatum,
+        bool_or(t.gruppiert) as amtlich,
+        bool_and(a.jahre is null
+                 or a.jahre = coalesce(a.term_alter_bis, 200) - coalesce(a.alter_von, 0) + 1) as abgedeckt
+    from treffer as t
+    left join abdeckung as a
+        on a.kpi_id = t.kpi_id and a.term_nr = t.term_nr and a.stichtag = t.stichtag and a.gebiet_id = t.gebiet_id
+    group by all
+),
+
+kpi_summen as (
+    select
+        kpi_id, gebiet_id, stichtag,
+        sum(summe) filter (where rolle = 'zaehler') as numerator,
+        sum(summe) filter (where rolle = 'nenner') as denominator,
+        bool_or(fehlt) as fehlt,
+        min(fehlstatus) as fehlstatus,
+        min(hinweis) as hinweis,
+        max(bezugsdatum) as bezugsdatum,
+        bool_and(amtlich) as nur_amtlich,
+        bool_or(amtlich) as mit_amtlich,
+        bool_and(abgedeckt) as abgedeckt,
+        count(distinct term_nr) as terme
+    from term_summen
+    group by all
+),
+
+kpi_messgroessen as (
+    select
+        kpi_id,
+        count(*) as terme,
+        bool_or(messgroesse in (select messgroesse from {{ ref('stg_katalog__messgroessen') }}
+                                where quelle = 'amtlich')) as braucht_amtlich
+    from terme
+    group by kpi_id
+),
+
+eigene as (
+    select kpis.kpi_id, stichtage.stichtag, gebiete.gebiet_id
     from kpis
     cross join {{ ref('int_stichtage') }} as stichtage
-    cross join {{ ref('stg_referenz__gemeinden') }} as gemeinden
+    cross join {{ ref('dim_gebiete') }} as gebiete
 ),
 
-gebiet_summen as (
-    select
-        raster.kpi_id,
-        zuordnung.gebiet_id,
-        raster.stichtag,
-        sum(coalesce(zaehler.summe, 0)) as numerator,
-        sum(coalesce(nenner.summe, 0)) as denominator
-    from raster
-    join {{ ref('int_gebietszuordnung') }} as zuordnung using (gemeinde_ags)
-    left join gemeinde_summen as zaehler
-        on zaehler.rolle = 'zaehler' and zaehler.kpi_id = raster.kpi_id
-       and zaehler.stichtag = raster.stichtag and zaehler.gemeinde_ags = raster.gemeinde_ags
-    left join gemeinde_summen as nenner
-        on nenner.rolle = 'nenner' and nenner.kpi_id = raster.kpi_id
-       and nenner.stichtag = raster.stichtag and nenner.gemeinde_ags = raster.gemeinde_ags
-    group by all
+zeilen as (
+    -- a KPI of official figures that have no value for this Stichtag yet is not 0 but not available
+    select e.kpi_id, e.gebiet_id, e.stichtag,
+           coalesce(s.numerator, 0) as numerator, coalesce(s.denominator, 0) as denominator,
+           coalesce(s.fehlt, false) or (m.braucht_amtlich and not coalesce(s.mit_amtlich, false)) as fehlt,
+           coalesce(s.fehlstatus, 'nicht_verfuegbar') as fehlstatus, s.hinweis,
+           coalesce(s.bezugsdatum, e.stichtag) as bezugsdatum,
+           case when s.nur_amtlich then 'amtlich' when s.mit_amtlich then 'gemischt' else 'intern' end as quelle
+    from eigene as e
+    join kpi_messgroessen as m using (kpi_id)
+    left join kpi_summen as s using (kpi_id, gebiet_id, stichtag)
+    union all
+    select s.kpi_id, s.gebiet_id, s.stichtag, s.numerator, coalesce(s.denominator, 0), s.fehlt, s.fehlstatus,
+           s.hinweis, s.bezugsdatum, 'amtlich'
+    from kpi_summen as s
+    join kpi_messgroessen as m using (kpi_id)
+    where s.gebiet_id not in (select gebiet_id from {{ ref('dim_gebiete') }})
+      and s.terme = m.terme and s.abgedeckt
+),
+
+gebiete as (
+    select gebiet_id, gebiet_name, gebiet_ebene from {{ ref('dim_gebiete') }}
+    union all
+    select 'DG', 'Deutschland', 'bund'
+    union all
+    select '01', 'Schleswig-Holstein', 'land' where '01' not in (select gebiet_id from {{ ref('dim_gebiete') }})
 )
 
 select
-    s.kpi_id,
-    s.gebiet_id,
+    z.kpi_id,
+    z.gebiet_id,
     g.gebiet_name,
     g.gebiet_ebene,
-    s.stichtag,
+    z.stichtag,
     case
-        when not k.hat_nenner then s.numerator * k.skala
-        when s.denominator = 0 then null
-        else s.numerator / s.denominator * k.skala
+        when z.fehlt then null
+        when not k.hat_nenner then z.numerator * k.skala
+        when z.denominator = 0 then null
+        else z.numerator / z.denominator * k.skala
     end as value,
-    s.numerator,
-    case when k.hat_nenner then s.denominator end as denominator,
+    case when not z.fehlt then z.numerator end as numerator,
+    case when k.hat_nenner and not z.fehlt then z.denominator end as denominator,
     k.einheit as unit,
-    case when k.hat_nenner and s.denominator = 0 then 'nicht_berechenbar' else 'ok' end as status
-from gebiet_summen as s
+    case
+        when z.fehlt then z.fehlstatus
+        when k.hat_nenner and z.denominator = 0 then 'nicht_berechenbar'
+        when z.hinweis is not null then z.hinweis
+        else 'ok'
+    end as status,
+    z.bezugsdatum,
+    z.quelle
+from zeilen as z
 join kpis as k using (kpi_id)
-join {{ ref('dim_gebiete') }} as g using (gebiet_id)
-order by s.kpi_id, s.stichtag, g.gebiet_ebene desc, s.gebiet_id
+join gebiete as g using (gebiet_id)
+order by z.kpi_id, z.stichtag, g.gebiet_ebene desc, z.gebiet_id

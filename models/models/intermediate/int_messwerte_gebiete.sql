@@ -1,0 +1,63 @@
+-- Every measure per Stichtag and published area, from whichever source has it:
+-- * the district's own systems, summed from the Gemeinden to Amt and Kreis (reference date = Stichtag);
+-- * official statistics for the comparison areas (Land, Bund), and for measures only they have
+--   (unemployment, school leavers) also for the Kreis's own areas: Gemeinden and Ämter from the Gemeinde
+--   values, the Kreis from its published value. Official values count as of their newest reference date
+--   on or before the Stichtag (annual 31.12., 1 March, month ends), never interpolated.
+with stichtage as (
+    select * from {{ ref('int_stichtage') }}
+),
+
+zuordnung as (
+    select * from {{ ref('int_gebietszuordnung') }}
+),
+
+nur_amtlich as (
+    select messgroesse from {{ ref('stg_katalog__messgroessen') }} where quelle = 'amtlich'
+),
+
+amtlich as (
+    select * from {{ ref('int_messwerte_amtlich') }}
+),
+
+stand as (
+    select s.stichtag, a.gebiet_id, a.messgroesse, max(a.bezugsdatum) as bezugsdatum
+    from stichtage as s
+    join (select distinct gebiet_id, messgroesse, bezugsdatum from amtlich) as a on a.bezugsdatum <= s.stichtag
+    group by all
+),
+
+amtlich_zum_stichtag as (
+    select stand.stichtag, amtlich.*
+    from stand
+    join amtlich using (gebiet_id, messgroesse, bezugsdatum)
+),
+
+eigene_gebiete as (
+    select distinct gebiet_id from zuordnung
+)
+
+select m.stichtag, z.gebiet_id, m.messgroesse, m.alter, m.alter as alter_bis, m.geschlecht, m.deutsch,
+       sum(m.wert) as wert, 'ok' as status, m.stichtag as bezugsdatum, false as gruppiert
+from {{ ref('int_messwerte') }} as m
+join zuordnung as z using (gemeinde_ags)
+group by all
+
+union all
+select stichtag, gebiet_id, messgroesse, alter, alter_bis, geschlecht, null, wert, status, bezugsdatum, true
+from amtlich_zum_stichtag
+where gebiet_id not in (select gebiet_id from eigene_gebiete)
+   or (gebiet_ebene = 'kreis' and messgroesse in (select messgroesse from nur_amtlich))
+
+union all
+select a.stichtag, z.gebiet_id, a.messgroesse, a.alter, a.alter_bis, a.geschlecht, null,
+       case when bool_and(a.wert is not null) then sum(a.wert) end,
+       case when bool_or(a.wert is null) then min(a.status) filter (where a.wert is null)
+            when bool_or(a.status <> 'ok') then min(a.status) filter (where a.status <> 'ok') else 'ok' end,
+       max(a.bezugsdatum), true
+from amtlich_zum_stichtag as a
+join zuordnung as z on z.gemeinde_ags = a.gebiet_id
+join {{ ref('stg_referenz__gemeinden') }} as g on g.gemeinde_ags = a.gebiet_id
+where a.messgroesse in (select messgroesse from nur_amtlich)
+  and z.gebiet_id not in (g.kreis_ags, g.land_ags)
+group by all

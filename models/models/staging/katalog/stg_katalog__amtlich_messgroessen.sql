@@ -1,0 +1,11 @@
+select
+    tabelle::varchar as tabelle,
+    wertmerkmal::varchar as wertmerkmal,
+    merkmal::varchar as merkmal,
+    wenn_variable::varchar as wenn_variable,
+    coalesce(wenn_code::varchar, '') as wenn_code,
+    messgroesse::varchar as messgroesse,
+    geschlecht::varchar as geschlecht,
+    geschlecht_variable::varchar as geschlecht_variable,
+    alter_variable::varchar as alter_variable
+from {{ source('katalog', 'amtlich_messgroessen') }}

@@ -1,0 +1,2 @@
+select messgroesse::varchar as messgroesse, quelle::varchar as quelle
+from {{ source('katalog', 'messgroessen') }}

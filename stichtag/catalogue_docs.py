@@ -1,0 +1,129 @@
+"""Generated catalogue documentation: one Markdown page per KPI (definition, formula, sources, lineage,
+caveats, latest values) and an index by Handlungsfeld, as the portals (Wegweiser Kommune, INKAR) document
+their indicators. The pages in docs/kpis/ are generated without values and kept in the repository (a test
+fails when they differ from the catalogue); `make run` and the Dagster asset write them with the latest
+published values to lake/docs/kpis/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+from stichtag.catalogue import Catalogue, Kpi, Term, load_catalogue
+from stichtag.settings import PROJECT_ROOT
+from stichtag.text import german_number
+
+DOCS_DIR = PROJECT_ROOT / "docs" / "kpis"
+LEVEL_NAMES = {"kreis": "Kreis", "land": "Land", "bund": "Bund"}
+
+
+def _term(t: Term) -> str:
+    parts = [f"`{t.measure}`"]
+    if t.age_from is not None or t.age_to is not None:
+        lo = t.age_from if t.age_from is not None else 0
+        parts.append(f"Alter {lo}–{t.age_to}" if t.age_to is not None else f"Alter {lo}+")
+    if t.sex:
+        parts.append({"m": "männlich", "w": "weiblich"}.get(t.sex, t.sex))
+    if t.german is not None:
+        parts.append("deutsch" if t.german else "nicht deutsch")
+    text = ", ".join(parts)
+    if t.factor == -1:
+        return f"−{text}"
+    if t.factor != 1:
+        return f"{german_number(t.factor, 2)} × ({text})"
+    return text
+
+
+def _side(terms: tuple[Term, ...]) -> str:
+    return " + ".join(_term(t) for t in terms).replace("+ −", "− ")
+
+
+def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) -> str:
+    measures = sorted({t.measure for t in (*kpi.numerator, *kpi.denominator)})
+    formula = _side(kpi.numerator)
+    if kpi.denominator:
+        formula = f"({formula}) / ({_side(kpi.denominator)}) × {german_number(kpi.scale, 0)}"
+    lines = [f"# {kpi.name} (`{kpi.id}`)", "", f"*{kpi.name_en}* · Handlungsfeld **{kpi.handlungsfeld}** · "
+             f"Einheit **{kpi.unit_label}**", "", "## Definition", "", kpi.definition, "", "## Formel", "",
+             formula, "", "## Quellen und Herkunft (Lineage)", "",
+             "| Messgröße | Bedeutung | dbt-Modell | Quelle |", "|---|---|---|---|"]
+    for m in measures:
+        spec = catalogue.measures[m]
+        description = " ".join(str(spec.get("description", "")).split())
+        lines.append(f"| `{m}` | {description} | `{spec.get('model', '')}` | {spec.get('source', '')} |")
+    lines += ["", f"Quellsysteme: {', '.join(kpi.sources)}. Mart: `fct_kpi_werte` (über `int_messwerte_gebiete`); "
+              f"Amt und Kreis aus summierten Zählern und Nennern. Ebenen: {', '.join(kpi.levels)}; "
+              f"Mindestfallzahl für Veröffentlichung: {kpi.min_cell}.", ""]
+    if kpi.caveats:
+        lines += ["## Hinweise", "", kpi.caveats, ""]
+    if values is not None:
+        lines += ["## Neueste Werte", ""]
+        if values:
+            lines += ["| Gebiet | Stichtag | Bezugsdatum | Wert | Status |", "|---|---|---|---|---|"]
+            for name, stichtag, bezug, value, status in values:
+                shown = "–" if value is None else german_number(value, 0 if kpi.unit == "anzahl" else 2)
+                lines.append(f"| {name} | {stichtag} | {bezug} | {shown} {kpi.unit_label if value is not None else ''}"
+                             f" | {status} |")
+        else:
+            lines.append("Noch nicht veröffentlicht.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def index_page(catalogue: Catalogue) -> str:
+    by_field: dict[str, list[Kpi]] = defaultdict(list)
+    for k in catalogue.kpis:
+        by_field[k.handlungsfeld].append(k)
+    lines = ["# KPI-Katalog", "", f"{len(catalogue.kpis)} Indikatoren in {len(by_field)} Handlungsfeldern, "
+             "erzeugt aus `catalogue/kpis.yml` (`stichtag catalogue docs`). Jede Seite: Definition, Formel, "
+             "Quellen, Herkunft, Hinweise.", ""]
+    for field in sorted(by_field):
+        lines += [f"## {field}", "", "| KPI | Einheit | Definition |", "|---|---|---|"]
+        for k in by_field[field]:
+            lines.append(f"| [{k.name}]({k.id}.md) (`{k.id}`) | {k.unit_label} | {k.definition} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_docs(directory: Path = DOCS_DIR, values: dict[str, list[tuple]] | None = None,
+               catalogue: Catalogue | None = None) -> list[Path]:
+    catalogue = catalogue or load_catalogue()
+    directory.mkdir(parents=True, exist_ok=True)
+    pages = {"README.md": index_page(catalogue)}
+    for k in catalogue.kpis:
+        pages[f"{k.id}.md"] = kpi_page(k, catalogue, None if values is None else values.get(k.id, []))
+    for old in directory.glob("*.md"):
+        if old.name not in pages:
+            old.unlink()
+    written = []
+    for name, text in pages.items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def latest_values(analytics_db: Path) -> dict[str, list[tuple]]:
+    """Kreis, Land and Bund values of the newest published Stichtag, from the analysts' database."""
+    import duckdb
+
+    if not analytics_db.exists():
+        return {}
+    con = duckdb.connect(str(analytics_db), read_only=True)
+    try:
+        rows = con.execute("""select kpi_id, gebiet_name, stichtag, bezugsdatum, value, status from kpi_values_latest
+            where gebiet_ebene in ('kreis', 'land', 'bund')
+              and stichtag = (select max(stichtag) from kpi_values_latest)
+            order by kpi_id, case gebiet_ebene when 'kreis' then 0 when 'land' then 1 else 2 end""").fetchall()
+    finally:
+        con.close()
+    out: dict[str, list[tuple]] = defaultdict(list)
+    for kpi_id, name, stichtag, bezug, value, status in rows:
+        out[kpi_id].append((name, _d(stichtag), _d(bezug), value, status))
+    return out
+
+
+def _d(value: dt.date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else "–"
