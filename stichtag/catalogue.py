@@ -61,6 +61,7 @@ class Catalogue:
     kpis: tuple[Kpi, ...]
     measures: dict[str, dict]
     sha256: str
+    sozialindex: dict | None = None
 
     def kpi(self, kpi_id: str) -> Kpi:
         for k in self.kpis:
@@ -140,7 +141,18 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
                         denominator=denominator, unit=raw["unit"], unit_label=units[raw["unit"]]["label"],
                         scale=float(units[raw["unit"]]["scale"]), sources=tuple(raw["sources"]),
                         caveats=" ".join(str(raw.get("caveats", "")).split()), levels=levels, min_cell=min_cell))
-    return Catalogue(kpis=tuple(kpis), measures=measures, sha256=sha256)
+    index = data.get("sozialindex")
+    if index is not None:
+        ids = {k.id for k in kpis}
+        for ind in index.get("indikatoren", []):
+            if ind.get("kpi") not in ids:
+                raise CatalogueError(f"sozialindex: unknown KPI {ind.get('kpi')!r}")
+            if not isinstance(ind.get("gewicht"), int | float) or ind["gewicht"] <= 0:
+                raise CatalogueError(f"sozialindex: weight of {ind['kpi']} must be a positive number")
+        bounds = index.get("status_klassen", {})
+        if list(bounds.values()) != sorted(bounds.values()):
+            raise CatalogueError("sozialindex: status class bounds must increase")
+    return Catalogue(kpis=tuple(kpis), measures=measures, sha256=sha256, sozialindex=index)
 
 
 @cache
@@ -163,7 +175,14 @@ def write_for_dbt(catalogue: Catalogue, directory: Path) -> None:
              for k in catalogue.kpis
              for rolle, side in (("zaehler", k.numerator), ("nenner", k.denominator)) for t in side]
     measures = [{"messgroesse": m, "quelle": spec.get("source", "")} for m, spec in catalogue.measures.items()]
-    for name, rows in (("kpis", kpis), ("kpi_terme", terms), ("messgroessen", measures)):
+    index = catalogue.sozialindex or {}
+    indicators = [{"kpi_id": i["kpi"], "gewicht": float(i["gewicht"]),
+                   "dynamik_jahre": int(index.get("dynamik_jahre", 3)),
+                   **{f"status_{k}": float(v) for k, v in index.get("status_klassen", {}).items()},
+                   **{f"dynamik_{k}": float(v) for k, v in index.get("dynamik_klassen", {}).items()}}
+                  for i in index.get("indikatoren", [])]
+    for name, rows in (("kpis", kpis), ("kpi_terme", terms), ("messgroessen", measures),
+                       ("sozialindex", indicators)):
         tmp = directory / f".{name}.json.tmp"
         tmp.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
         tmp.replace(directory / f"{name}.json")

@@ -14,6 +14,7 @@ from stichtag.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES, Settings, get_
 from stichtag.text import german_number as _n
 
 ALL_SOURCES = INTERNAL_SOURCES + EXTERNAL_SOURCES
+SERIES_START = dt.date(2015, 12, 31)  # the first year end the registry history covers
 
 
 class CliError(Exception):
@@ -158,6 +159,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     stichtag = args.stichtag or latest_complete_stichtag(settings)
     with build_lock(settings):
         _materialise(settings, stichtag, stichtag + dt.timedelta(days=1), "taeglich", None)
+        # and the yearly series 31.12.2015 … the last year end, for time series and the report (one dbt run)
+        last_year_end = dt.date(stichtag.year - (0 if (stichtag.month, stichtag.day) == (12, 31) else 1), 12, 31)
+        if last_year_end >= SERIES_START:
+            _materialise(settings, SERIES_START, last_year_end + dt.timedelta(days=1), "jahresende", None)
     from sources.ingest import read_ingest_log
 
     log = read_ingest_log(settings)

@@ -163,6 +163,8 @@ def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: Build
             select {', '.join(EXPORT_COLUMNS)} from marts.fct_kpi_werte
             where stichtag = date '{day.isoformat()}'
             order by kpi_id, {LEVEL_ORDER}, gebiet_id""", tmp / "kpi_values.parquet")
+        atomic_copy_to_parquet(con, f"""select * from marts.fct_sozialindex
+            where stichtag = date '{day.isoformat()}' order by gebiet_id""", tmp / "sozialindex.parquet")
         crash_point("publish:mid-version")
         manifest = _manifest(info, day, build, rows, checks, tmp / "kpi_values.parquet",
                              time.perf_counter() - started)
@@ -179,6 +181,9 @@ def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: Build
     export = kpi_export_path(settings, day)
     if is_latest and (switched or not export.exists()):
         _atomic_copy(target / "kpi_values.parquet", export)
+        if (target / "sozialindex.parquet").exists():
+            _atomic_copy(target / "sozialindex.parquet",
+                         settings.exports / "sozialindex" / f"stichtag={day.isoformat()}" / "sozialindex.parquet")
     return Published(day, target, rows, created, is_latest, passed)
 
 
@@ -207,6 +212,10 @@ def refresh_analytics_db(settings: Settings) -> Path:
                 select * from read_parquet('{exports}/*/kpi_values.parquet', hive_partitioning = false)""")
             con.execute("""create view kpi_values_latest as
                 select * from kpi_values where stichtag = (select max(stichtag) from kpi_values)""")
+        index = settings.exports / "sozialindex"
+        if any(index.glob("*/sozialindex.parquet")):
+            con.execute(f"""create view sozialindex as
+                select * from read_parquet('{index}/*/sozialindex.parquet', hive_partitioning = false)""")
         versions = versions_root(settings)
         if any(versions.glob("*/*/*/kpi_values.parquet")):
             # every published version: how a value changed as deliveries (and corrections) arrived

@@ -92,6 +92,21 @@ class Replay:
         return births, deaths, ins, outs
 
 
+def _areas_km2() -> dict[str, float]:
+    """km² of every Gemeinde, Amt and the Kreis: an area's whole territory, generated or not."""
+    path = Path(__file__).resolve().parent.parent / "reference" / "gemeinden_pinneberg.csv"
+    out: dict[str, float] = defaultdict(float)
+    with path.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            for key in (r["ags"], r["amt_ars"], r["kreis_ags"]):
+                if key:
+                    out[key] += float(r["area_km2"])
+    return dict(out)
+
+
+AREA_KM2 = _areas_km2()
+
+
 def age(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
@@ -125,4 +140,13 @@ def expected_kpis(replay: Replay, day: dt.date, areas: dict[str, list[str]]) -> 
         out[("sterberate", area)] = (sum(deaths[g] for g in members), mean_pop)
         out[("wanderungssaldo", area)] = (sum(ins[g] - outs[g] for g in members), mean_pop)
         out[("nat_saldo", area)] = (sum(births[g] - deaths[g] for g in members), mean_pop)
+        out[("anteil_u6", area)] = (sum(a <= 5 for a in ages), n)
+        out[("dichte", area)] = (n, AREA_KM2[area])
+        households: dict[str, list[int]] = defaultdict(list)
+        for s, a in zip(people, ages, strict=True):
+            households[s.household].append(a)
+        with_kids = [h for h in households.values() if min(h) < 18]
+        out[("einpersonenhaushalte", area)] = (sum(len(h) == 1 for h in households.values()), len(households))
+        out[("alleinerziehende_haushalte", area)] = (sum(sum(a >= 18 for a in h) == 1 for h in with_kids),
+                                                     len(with_kids))
     return out

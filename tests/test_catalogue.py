@@ -49,3 +49,11 @@ def test_kpi_page_shows_formula_lineage_and_latest_values(tmp_path) -> None:
     page = kpi_page(cat.kpi("geburtenrate"), cat, [("Kreis Pinneberg", "31.12.2025", "31.12.2025", 8.91, "ok")])
     assert "(`geburten_12m`) / (0,50 × (`bevoelkerung`) + 0,50 × (`bevoelkerung_vorjahr`)) × 1.000" in page
     assert "`int_ereignisse_bereinigt`" in page and "| Kreis Pinneberg | 31.12.2025 | 31.12.2025 | 8,91" in page
+
+
+def test_social_index_must_name_catalogue_kpis() -> None:
+    raw = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    broken = copy.deepcopy(raw)
+    broken["sozialindex"]["indikatoren"].append({"kpi": "gibt_es_nicht", "gewicht": 1})
+    with pytest.raises(CatalogueError, match="sozialindex: unknown KPI 'gibt_es_nicht'"):
+        parse_catalogue(broken)

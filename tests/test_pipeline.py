@@ -180,7 +180,7 @@ def test_official_series_are_mapped_to_the_current_gebietsstand(built) -> None:
     assert rows == [("01059126", sum(n for _, n in HUERUP.values()))]  # Maasbüll and Tastrup count to Hürup
 
 
-COMPARED = {"einwohner", "anteil_u18", "anteil_65plus", "anteil_80plus", "jugendquotient", "altenquotient",
+COMPARED = {"einwohner", "anteil_u6", "anteil_u18", "anteil_65plus", "anteil_80plus", "jugendquotient", "altenquotient",
             "betreuung_u3", "betreuung_ue3", "alq", "al_anteil", "jugend_al_anteil", "langzeit_al",
             "al_sgb2_anteil", "ohne_abschluss", "abiturquote", "einwohner_amtlich", "einwohner_abweichung"}
 
@@ -221,3 +221,35 @@ def test_a_kpi_whose_input_is_not_published_is_marked_not_computed(built) -> Non
     assert marked and all(r[3] is None for r in marked)
     alq = {r[1]: r[2] for r in rows if r[0] == "alq"}
     assert alq["01056025"] == "nicht_sinnvoll"  # the BA publishes no rate for a Gemeinde
+
+
+def test_social_index_is_the_weighted_mean_of_z_scores_from_the_catalogue(built) -> None:
+    import statistics
+
+    settings, _, _ = built
+    day = dt.date(2016, 6, 30)
+    index = load_catalogue().sozialindex
+    weights = {i["kpi"]: i["gewicht"] for i in index["indikatoren"]}
+    values = duckdb.execute(f"""select kpi_id, gebiet_id, value from read_parquet('{kpi_export_path(settings, day)}')
+        where gebiet_ebene = 'gemeinde' and value is not null""").fetchall()
+    by_kpi: dict[str, dict[str, float]] = {}
+    for kpi_id, gebiet, value in values:
+        if kpi_id in weights:
+            by_kpi.setdefault(kpi_id, {})[gebiet] = value
+    expected: dict[str, list[tuple[float, float]]] = {}
+    for kpi_id, per_gemeinde in by_kpi.items():
+        mean, sd = statistics.mean(per_gemeinde.values()), statistics.stdev(per_gemeinde.values())
+        for gebiet, v in per_gemeinde.items():
+            if sd > 0:
+                expected.setdefault(gebiet, []).append(((v - mean) / sd, weights[kpi_id]))
+    path = settings.exports / "sozialindex" / f"stichtag={day}" / "sozialindex.parquet"
+    got = {g: (s, st, d) for g, s, st, d in duckdb.execute(
+        f"select gebiet_id, statusindex, status, dynamikindex from read_parquet('{path}')").fetchall()}
+    assert set(got) == set(expected) and len(got) == len(SMALL_AGS)
+    bounds = index["status_klassen"]
+    for gebiet, parts in expected.items():
+        status_index = sum(z * w for z, w in parts) / sum(w for _, w in parts)
+        assert got[gebiet][0] == pytest.approx(status_index)
+        klass = next((k for k, b in bounds.items() if status_index <= b), "sehr niedrig")
+        assert got[gebiet][1] == klass
+        assert got[gebiet][2] is None  # no Stichtag three years earlier in this build

@@ -4,6 +4,8 @@ with bezugstage as (
     select stichtag as tag from {{ ref('int_stichtage') }}
     union
     select vorjahrestag from {{ ref('int_stichtage') }}
+    union
+    select vor5jahrestag from {{ ref('int_stichtage') }}
 )
 
 select

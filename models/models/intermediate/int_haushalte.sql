@@ -6,6 +6,7 @@ select
     wz.gemeinde_ags,
     wz.haushalt_pseudonym,
     count(*) as personen,
+    count(*) filter (where {{ alter_am('s.stichtag', 'wz.geburtsjahr', 'wz.geburtsmonat') }} >= 18) as erwachsene,
     bool_or({{ alter_am('s.stichtag', 'wz.geburtsjahr', 'wz.geburtsmonat') }} < 18) as mit_kindern
 from {{ ref('int_stichtage') }} as s
 join {{ ref('int_wohnzeitraeume') }} as wz

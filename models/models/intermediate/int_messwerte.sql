@@ -58,6 +58,27 @@ from {{ ref('int_haushalte') }}
 group by all
 
 union all
+select stichtag, gemeinde_ags, 'haushalte_1p', null, null, null, count(*)
+from {{ ref('int_haushalte') }}
+where personen = 1
+group by all
+
+union all
+select stichtag, gemeinde_ags, 'haushalte_alleinerziehend', null, null, null, count(*)
+from {{ ref('int_haushalte') }}
+where mit_kindern and erwachsene = 1
+group by all
+
+union all
+select s.stichtag, b.gemeinde_ags, 'bevoelkerung_vor5j', b.alter, b.geschlecht, b.deutsch, b.anzahl
+from stichtage s join bevoelkerung b on b.tag = s.vor5jahrestag
+
+union all
+-- the area of each Gemeinde (GV100AD), for densities
+select s.stichtag, g.gemeinde_ags, 'flaeche_km2', null, null, null, g.flaeche_km2
+from stichtage s cross join {{ ref('stg_referenz__gemeinden') }} g
+
+union all
 select stichtag, gemeinde_ags, 'haushalte_mit_kindern', null, null, null, count(*)
 from {{ ref('int_haushalte') }}
 where mit_kindern

@@ -79,6 +79,10 @@ abgeleitet as (
            wert, status
     from summiert where messgroesse = 'bevoelkerung' and month(bezugsdatum) = 12 and day(bezugsdatum) = 31
     union all
+    select (bezugsdatum + interval 5 year)::date, gebiet_id, 'bevoelkerung_vor5j', alter, alter_bis, geschlecht,
+           wert, status
+    from summiert where messgroesse = 'bevoelkerung' and month(bezugsdatum) = 12 and day(bezugsdatum) = 31
+    union all
     -- the civilian labour force behind a published unemployment rate
     select q.bezugsdatum, q.gebiet_id, 'erwerbspersonen', null, null, null,
            case when q.wert > 0 then a.wert * 100 / q.wert end,

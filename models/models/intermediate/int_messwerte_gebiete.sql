@@ -38,7 +38,9 @@ eigene_gebiete as (
 )
 
 select m.stichtag, z.gebiet_id, m.messgroesse, m.alter, m.alter as alter_bis, m.geschlecht, m.deutsch,
-       sum(m.wert) as wert, 'ok' as status, m.stichtag as bezugsdatum, false as gruppiert
+       -- summed as decimals: a float sum depends on the threads' order, and versions must be byte-identical
+       sum(m.wert::decimal(38, 6))::double as wert, 'ok' as status, m.stichtag as bezugsdatum,
+       false as gruppiert
 from {{ ref('int_messwerte') }} as m
 join zuordnung as z using (gemeinde_ags)
 group by all
@@ -51,7 +53,7 @@ where gebiet_id not in (select gebiet_id from eigene_gebiete)
 
 union all
 select a.stichtag, z.gebiet_id, a.messgroesse, a.alter, a.alter_bis, a.geschlecht, null,
-       case when bool_and(a.wert is not null) then sum(a.wert) end,
+       case when bool_and(a.wert is not null) then sum(a.wert::decimal(38, 6))::double end,
        case when bool_or(a.wert is null) then min(a.status) filter (where a.wert is null)
             when bool_or(a.status <> 'ok') then min(a.status) filter (where a.status <> 'ok') else 'ok' end,
        max(a.bezugsdatum), true

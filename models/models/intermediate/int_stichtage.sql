@@ -7,7 +7,8 @@ with tage as (
 
 select
     stichtag,
-    (stichtag - interval 1 year)::date as vorjahrestag
+    (stichtag - interval 1 year)::date as vorjahrestag,
+    (stichtag - interval 5 year)::date as vor5jahrestag
 from tage
 where case {{ raster() }}
         when 'taeglich' then true

@@ -41,7 +41,7 @@ abdeckung as (
 term_summen as (
     select
         t.kpi_id, t.term_nr, t.rolle, t.stichtag, t.gebiet_id,
-        sum(t.faktor * t.wert) as summe,
+        sum((t.faktor * t.wert)::decimal(38, 6))::double as summe,  -- exact, so the bytes are stable
         bool_or(t.wert is null) as fehlt,
         min(t.status) filter (where t.wert is null) as fehlstatus,
         min(t.status) filter (where t.status not in ('ok', 'nichts')) as hinweis,
@@ -58,8 +58,8 @@ term_summen as (
 kpi_summen as (
     select
         kpi_id, gebiet_id, stichtag,
-        sum(summe) filter (where rolle = 'zaehler') as numerator,
-        sum(summe) filter (where rolle = 'nenner') as denominator,
+        sum(summe::decimal(38, 6)) filter (where rolle = 'zaehler')::double as numerator,
+        sum(summe::decimal(38, 6)) filter (where rolle = 'nenner')::double as denominator,
         bool_or(fehlt) as fehlt,
         min(fehlstatus) as fehlstatus,
         min(hinweis) as hinweis,
