@@ -99,6 +99,7 @@ class OfficialSim:
             ("12711-01-03-4", lambda: self._migration_ffcsv(inbox, years)),
             ("22543-01-02-4", lambda: self._care_ffcsv(inbox, kita_spells, last)),
             ("21111-01-03-4", lambda: self._leavers_ffcsv(inbox, years)),
+            ("22711-01-01-4", lambda: self._disabled_ffcsv(inbox, years)),
             ("12411-01-01-5", lambda: self._population_table(inbox, years)),
         ]
         months = [(y, 12) for y in years] + ([last] if last[1] != 12 else [])
@@ -135,19 +136,6 @@ class OfficialSim:
 
     def _gem_index(self, ags: str) -> int:
         return next(i for i, g in enumerate(self.sim.gemeinden) if g.ags == ags)
-
-    def _ffcsv(self, inbox: Path, table: str, label: str, header: str, rows: list[str], year: int) -> Delivery:
-        delivered = dt.date(year + 1, 6, 30)
-        stem = f"{table}_{int(dt.datetime.combine(delivered, dt.time(9)).timestamp() * 1000)}_de_flat"
-        text = header + "\n" + "\n".join(rows) + "\n"
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            info = zipfile.ZipInfo(f"{stem}.csv", date_time=(delivered.year, delivered.month, delivered.day, 9, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, b"\xef\xbb\xbf" + text.encode("utf-8"))
-        path = inbox / SOURCE_DIR / f"{stem}.zip"
-        place(path, buf.getvalue(), delivered)
-        return Delivery(path, len(rows))
 
     def _region_rows(self, stat: tuple[str, str], time: tuple[str, str, str], extra: list[tuple[str, str, str, str]],
                      values: dict[str, str], measure: tuple[str, str, str], quality: str = "e") -> list[str]:
@@ -298,6 +286,18 @@ class OfficialSim:
                                           [("ABSCHL", "Abschlussart", acode, alabel)], values,
                                           ("Anzahl", "SCH010", "Absolventen und Abgänger"))
         return self._ffcsv(inbox, "21111-01-03-4", ff_header(2), rows, years[-1])
+
+    def _disabled_ffcsv(self, inbox: Path, years: list[int]) -> Delivery:
+        """Schwerbehinderte on 31.12. of odd years (the survey is biennial), Kreis and above only."""
+        stat = ("22711", "Statistik der schwerbehinderten Menschen")
+        kreis = self.sim.gemeinden[0].kreis_ags
+        rows = []
+        for year in (y for y in years if y % 2 == 1):
+            values = {code: _num(fig.at(fig.SEVERELY_DISABLED[code if code in ("01", "DG") else "01056"], year)
+                                 * self._cube(code, year).sum()) for code in ("DG", "01", kreis)}
+            rows += self._region_rows(stat, ("STAG", "Stichtag", f"{year}-12-31"), [], values,
+                                      ("Anzahl", "SBH001", "Schwerbehinderte Menschen"))
+        return self._ffcsv(inbox, "22711-01-01-4", ff_header(1), rows, years[-1])
 
     def _ffcsv(self, inbox: Path, table: str, header: str, rows: list[str], year: int) -> Delivery:
         delivered = dt.date(year + 1, 6, 30)

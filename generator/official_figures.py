@@ -29,6 +29,9 @@ CARE_3TO6 = {"01": {2016: 0.927, 2023: 0.92}, "DG": {2016: 0.936, 2023: 0.91}}
 # Arbeitslosenquote (all civilian labour force), annual / December
 UNEMPLOYMENT_RATE = {"01": {2014: 6.8, 2015: 6.5, 2016: 6.3, 2022: 5.3, 2023: 5.6, 2024: 5.8},
                      "DG": {2014: 6.7, 2015: 6.4, 2016: 6.1, 2022: 5.3, 2023: 5.7, 2024: 6.0}}
+# Schwerbehinderte (GdB ≥ 50) per resident, survey every two years (SH 2019 9.3 %, 2021 9.0 %; DE ≈ 9.4 %;
+# the Kreis 7.3 % is carried, not verified)
+SEVERELY_DISABLED = {"01": {2019: 0.093, 2021: 0.090}, "DG": {2019: 0.094, 2021: 0.094}, "01056": {2019: 0.073}}
 # not calibrated (no verified figure at hand): plausible shares of school leavers
 LEAVERS_WITHOUT = {"01": 0.085, "DG": 0.065, "01056": 0.07}
 LEAVERS_ABITUR = {"01": 0.34, "DG": 0.35, "01056": 0.37}

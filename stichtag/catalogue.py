@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,11 @@ import yaml
 from stichtag.settings import PROJECT_ROOT
 
 CATALOGUE_FILE = PROJECT_ROOT / "catalogue" / "kpis.yml"
+
+
+def catalogue_file() -> Path:
+    """The catalogue in use: a planner may point a build at a draft (STICHTAG_CATALOGUE) before committing it."""
+    return Path(os.environ.get("STICHTAG_CATALOGUE", CATALOGUE_FILE))
 KPI_KEYS = {"id", "name", "name_en", "handlungsfeld", "definition", "numerator", "denominator", "unit",
             "sources", "caveats", "levels", "min_cell", "comparison"}
 TERM_KEYS = {"measure", "factor", "age", "sex", "german"}
@@ -155,8 +161,12 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
     return Catalogue(kpis=tuple(kpis), measures=measures, sha256=sha256, sozialindex=index)
 
 
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    return _load(path or catalogue_file())
+
+
 @cache
-def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
+def _load(path: Path) -> Catalogue:
     text = path.read_bytes()
     try:
         data = yaml.safe_load(text)

@@ -182,7 +182,8 @@ def test_official_series_are_mapped_to_the_current_gebietsstand(built) -> None:
 
 COMPARED = {"einwohner", "anteil_u6", "anteil_u18", "anteil_65plus", "anteil_80plus", "jugendquotient", "altenquotient",
             "betreuung_u3", "betreuung_ue3", "alq", "al_anteil", "jugend_al_anteil", "langzeit_al",
-            "al_sgb2_anteil", "ohne_abschluss", "abiturquote", "einwohner_amtlich", "einwohner_abweichung"}
+            "al_sgb2_anteil", "ohne_abschluss", "abiturquote", "einwohner_amtlich", "einwohner_abweichung",
+            "schwerbehinderte"}
 
 
 def test_export_has_land_and_bund_rows_for_every_kpi_the_statistics_have(built) -> None:
@@ -253,3 +254,33 @@ def test_social_index_is_the_weighted_mean_of_z_scores_from_the_catalogue(built)
         klass = next((k for k, b in bounds.items() if status_index <= b), "sehr niedrig")
         assert got[gebiet][1] == klass
         assert got[gebiet][2] is None  # no Stichtag three years earlier in this build
+
+
+def test_a_kpi_added_to_a_catalogue_appears_in_the_mart_without_code_changes(built, small_kreis, tmp_path) -> None:
+    import yaml
+
+    from stichtag.catalogue import CATALOGUE_FILE
+    from tests.conftest import run_cli
+
+    settings, _, _ = built
+    copy = make_settings(tmp_path)
+    shutil.copytree(settings.lake, copy.lake)
+    shutil.copytree(settings.inbox, copy.inbox)
+    draft = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    draft["kpis"].append({"id": "anteil_frauen_80plus", "name": "Anteil Frauen unter den Hochbetagten",
+                          "name_en": "Women among the very old", "handlungsfeld": "Demografie",
+                          "definition": "Women aged 80 and over per 100 residents aged 80 and over.",
+                          "numerator": [{"measure": "bevoelkerung", "age": [80, None], "sex": "w"}],
+                          "denominator": [{"measure": "bevoelkerung", "age": [80, None]}],
+                          "unit": "prozent", "sources": ["melderegister"]})
+    path = tmp_path / "kpis.yml"
+    path.write_text(yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    env = {"STICHTAG_CATALOGUE": str(path), "STICHTAG_SYSTEMS": str(small_kreis.inbox.parent / "systems")}
+    done = run_cli(copy, "materialise", "--stichtag", "2016-06-30", extra_env=env)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = duckdb.execute(f"""select gebiet_id, value, numerator, denominator from
+        read_parquet('{kpi_export_path(copy, dt.date(2016, 6, 30))}') where kpi_id = 'anteil_frauen_80plus'""")\
+        .fetchall()
+    assert len(rows) == len({r[0] for r in rows}) > len(SMALL_AGS)
+    kreis = next(r for r in rows if r[0] == "01056")
+    assert 0 < kreis[1] < 100 and kreis[1] == pytest.approx(kreis[2] / kreis[3] * 100)
