@@ -1,0 +1,57 @@
+"""Independent reading of the BA workbooks for the tests: straight from the cells (fixed positions of the
+generated layout), no code shared with the pipeline's anchor-searching reader or the dbt models."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from pathlib import Path
+
+
+def _number(cell: object) -> float | None:
+    text = "" if cell is None else str(cell).strip()
+    if text == "-":
+        return 0.0
+    if text in ("*", "x", ""):
+        return None
+    return float(text)
+
+
+def ba_tables(inbox: Path) -> dict[dt.date, dict[str, list[float | None]]]:
+    """Month end → region key → [insgesamt, SGB III, SGB II, 15-24, langzeit, quote]."""
+    import fastexcel
+
+    out = {}
+    for path in sorted((inbox / "amtlich").glob("BA_ALO_GEMEINDEN_*.xlsx")):
+        y, m = int(path.stem[-6:-2]), int(path.stem[-2:])
+        rows = fastexcel.read_excel(path.read_bytes()).load_sheet("Gemeinden", header_row=None,
+                                                                   dtypes="string").to_polars().rows()
+        table = {}
+        for r in rows[8:]:
+            if r[0] and str(r[0]).strip().startswith("©"):
+                break
+            if r[0]:
+                table[str(r[0]).strip()] = [_number(c) for c in r[2:8]]
+        out[dt.date(y, m, calendar.monthrange(y, m)[1])] = table
+    return out
+
+
+def labour_kpis(tables: dict, day: dt.date, pop_15_64: dict[str, int], pop_15_24: dict[str, int]) -> dict:
+    """(kpi_id, area) → (numerator, denominator) from the newest workbook on or before `day`."""
+    month = max(d for d in tables if d <= day)
+    table = tables[month]
+    out = {}
+    for area, row in table.items():
+        total, _, sgb2, youth, long_term, quote = row
+        if area in pop_15_64 and total is not None:
+            out[("al_anteil", area)] = (total, pop_15_64[area])
+        if area in pop_15_24 and youth is not None:
+            out[("jugend_al_anteil", area)] = (youth, pop_15_24[area])
+        if total:
+            if long_term is not None:
+                out[("langzeit_al", area)] = (long_term, total)
+            if sgb2 is not None:
+                out[("al_sgb2_anteil", area)] = (sgb2, total)
+            if quote:
+                out[("alq", area)] = (total, total * 100 / quote)
+    return out
