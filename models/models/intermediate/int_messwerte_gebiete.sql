@@ -35,14 +35,22 @@ amtlich_zum_stichtag as (
 
 eigene_gebiete as (
     select distinct gebiet_id from zuordnung
+),
+
+-- SGB II figures of a Berichtsmonat less than three months old are provisional (revisions follow)
+sgb2_stand as (
+    select stichtag, bool_or(vorlaeufig) as vorlaeufig from {{ ref('int_sgb2_personen') }} group by stichtag
 )
 
 select m.stichtag, z.gebiet_id, m.messgroesse, m.alter, m.alter as alter_bis, m.geschlecht, m.deutsch,
        -- summed as decimals: a float sum depends on the threads' order, and versions must be byte-identical
-       sum(m.wert::decimal(38, 6))::double as wert, 'ok' as status, m.stichtag as bezugsdatum,
-       false as gruppiert
+       sum(m.wert::decimal(38, 6))::double as wert,
+       case when m.messgroesse like 'sgb2\_%' escape '\' and sgb2_stand.vorlaeufig then 'vorlaeufig' else 'ok' end
+           as status,
+       m.stichtag as bezugsdatum, false as gruppiert
 from {{ ref('int_messwerte') }} as m
 join zuordnung as z using (gemeinde_ags)
+left join sgb2_stand using (stichtag)
 group by all
 
 union all
