@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.docs import kpi_katalog_docs
+from orchestration.defs.docs import kpi_katalog_docs, public_kpi_values
 from orchestration.defs.exports.assets import kpi_values_export
 from orchestration.defs.ingest.assets import REFERENCE_GEMEINDEN, ingest_assets
 from orchestration.defs.jobs import inbox_sensor, stichtag_job, tagesaktuell
@@ -17,7 +17,7 @@ KATALOG = [dg.AssetSpec(dg.AssetKey(["katalog", table]), group_name="referenz", 
 
 defs = dg.Definitions(
     assets=[*ingest_assets(), REFERENCE_GEMEINDEN, *KATALOG, stichtag_dbt_models, kpi_values_export,
-            kpi_katalog_docs],
+            kpi_katalog_docs, public_kpi_values],
     jobs=[stichtag_job, stichtagsreihe_job],
     schedules=[tagesaktuell],
     sensors=[inbox_sensor],

@@ -172,10 +172,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
           f"{_n(sum(e['rows_quarantined'] for e in log))} in Quarantäne")
     print(_kpi_preview(settings, stichtag))
     from stichtag.catalogue_docs import latest_values, write_docs
+    from stichtag.public_zone import publish_all_public
 
+    public = publish_all_public(settings)
     docs = write_docs(settings.lake / "docs" / "kpis", latest_values(settings.analytics_db))
     print(f"  Exporte (Parquet):  {settings.exports / 'kpi_values'}")
     print(f"  KPI-Dokumentation:  {docs[0]}")
+    print(f"  Öffentliche Zone:   {settings.lake / 'public' / 'kpi_values'}  ({len(public)} Stichtage neu, "
+          f"{sum(p.suppressed for p in public)} Zellen gesperrt, Angriffsprüfung bestanden)")
     print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")
     print("  Beispiel:  make sql  →  select * from kpi_values_latest where gebiet_ebene = 'kreis';")
     return 0
@@ -283,6 +287,22 @@ def cmd_key_init(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_public(args: argparse.Namespace, settings: Settings) -> int:
+    from stichtag.public_zone import AuditFailed, publish_all_public, publish_public
+
+    try:
+        results = [publish_public(settings, args.stichtag)] if args.stichtag else publish_all_public(settings)
+    except AuditFailed as e:
+        raise CliError(f"Öffentliche Zone nicht veröffentlicht: {e}") from None
+    except FileNotFoundError as e:
+        raise CliError(f"Kein Export für diesen Stichtag (erst `stichtag materialise`): {e}") from None
+    for r in results:
+        print(f"{r.stichtag}: {r.suppressed} Zellen gesperrt ({r.primary} primär), Prüfung bestanden → {r.path}")
+    if not results:
+        print("Öffentliche Zone ist aktuell.")
+    return 0
+
+
 def cmd_catalogue_docs(args: argparse.Namespace, settings: Settings) -> int:
     from stichtag.catalogue_docs import DOCS_DIR, latest_values, write_docs
 
@@ -387,6 +407,11 @@ def build_parser() -> argparse.ArgumentParser:
     ksub = k.add_subparsers(dest="key_command", required=True, metavar="AKTION")
     ksub.add_parser("init", help="lokalen Demo-Schlüssel anlegen (falls keiner gesetzt ist)").set_defaults(
         func=cmd_key_init)
+
+    pz = sub.add_parser("public", help="öffentliche Zone: Export mit Zellsperrung (primär und sekundär) und "
+                                       "Angriffsprüfung (lineare Optimierung); nur was die Prüfung besteht")
+    pz.add_argument("--stichtag", type=_date, help="nur diesen Stichtag (Standard: alle mit neuerem Export)")
+    pz.set_defaults(func=cmd_public)
 
     c = sub.add_parser("catalogue", help="KPI-Katalog prüfen")
     csub = c.add_subparsers(dest="catalogue_command", required=True, metavar="AKTION")

@@ -212,6 +212,10 @@ def refresh_analytics_db(settings: Settings) -> Path:
                 select * from read_parquet('{exports}/*/kpi_values.parquet', hive_partitioning = false)""")
             con.execute("""create view kpi_values_latest as
                 select * from kpi_values where stichtag = (select max(stichtag) from kpi_values)""")
+        public = settings.lake / "public" / "kpi_values"
+        if any(public.glob("*/kpi_values.parquet")):
+            con.execute(f"""create view kpi_values_public as
+                select * from read_parquet('{public}/*/kpi_values.parquet', hive_partitioning = false)""")
         index = settings.exports / "sozialindex"
         if any(index.glob("*/sozialindex.parquet")):
             con.execute(f"""create view sozialindex as

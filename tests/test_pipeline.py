@@ -313,3 +313,62 @@ def test_labour_market_kpis_equal_an_independent_reading_of_the_ba_workbooks(bui
                 assert got[key][1] == pytest.approx(den, rel=1e-9), (day, key)
                 checked += 1
         assert checked >= 15
+
+
+def _rows(path) -> list[dict]:
+    result = duckdb.execute(f"select * from read_parquet('{path}')")
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+
+
+def test_public_zone_hides_small_cells_and_passes_the_attack_audit(built) -> None:
+    import json
+
+    from stichtag.public_zone import audit_path, public_path, publish_all_public
+
+    settings, _, _ = built
+    results = publish_all_public(settings)
+    assert {r.stichtag for r in results} == set(MONTH_ENDS)
+    hidden_total = 0
+    for day in MONTH_ENDS:
+        report = json.loads(audit_path(settings, day).read_text(encoding="utf-8"))
+        assert report["audit_passed"] and report["findings"] == []
+        public, restricted = _rows(public_path(settings, day)), _rows(kpi_export_path(settings, day))
+        assert [(r["kpi_id"], r["gebiet_id"]) for r in public] == [(r["kpi_id"], r["gebiet_id"]) for r in restricted]
+        for pub, res in zip(public, restricted, strict=True):
+            if pub["status"] == "gesperrt":
+                hidden_total += 1
+                assert pub["value"] is None and pub["numerator"] is None and pub["denominator"] is None
+            else:
+                assert pub == res  # everything else is published exactly
+        assert report["suppressed_cells"] >= report["primary_cells"]
+    assert hidden_total > 0
+    assert publish_all_public(settings) == []  # up to date: nothing rewritten
+
+
+def test_primary_suppression_alone_fails_the_audit_and_zero_stays_zero(built) -> None:
+    from stichtag.disclosure import Hierarchy, audit, suppress
+
+    settings, _, _ = built
+    catalogue, hierarchy = load_catalogue(), Hierarchy.of(gemeinden())
+    failing = 0
+    for day in MONTH_ENDS:
+        restricted = _rows(kpi_export_path(settings, day))
+        primary, _ = suppress(restricted, catalogue, hierarchy, secondary=False)
+        failing += len(audit(primary, restricted, catalogue, hierarchy))
+        for pub, res in zip(primary, restricted, strict=True):
+            if pub["status"] == "gesperrt":  # primary hides 1 … k-1, never a zero
+                assert 0 < (res["numerator"] or 0) < 3 or 0 < (res["denominator"] or 0) < 3
+    assert failing > 0  # an attacker recovers cells by subtraction from the Amt and Kreis totals
+
+
+def test_suppression_is_deterministic(built, tmp_path) -> None:
+    from stichtag.public_zone import public_path, publish_public
+
+    settings, _, _ = built
+    copy = make_settings(tmp_path)
+    day = MONTH_ENDS[-1]
+    shutil.copytree(settings.exports, copy.exports)
+    publish_public(settings, day)
+    publish_public(copy, day)
+    assert public_path(settings, day).read_bytes() == public_path(copy, day).read_bytes()

@@ -1,4 +1,5 @@
-"""The generated KPI catalogue documentation, with the latest published values (lake/docs/kpis/)."""
+"""What leaves the build for readers outside the planning unit: the KPI documentation with the latest
+values (lake/docs/kpis/) and the public zone (lake/public/)."""
 
 import dagster as dg
 
@@ -15,3 +16,15 @@ def kpi_katalog_docs(context: dg.AssetExecutionContext, lake: LakeResource) -> d
     pages = write_docs(settings.lake / "docs" / "kpis", latest_values(settings.analytics_db))
     return dg.MaterializeResult(metadata={"pages": len(pages),
                                           "index": dg.MetadataValue.path(str(pages[0]))})
+
+
+@dg.asset(key=["public", "kpi_values"], deps=[dg.AssetKey(["exports", "kpi_values"])], group_name="exports",
+          kinds={"parquet"})
+def public_kpi_values(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    """The public zone: each Stichtag's export with primary and secondary cell suppression, published only
+    when the attack audit (linear programming over everything published) passes."""
+    from stichtag.public_zone import publish_all_public
+
+    results = publish_all_public(lake.settings())
+    return dg.MaterializeResult(metadata={"stichtage": len(results),
+                                          "suppressed_cells": sum(r.suppressed for r in results)})
