@@ -163,6 +163,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         last_year_end = dt.date(stichtag.year - (0 if (stichtag.month, stichtag.day) == (12, 31) else 1), 12, 31)
         if last_year_end >= SERIES_START:
             _materialise(settings, SERIES_START, last_year_end + dt.timedelta(days=1), "jahresende", None)
+    from stichtag.catalogue_docs import latest_values, write_docs
+    from stichtag.public_zone import publish_all_public
+    from stichtag.publish import refresh_analytics_db
+
+    failed: list[str] = []
+    with build_lock(settings):
+        public = publish_all_public(settings, failed)
+        refresh_analytics_db(settings)  # with the public zone's view
+    docs = write_docs(settings.lake / "docs" / "kpis", latest_values(settings.analytics_db))
     from sources.ingest import read_ingest_log
 
     log = read_ingest_log(settings)
@@ -171,15 +180,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  Lieferungen im Lake: {len(log)}, Zeilen: {_n(sum(e['rows_landed'] for e in log))} im Lake, "
           f"{_n(sum(e['rows_quarantined'] for e in log))} in Quarantäne")
     print(_kpi_preview(settings, stichtag))
-    from stichtag.catalogue_docs import latest_values, write_docs
-    from stichtag.public_zone import publish_all_public
-
-    public = publish_all_public(settings)
-    docs = write_docs(settings.lake / "docs" / "kpis", latest_values(settings.analytics_db))
     print(f"  Exporte (Parquet):  {settings.exports / 'kpi_values'}")
     print(f"  KPI-Dokumentation:  {docs[0]}")
     print(f"  Öffentliche Zone:   {settings.lake / 'public' / 'kpi_values'}  ({len(public)} Stichtage neu, "
           f"{sum(p.suppressed for p in public)} Zellen gesperrt, Angriffsprüfung bestanden)")
+    for reason in failed:
+        print(f"  NICHT öffentlich:   {reason}")
     print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")
     print("  Beispiel:  make sql  →  select * from kpi_values_latest where gebiet_ebene = 'kreis';")
     return 0

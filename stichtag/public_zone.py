@@ -71,13 +71,19 @@ def publish_public(settings: Settings, day: dt.date) -> PublicResult:
     return PublicResult(day, target, len(hidden), report["primary_cells"])
 
 
-def publish_all_public(settings: Settings) -> list[PublicResult]:
-    """Every Stichtag whose restricted export is newer than its public one."""
+def publish_all_public(settings: Settings, failed: list[str] | None = None) -> list[PublicResult]:
+    """Every Stichtag whose restricted export is newer than its public one. A Stichtag that fails the
+    audit keeps its previous public version; its reason is appended to `failed` (or raised)."""
     out = []
     for export in sorted((settings.exports / "kpi_values").glob("stichtag=*/kpi_values.parquet")):
         day = dt.date.fromisoformat(export.parent.name.split("=", 1)[1])
         target = public_path(settings, day)
         if target.exists() and target.stat().st_mtime >= export.stat().st_mtime:
             continue
-        out.append(publish_public(settings, day))
+        try:
+            out.append(publish_public(settings, day))
+        except AuditFailed as e:
+            if failed is None:
+                raise
+            failed.append(str(e))
     return out
