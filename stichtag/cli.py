@@ -164,12 +164,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         if last_year_end >= SERIES_START:
             _materialise(settings, SERIES_START, last_year_end + dt.timedelta(days=1), "jahresende", None)
     from stichtag.catalogue_docs import latest_values, write_docs
-    from stichtag.public_zone import publish_all_public
+    from stichtag.public_zone import AuditFailed, publish_public
     from stichtag.publish import refresh_analytics_db
 
     failed: list[str] = []
     with build_lock(settings):
-        public = publish_all_public(settings, failed)
+        # the public zone of the latest Stichtag (`stichtag public` does every published one)
+        try:
+            public = [publish_public(settings, stichtag)]
+        except AuditFailed as e:
+            public, failed = [], [str(e)]
         refresh_analytics_db(settings)  # with the public zone's view
     docs = write_docs(settings.lake / "docs" / "kpis", latest_values(settings.analytics_db))
     from sources.ingest import read_ingest_log
@@ -182,8 +186,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(_kpi_preview(settings, stichtag))
     print(f"  Exporte (Parquet):  {settings.exports / 'kpi_values'}")
     print(f"  KPI-Dokumentation:  {docs[0]}")
-    print(f"  Öffentliche Zone:   {settings.lake / 'public' / 'kpi_values'}  ({len(public)} Stichtage neu, "
-          f"{sum(p.suppressed for p in public)} Zellen gesperrt, Angriffsprüfung bestanden)")
+    for p in public:
+        print(f"  Öffentliche Zone:   {p.path}  ({p.suppressed} Zellen gesperrt, davon {p.primary} primär; "
+              "Angriffsprüfung bestanden)")
     for reason in failed:
         print(f"  NICHT öffentlich:   {reason}")
     print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")

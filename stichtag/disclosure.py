@@ -87,15 +87,18 @@ def quantities(catalogue: Catalogue) -> dict[Signature, Quantity]:
 
 
 def _values(rows: list[dict], qs: dict[Signature, Quantity]) -> dict[Signature, dict[str, float]]:
-    """The true value of each quantity in each own area (from any KPI publishing it)."""
-    by_kpi = {(r["kpi_id"], r["gebiet_id"]): r for r in rows if r["gebiet_ebene"] in OWN_LEVELS}
+    """The value of each quantity in each own area, as the first KPI showing it there has it."""
+    by_kpi: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["gebiet_ebene"] in OWN_LEVELS:
+            by_kpi[r["kpi_id"]].append(r)
     out: dict[Signature, dict[str, float]] = {}
     for sig, q in qs.items():
         vals: dict[str, float] = {}
         for kpi_id, side in q.kpis:
-            for (k, area), r in by_kpi.items():
-                if k == kpi_id and r[side] is not None:
-                    vals.setdefault(area, r[side])
+            for r in by_kpi[kpi_id]:
+                if r[side] is not None:
+                    vals.setdefault(r["gebiet_id"], r[side])
         out[sig] = vals
     return out
 
@@ -155,7 +158,7 @@ class Finding:
 
 
 def audit(public: list[dict], restricted: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
-          protection: int | None = None) -> list[Finding]:
+          protection: int | None = None, only: set[Signature] | None = None) -> list[Finding]:
     """Intervals an attacker derives for every hidden count cell from the public rows; the findings are
     the cells whose interval is narrower than the protection (default: the quantity's k)."""
     import numpy as np
@@ -166,6 +169,8 @@ def audit(public: list[dict], restricted: list[dict], catalogue: Catalogue, hier
     pub = {(r["kpi_id"], r["gebiet_id"]): r for r in public if r["gebiet_ebene"] in OWN_LEVELS}
     findings = []
     for sig, q in qs.items():
+        if only is not None and sig not in only:
+            continue
         known: dict[str, float] = {}
         for kpi_id, side in q.kpis:
             for area in truth[sig]:
@@ -220,6 +225,7 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
     rounds = 0
     while findings and rounds < max_rounds:
         rounds += 1
+        before = _values(public, qs)
         for f in findings:
             h, vals = hidden[f.signature], values[f.signature]
             for parent, children in hierarchy.groups:
@@ -230,5 +236,10 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
                 if pick is not None:
                     extra[f.signature].add(pick)
         public, hidden = suppress(rows, catalogue, hierarchy, extra=extra)
-        findings = audit(public, rows, catalogue, hierarchy)
+        # re-audit the quantities whose published cells changed (hiding a KPI cell hides both its sides)
+        after = _values(public, qs)
+        touched = {sig for sig in qs if before[sig].keys() != after[sig].keys()}
+        findings = audit(public, rows, catalogue, hierarchy, only=touched)
+    if rounds:
+        findings = audit(public, rows, catalogue, hierarchy)  # the proof is always over everything
     return public, findings, rounds
