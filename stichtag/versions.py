@@ -30,7 +30,7 @@ from sources.ingest import read_ingest_log
 from sources.lake import atomic_write_text
 from stichtag import __version__
 from stichtag.catalogue import load_catalogue
-from stichtag.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+from stichtag.settings import DBT_PROJECT_DIR, PROJECT_ROOT, REFERENCE_DIR, Settings
 
 KEY_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -75,9 +75,13 @@ def _tree_sha256(paths: list[Path], root: Path) -> str:
 
 
 def models_sha256() -> str:
-    """Hash of the dbt project's sources (not of target/, which holds absolute paths and times)."""
+    """Hash of what turns the lake into numbers besides the catalogue: the dbt project's sources (not
+    target/, which holds absolute paths and times), the official statistics' code mappings (contracts'
+    `statistik` blocks) and the vendored reference data (areas, AGS history)."""
     files = [p for sub in ("models", "macros") for p in (DBT_PROJECT_DIR / sub).rglob("*") if p.is_file()]
-    return _tree_sha256([*files, DBT_PROJECT_DIR / "dbt_project.yml"], DBT_PROJECT_DIR)
+    files += sorted((PROJECT_ROOT / "sources" / "contracts" / "amtlich").glob("*.yml"))
+    files += sorted(REFERENCE_DIR.glob("*.csv"))
+    return _tree_sha256([*files, DBT_PROJECT_DIR / "dbt_project.yml"], PROJECT_ROOT)
 
 
 def git_commit() -> str | None:
