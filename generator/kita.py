@@ -17,8 +17,7 @@ from generator import benefit_rates as rates
 from generator.files import place
 from generator.melderegister import Delivery, PersonFormatter
 from generator.population import EPOCH, Simulation, month_bounds
-from generator.sgb2 import person_hash
-from generator.snapshots import BirthDates, Residents
+from generator.snapshots import BirthDates, Residents, person_hash
 from generator.spells import OPEN, SpellTracker
 
 SOURCE_DIR = "kita"

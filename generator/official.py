@@ -25,8 +25,7 @@ from generator import official_figures as fig
 from generator.files import place
 from generator.melderegister import Delivery
 from generator.population import EPOCH, FORTZUG, GEBURT, TOD, UMZUG, ZUZUG, Simulation
-from generator.sgb2 import person_hash
-from generator.snapshots import BirthDates, Residents
+from generator.snapshots import BirthDates, Residents, person_hash
 
 SOURCE_DIR = "amtlich"
 AGE_GROUPS = (("ALT000B03", "unter 3 Jahre", 0, 2), ("ALT003B06", "3 bis unter 6 Jahre", 3, 5),

@@ -17,7 +17,7 @@ import polars as pl
 from generator import benefit_rates as rates
 from generator.melderegister import Delivery, PersonFormatter, date_strings, write_csv
 from generator.population import EPOCH, Simulation, month_bounds
-from generator.snapshots import Residents
+from generator.snapshots import Residents, person_hash
 from generator.spells import OPEN, SpellTracker
 
 SOURCE_DIR = "jobcenter"
@@ -32,17 +32,6 @@ REGELBEDARF = {2015: 399, 2016: 404, 2017: 409, 2018: 416, 2019: 424, 2020: 432,
 
 def file_name(year: int, month: int) -> str:
     return f"JC_SGB2_BESTAND_{year:04d}{month:02d}.csv"
-
-
-def person_hash(idx: np.ndarray, salt: int) -> np.ndarray:
-    """A stable number in [0, 1) per person and salt (splitmix64): decisions that must not depend on
-    generation order, and independent of each other for different salts."""
-    with np.errstate(over="ignore"):
-        x = idx.astype(np.uint64) + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        x = x ^ (x >> np.uint64(31))
-    return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
 class JobcenterSim:

@@ -115,3 +115,14 @@ class Residents:
     @property
     def house(self) -> np.ndarray:
         return self.state.house[self.idx]
+
+
+def person_hash(idx: np.ndarray, salt: int) -> np.ndarray:
+    """A stable number in [0, 1) per person and salt (splitmix64): decisions that must not depend on
+    generation order, and independent of each other for different salts."""
+    with np.errstate(over="ignore"):
+        x = idx.astype(np.uint64) + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53)
