@@ -21,6 +21,7 @@ from generator.canaries import CANARY_PERSONS
 from generator.files import place
 from generator.population import (
     BESTAND_DATE,
+    EPOCH,
     EVENT_NAMES,
     NATIONALITIES,
     STORNO,
@@ -29,14 +30,17 @@ from generator.population import (
     month_bounds,
     months_until,
 )
+from generator.snapshots import person_hash
 
 SOURCE_DIR = "melderegister"
 BESTAND_COLUMNS = ["Ordnungsmerkmal", "Familienname", "Vornamen", "Geschlecht", "Geburtsdatum", "Geburtsort",
-                   "Staatsangehörigkeit", "Straße", "Hausnummer", "PLZ", "Gemeindeschlüssel", "Einzugsdatum",
-                   "Steuer-ID"]
+                   "Geburtsstaat", "Staatsangehörigkeit", "Straße", "Hausnummer", "PLZ", "Gemeindeschlüssel",
+                   "Einzugsdatum", "Steuer-ID"]
 AENDERUNG_COLUMNS = ["Vorgangsnummer", "Ereignisart", "Ereignisdatum", "Meldedatum", "Bezugsvorgang",
                      "Ordnungsmerkmal", "Familienname", "Vornamen", "Geschlecht", "Geburtsdatum", "Geburtsort",
-                     "Staatsangehörigkeit", "Straße", "Hausnummer", "PLZ", "Gemeindeschlüssel", "Steuer-ID"]
+                     "Geburtsstaat", "Staatsangehörigkeit", "Straße", "Hausnummer", "PLZ", "Gemeindeschlüssel",
+                     "Steuer-ID"]
+BORN_1993 = (dt.date(1993, 1, 1) - EPOCH).days
 CORRECTION_SHARE = 0.003
 LATE_SHARE = 0.03
 
@@ -76,6 +80,21 @@ class PersonFormatter:
         self.plz = np.array([g.plz for g in sim.gemeinden], dtype=object)
         self.nat = np.array(NATIONALITIES, dtype=object)
 
+    def birth_places(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Geburtsort and Geburtsstaat (000 = Deutschland). About 8 % of the Germans born before 1993 were
+        born abroad (Spätaussiedler), as the Mikrozensus counts them among those with Einwanderungsgeschichte."""
+        p = self.sim.persons
+        bp = p.birthplace[idx]
+        n_de = len(names.BIRTHPLACES_DE)
+        ort = self.birthplaces[bp]
+        staat = np.where(bp >= n_de, np.array(["000"] + names.BIRTH_COUNTRIES_FOREIGN, dtype=object)[
+            np.maximum(bp - n_de + 1, 0)], "000").astype(object)
+        aussiedler = (bp < n_de) & (person_hash(idx, 77) < 0.085) & (p.birth[idx] < BORN_1993)
+        pick = idx[aussiedler] % len(names.BIRTHPLACES_AUSSIEDLER)
+        ort[aussiedler] = np.array([a[0] for a in names.BIRTHPLACES_AUSSIEDLER], dtype=object)[pick]
+        staat[aussiedler] = np.array([a[1] for a in names.BIRTHPLACES_AUSSIEDLER], dtype=object)[pick]
+        return ort, staat
+
     def _first_names(self, idx: np.ndarray) -> np.ndarray:
         p = self.sim.persons
         sex, fn = p.sex[idx], p.firstname[idx]
@@ -98,7 +117,7 @@ class PersonFormatter:
         street_names = np.where(street >= 0, self.streets[np.maximum(street, 0)], "")
         familienname = self.surnames[p.surname[idx]]
         vornamen = self._first_names(idx)
-        geburtsort = self.birthplaces[p.birthplace[idx]]
+        geburtsort, geburtsstaat = self.birth_places(idx)
         hausnummer = house.astype(str).astype(object)
         # every 9th house number carries a letter suffix, as real addresses do
         hausnummer = np.where(house % 9 == 0, hausnummer + "a", hausnummer)
@@ -118,6 +137,7 @@ class PersonFormatter:
             "Geschlecht": np.array(["m", "w", "d"], dtype=object)[p.sex[idx]],
             "Geburtsdatum": date_strings(p.birth[idx]),
             "Geburtsort": geburtsort,
+            "Geburtsstaat": geburtsstaat,
             "Staatsangehörigkeit": self.nat[nat],
             "Straße": street_names,
             "Hausnummer": hausnummer,

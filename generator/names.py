@@ -51,3 +51,7 @@ BIRTHPLACES_FOREIGN = [
     "Istanbul", "Ankara", "Danzig", "Warschau", "Bukarest", "Damaskus", "Aleppo", "Kabul", "Kiew", "Charkiw", "Rom",
     "Athen"
 ]
+# Geburtsstaat (Destatis Staatsschlüssel) of each foreign birthplace, in the order above
+BIRTH_COUNTRIES_FOREIGN = ["163", "163", "152", "152", "254", "475", "475", "423", "166", "166", "137", "134"]
+# Germans born abroad (Spätaussiedler and their families): birthplace and Geburtsstaat
+BIRTHPLACES_AUSSIEDLER = [("Karaganda", "356"), ("Omsk", "160"), ("Oppeln", "152"), ("Hermannstadt", "254")]

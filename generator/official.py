@@ -100,7 +100,11 @@ class OfficialSim:
             ("21111-01-03-4", lambda: self._leavers_ffcsv(inbox, years)),
             ("22711-01-01-4", lambda: self._disabled_ffcsv(inbox, years)),
             ("12411-01-01-5", lambda: self._population_table(inbox, years)),
+            ("31231-02-01-5", lambda: self._living_space_ffcsv(inbox, years)),
+            ("31121-01-02-5", lambda: self._completions_ffcsv(inbox, years)),
         ]
+        out += [(f"BA_SVB_{y}06", lambda y=y: self._ba_employment_workbook(inbox, y))
+                for y in years if (y, 6) in self.pop_15_64]
         months = [(y, 12) for y in years] + ([last] if last[1] != 12 else [])
         out += [(f"BA_{y}{m:02d}", lambda y=y, m=m: self._ba_workbook(inbox, y, m)) for y, m in months]
         return out
@@ -298,6 +302,50 @@ class OfficialSim:
                                       ("Anzahl", "SBH001", "Schwerbehinderte Menschen"))
         return self._ffcsv(inbox, "22711-01-01-4", ff_header(1), rows, years[-1])
 
+    def _town_factor(self, big: float, mid: float, small: float) -> np.ndarray:
+        return np.array([big if g.population_2022 >= 20_000 else mid if g.population_2022 >= 5_000 else small
+                         for g in self.sim.gemeinden])
+
+    def _living_space_ffcsv(self, inbox: Path, years: list[int]) -> Delivery:
+        """Wohnfläche in Wohn- und Nichtwohngebäuden on 31.12. in 100 m², every Gemeinde and above."""
+        stat = ("31231", "Fortschreibung des Wohngebäude- und Wohnungsbestandes")
+        kreis = self.sim.gemeinden[0].kreis_ags
+        # villages have more space per resident than towns
+        per_head = self._town_factor(0.95, 1.03, 1.12) * (0.97 + 0.06 * person_hash(np.arange(len(
+            self.sim.gemeinden)), 44))
+        rows = []
+        for year in years:
+            kreis_m2 = fig.at(fig.LIVING_SPACE_M2["01056"], year)
+            pop = self.population[year].sum(axis=(1, 2))
+            gem = pop * kreis_m2 * per_head / max((pop * per_head).sum() / max(pop.sum(), 1), 1e-9)
+            values = {g.ags: _num(gem[i] / 100) for i, g in enumerate(self.sim.gemeinden)}
+            values[kreis] = _num(sum(round(v / 100) for v in gem))
+            for code in ("01", "DG"):
+                values[code] = _num(fig.at(fig.LIVING_SPACE_M2[code], year) * self._cube(code, year).sum() / 100)
+            rows += self._region_rows(stat, ("STAG", "Stichtag", f"{year}-12-31"), [], values,
+                                      ("100 m²", "FLC006", "Wohnfläche"))
+        return self._ffcsv(inbox, "31231-02-01-5", ff_header(1), rows, years[-1])
+
+    def _completions_ffcsv(self, inbox: Path, years: list[int]) -> Delivery:
+        """Completed dwellings (new and converted buildings) in the year, every Gemeinde and above."""
+        stat = ("31121", "Statistik der Baufertigstellungen")
+        kreis = self.sim.gemeinden[0].kreis_ags
+        n = len(self.sim.gemeinden)
+        rows = []
+        for year in years:
+            pop = self.population[year].sum(axis=(1, 2))
+            # building comes in projects: a Gemeinde's year is lumpy
+            lumpy = 0.2 + 1.6 * person_hash(np.arange(n) + year * 1000, 45) ** 2
+            gem = np.round(pop / 1000 * fig.at(fig.DWELLINGS_PER_1000["01056"], year) * lumpy
+                           / max((pop * lumpy).sum() / max(pop.sum(), 1), 1e-9))
+            values = {g.ags: _num(gem[i]) for i, g in enumerate(self.sim.gemeinden)}
+            values[kreis] = _num(gem.sum())
+            for code in ("01", "DG"):
+                values[code] = _num(fig.at(fig.DWELLINGS_PER_1000[code], year) * self._cube(code, year).sum() / 1000)
+            rows += self._region_rows(stat, ("JAHR", "Jahr", str(year)), [], values,
+                                      ("Anzahl", "BAU008", "Wohnungen"))
+        return self._ffcsv(inbox, "31121-01-02-5", ff_header(1), rows, years[-1])
+
     def _ffcsv(self, inbox: Path, table: str, header: str, rows: list[str], year: int) -> Delivery:
         delivered = dt.date(year + 1, 6, 30)
         stem = f"{table}_{int(dt.datetime.combine(delivered, dt.time(9), tzinfo=dt.UTC).timestamp() * 1000)}_de_flat"
@@ -399,6 +447,60 @@ class OfficialSim:
         path = inbox / SOURCE_DIR / f"BA_ALO_GEMEINDEN_{year}{month:02d}.xlsx"
         place(path, buf.getvalue(), delivered)
         return Delivery(path, len(rows) * 6)
+
+    def _ba_employment_workbook(self, inbox: Path, year: int) -> Delivery:
+        """BA table of employees subject to social insurance (SvB) at the place of residence and of work, and
+        commuters over the Gemeinde's (Kreis's, Land's) border, on 30 June; same anchors as the unemployment
+        table, `Stichtag: 30. Juni <Jahr>` instead of a Berichtsmonat."""
+        import xlsxwriter
+
+        n = len(self.sim.gemeinden)
+        base = self.pop_15_64[(year, 6)].astype(float)
+        jitter = 0.96 + 0.08 * person_hash(np.arange(n) + year * 100, 46)
+        wohnort = np.round(base * fig.at(fig.EMPLOYMENT_RATE["01056"], year) * jitter)
+        # towns offer the jobs; most employees leave their village to work
+        arbeitsort = np.round(wohnort * self._town_factor(1.05, 0.62, 0.3)
+                              * (0.9 + 0.2 * person_hash(np.arange(n), 47)))
+        aus = np.round(wohnort * self._town_factor(0.62, 0.78, 0.88))
+        ein = arbeitsort - (wohnort - aus)
+        rows = []  # (key, name, [Wohnort, Arbeitsort, Einpendler, Auspendler])
+        for code, key, name in (("DG", "D", "Deutschland"), ("01", "01", "Schleswig-Holstein")):
+            w = round(fig.at(fig.POPULATION[code], year) * 0.64 * fig.at(fig.EMPLOYMENT_RATE[code], year))
+            a = round(w * fig.WORKPLACES_PER_RESIDENT_SVB[code])
+            out_ = round(w * (0.02 if code == "DG" else 0.12))
+            rows.append((key, name, [w, a, a - (w - out_), out_]))
+        kw = wohnort.sum()
+        ka = round(kw * fig.WORKPLACES_PER_RESIDENT_SVB["01056"])
+        k_aus = round(kw * 0.45)  # to Hamburg above all
+        rows.append((self.sim.gemeinden[0].kreis_ags, "Pinneberg", [kw, ka, ka - (kw - k_aus), k_aus]))
+        for i, g in enumerate(self.sim.gemeinden):
+            rows.append((g.ags, g.name, [wohnort[i], arbeitsort[i], ein[i], aus[i]]))
+
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        wb.set_properties({"created": dt.datetime(year + 1, 1, 20, 8, 0)})
+        wb.add_worksheet("Impressum").write(0, 0, "Statistik der Bundesagentur für Arbeit")
+        ws = wb.add_worksheet("Wohnort - Arbeitsort")
+        ws.write(0, 0, "Sozialversicherungspflichtig Beschäftigte nach Wohn- und Arbeitsort, Pendler")
+        ws.write(1, 0, "Schleswig-Holstein, Kreis Pinneberg")
+        ws.write(2, 0, f"Stichtag: 30. Juni {year}")
+        ws.write(3, 0, f"Erstellungsdatum: 20.01.{year + 1}")
+        ws.write_row(5, 0, ["Region", "", "Sozialversicherungspflichtig Beschäftigte", "", "Pendler über die "
+                            "Gemeindegrenze"])
+        ws.write_row(6, 0, ["", "", "am Wohnort", "am Arbeitsort", "Einpendler", "Auspendler"])
+        ws.write_row(7, 0, ["", "", 1, 2, 3, 4])
+        r = 8
+        for key, name, counts in rows:
+            ws.write_row(r, 0, [key, name, *(_ba_cell(v) for v in counts)])
+            r += 1
+        ws.write(r + 1, 0, "© Statistik der Bundesagentur für Arbeit")
+        ws.write(r + 2, 0, "Fußnoten: * Werte kleiner 3 sind anonymisiert; - nichts vorhanden. Pendler des Kreises "
+                           "und des Landes über deren Grenze.")
+        wb.close()
+        delivered = dt.date(year + 1, 1, 20)
+        path = inbox / SOURCE_DIR / f"BA_SVB_PENDLER_{year}06.xlsx"
+        place(path, buf.getvalue(), delivered)
+        return Delivery(path, len(rows) * 4)
 
 
 MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",

@@ -35,6 +35,16 @@ SEVERELY_DISABLED = {"01": {2019: 0.093, 2021: 0.090}, "DG": {2019: 0.094, 2021:
 # not calibrated (no verified figure at hand): plausible shares of school leavers
 LEAVERS_WITHOUT = {"01": 0.085, "DG": 0.065, "01056": 0.07}
 LEAVERS_ABITUR = {"01": 0.34, "DG": 0.35, "01056": 0.37}
+# not calibrated either (orders of magnitude of Destatis press releases, rounded): living space per resident
+# (m², 31.12.), completed dwellings per 1,000 residents, employment rate (SvB at the place of residence per
+# resident 15-64, 30.06.) and SvB at the place of work per SvB living there
+LIVING_SPACE_M2 = {"01": {2015: 45.9, 2022: 47.6}, "DG": {2015: 46.5, 2022: 47.7}, "01056": {2015: 44.8, 2022: 46.4}}
+DWELLINGS_PER_1000 = {"01": {2015: 3.8, 2020: 4.5, 2022: 4.3, 2024: 3.1}, "DG": {2015: 3.0, 2020: 3.7, 2022: 3.5,
+                                                                                  2024: 2.8},
+                      "01056": {2015: 3.4, 2020: 4.0, 2022: 3.9, 2024: 2.9}}
+EMPLOYMENT_RATE = {"01": {2015: 0.555, 2022: 0.612}, "DG": {2015: 0.561, 2022: 0.619},
+                   "01056": {2015: 0.572, 2022: 0.628}}
+WORKPLACES_PER_RESIDENT_SVB = {"01": 0.93, "DG": 1.0, "01056": 0.74}
 
 
 def at(series: dict[int, float], year: int) -> float:

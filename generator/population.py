@@ -354,6 +354,7 @@ def simulate(config: GeneratorConfig) -> Simulation:
             persons.gem[mothers], bdays, surname=persons.surname[mothers], nat=persons.nat[mothers]))
         persons.street[kids] = persons.street[mothers]
         persons.house[kids] = persons.house[mothers]
+        persons.birthplace[kids] = kids % 4  # born here: Pinneberg, Elmshorn, Hamburg or Wedel
         touched = np.concatenate([touched, np.ones(len(kids), dtype=bool)])
         touched[mothers] = True  # keeps one event per person and month
         events.add(kind=np.full(len(kids), GEBURT), person=kids, day=bdays, gem=persons.gem[kids],

@@ -22,6 +22,7 @@ def mapping_tables(contracts: tuple[Contract, ...]) -> dict[str, list[dict]]:
             (cond_var, cond_code), = (m.get("wenn") or {None: None}).items()
             measures.append({"tabelle": c.table, "wertmerkmal": m.get("wertmerkmal"), "merkmal": m.get("merkmal"),
                              "wenn_variable": cond_var, "wenn_code": cond_code, "messgroesse": m["messgroesse"],
+                             "faktor": m.get("faktor", 1),
                              "geschlecht": m.get("geschlecht"), "geschlecht_variable": sex.get("variable"),
                              "alter_variable": age.get("variable")})
         for code, value in (sex.get("codes") or {}).items():

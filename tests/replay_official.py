@@ -55,3 +55,39 @@ def labour_kpis(tables: dict, day: dt.date, pop_15_64: dict[str, int], pop_15_24
             if quote:
                 out[("alq", area)] = (total, total * 100 / quote)
     return out
+
+
+def svb_tables(inbox: Path) -> dict[dt.date, dict[str, list[float | None]]]:
+    """30 June → region key → [SvB am Wohnort, am Arbeitsort, Einpendler, Auspendler]."""
+    import fastexcel
+
+    out = {}
+    for path in sorted((inbox / "amtlich").glob("BA_SVB_PENDLER_*.xlsx")):
+        rows = fastexcel.read_excel(path.read_bytes()).load_sheet("Wohnort - Arbeitsort", header_row=None,
+                                                                   dtypes="string").to_polars().rows()
+        table = {}
+        for r in rows[8:]:
+            if r[0] and str(r[0]).strip().startswith("©"):
+                break
+            if r[0]:
+                table[str(r[0]).strip()] = [_number(c) for c in r[2:6]]
+        out[dt.date(int(path.stem[-6:-2]), 6, 30)] = table
+    return out
+
+
+def ffcsv_values(inbox: Path, table: str) -> dict[dt.date, dict[str, float | None]]:
+    """Reference date → region code → value of a one-variable GENESIS ffcsv (zipped), read with csv."""
+    import csv
+    import io
+    import zipfile
+
+    (path,) = (inbox / "amtlich").glob(f"{table}_*_de_flat.zip")
+    with zipfile.ZipFile(path) as z:
+        text = z.read(z.namelist()[0]).decode("utf-8-sig")
+    out: dict[dt.date, dict[str, float | None]] = {}
+    for r in csv.DictReader(io.StringIO(text), delimiter=";"):
+        day = dt.date(int(r["time"]), 12, 31) if r["time_code"] == "JAHR" else dt.date.fromisoformat(r["time"])
+        value = r["value"].strip()
+        number = 0.0 if value == "-" else None if not value[:1].isdigit() else float(value.replace(",", "."))
+        out.setdefault(day, {})[r["1_variable_attribute_code"]] = number
+    return out

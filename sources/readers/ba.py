@@ -2,7 +2,8 @@
 
 The data sheet is the one with `© Statistik der Bundesagentur für Arbeit` in column A; data start at the
 first row whose column A holds a region key (`D`, a Land, Kreis or Gemeinde key) and end at the © line; the
-column headers are the row above the column numbers. `Berichtsmonat: <Monat> <Jahr>` gives the period.
+column headers are the row above the column numbers. `Berichtsmonat: <Monat> <Jahr>` (or, in employment
+tables, `Stichtag: <Tag>. <Monat> <Jahr>`) gives the period.
 Every cell is read as text and stripped (`* ` and `- ` carry a trailing blank).
 """
 
@@ -47,9 +48,12 @@ def parse_ba_xlsx(data: bytes, contract: Contract) -> ParsedFile:
     if sheet is None:
         out.file_error = f"kein Tabellenblatt mit '{COPYRIGHT}' (Blätter: {', '.join(reader.sheet_names)})"
         return out
-    month = next((m for r in sheet for m in re.findall(r"Berichtsmonat:\s*(\S+ [0-9]{4})", r[0] if r else "")), None)
+    # unemployment tables name a Berichtsmonat, employment tables a Stichtag (always a month end)
+    month = next((m for r in sheet for m in re.findall(r"(?:Berichtsmonat:|Stichtag:\s*[0-9]{1,2}\.)\s*(\S+ [0-9]{4})",
+                                                       r[0] if r else "")), None)
     if month is None or month.split()[0] not in MONTHS:
-        out.file_error = "Berichtsmonat nicht gefunden ('Berichtsmonat: <Monat> <Jahr>')"
+        out.file_error = ("Berichtsmonat nicht gefunden ('Berichtsmonat: <Monat> <Jahr>' oder "
+                          "'Stichtag: <Tag>. <Monat> <Jahr>')")
         return out
     mon, year = MONTHS.index(month.split()[0]) + 1, int(month.split()[1])
     period = f"{calendar.monthrange(year, mon)[1]:02d}.{mon:02d}.{year}"
