@@ -3,6 +3,7 @@ Python, person by person and day by day, with exact birth dates. Shares no code 
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import unicodedata
@@ -18,6 +19,9 @@ class State:
     birth: dt.date
     nat: str
     household: str = ""
+    born_abroad: bool = False
+    address_since: dt.date | None = None
+    migration_history: bool = False  # foreign now or ever before, or born abroad
 
 
 def household_key(street: str, house: str, ags: str, surname: str) -> str:
@@ -32,9 +36,23 @@ def _d(text: str) -> dt.date:
     return dt.datetime.strptime(text, "%d.%m.%Y").date()
 
 
-def _state(r: dict[str, str]) -> State:
+def _month_end(day: dt.date) -> dt.date:
+    return dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def _state(r: dict[str, str], before: State | None = None) -> State:
+    born_abroad = r["Geburtsstaat"] not in ("", "000")
+    # the move-in month's last day: the pipeline keeps only the month
+    if "Einzugsdatum" in r:
+        since = _month_end(_d(r["Einzugsdatum"])) if r["Einzugsdatum"] else None
+    elif r["Ereignisart"] in ("Zuzug", "Umzug", "Geburt"):
+        since = _month_end(_d(r["Ereignisdatum"]))
+    else:
+        since = before.address_since if before else None
+    history = born_abroad or r["Staatsangehörigkeit"] != "000" or bool(before and before.migration_history)
     return State(r["Gemeindeschlüssel"], r["Geschlecht"], _d(r["Geburtsdatum"]), r["Staatsangehörigkeit"],
-                 household_key(r["Straße"], r["Hausnummer"], r["Gemeindeschlüssel"], r["Familienname"]))
+                 household_key(r["Straße"], r["Hausnummer"], r["Gemeindeschlüssel"], r["Familienname"]),
+                 born_abroad, since, history)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -56,14 +74,17 @@ class Replay:
     def population(self, day: dt.date) -> dict[str, State]:
         """Residents at the end of `day`."""
         pop = dict(self.bestand)
+        last: dict[str, State] = dict(self.bestand)  # a person's latest state, resident or not
         for r in self.events:
             if _d(r["Ereignisdatum"]) > day:
                 break
             om = r["Ordnungsmerkmal"]
+            state = _state(r, last.get(om))
+            last[om] = state
             if r["Ereignisart"] in ("Fortzug", "Tod"):
                 pop.pop(om, None)
             else:
-                pop[om] = _state(r)
+                pop[om] = state
         return pop
 
     def moves(self, start: dt.date, end: dt.date) -> tuple[Counter, Counter, Counter, Counter]:
@@ -136,6 +157,11 @@ def expected_kpis(replay: Replay, day: dt.date, areas: dict[str, list[str]]) -> 
         out[("altenquotient", area)] = (sum(a >= 65 for a in ages), working)
         out[("durchschnittsalter", area)] = (sum(a + 0.5 for a in ages), n)
         out[("auslaenderanteil", area)] = (sum(s.nat != "000" for s in people), n)
+        out[("einwanderungsgeschichte", area)] = (sum(s.migration_history for s in people), n)
+        five_years_before = day.replace(year=day.year - 5) if not (day.month == 2 and day.day == 29) \
+            else day.replace(year=day.year - 5, day=28)
+        out[("wohndauer_5j", area)] = (sum(s.address_since is not None and s.address_since <= five_years_before
+                                           for s in people), n)
         out[("geburtenrate", area)] = (sum(births[g] for g in members), mean_pop)
         out[("sterberate", area)] = (sum(deaths[g] for g in members), mean_pop)
         out[("wanderungssaldo", area)] = (sum(ins[g] - outs[g] for g in members), mean_pop)

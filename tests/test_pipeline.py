@@ -183,7 +183,7 @@ def test_official_series_are_mapped_to_the_current_gebietsstand(built) -> None:
 COMPARED = {"einwohner", "anteil_u6", "anteil_u18", "anteil_65plus", "anteil_80plus", "jugendquotient", "altenquotient",
             "betreuung_u3", "betreuung_ue3", "alq", "al_anteil", "jugend_al_anteil", "langzeit_al",
             "al_sgb2_anteil", "ohne_abschluss", "abiturquote", "einwohner_amtlich", "einwohner_abweichung",
-            "schwerbehinderte"}
+            "schwerbehinderte", "wohnflaeche", "baufertigstellungen", "beschaeftigungsquote", "pendlersaldo"}
 
 
 def test_export_has_land_and_bund_rows_for_every_kpi_the_statistics_have(built) -> None:
@@ -313,6 +313,40 @@ def test_labour_market_kpis_equal_an_independent_reading_of_the_ba_workbooks(bui
                 assert got[key][1] == pytest.approx(den, rel=1e-9), (day, key)
                 checked += 1
         assert checked >= 15
+
+
+def test_housing_and_employment_kpis_equal_an_independent_reading_of_the_published_files(built) -> None:
+    from tests.replay import age
+    from tests.replay_official import ffcsv_values, svb_tables
+
+    settings, _, _ = built
+    space, dwellings = ffcsv_values(settings.inbox, "31231-02-01-5"), ffcsv_values(settings.inbox, "31121-01-02-5")
+    svb, replay = svb_tables(settings.inbox), Replay(settings.inbox)
+    areas = {**{g: [g] for g in SMALL_AGS}, "01056": list(SMALL_AGS)}
+    checked = set()
+    for day in (dt.date(2015, 12, 31), dt.date(2016, 6, 30)):
+        ages: dict[str, list[int]] = {}
+        for s in replay.population(day).values():
+            ages.setdefault(s.ags, []).append(age(s.birth, day))
+        pop = {a: sum(len(ages.get(g, [])) for g in m) for a, m in areas.items()}
+        pop_15_64 = {a: sum(15 <= x <= 64 for g in m for x in ages.get(g, [])) for a, m in areas.items()}
+        got = {(k, g): (n, d) for k, g, n, d in duckdb.execute(
+            f"select kpi_id, gebiet_id, numerator, denominator from read_parquet('{kpi_export_path(settings, day)}')"
+        ).fetchall()}
+        newest = max(d for d in space if d <= day)
+        jobs = svb[max(d for d in svb if d <= day)]
+        for area in areas:
+            expected = {"wohnflaeche": (space[newest][area] * 100, pop[area]),
+                        "baufertigstellungen": (dwellings[newest][area], pop[area]),
+                        "beschaeftigungsquote": (jobs[area][0], pop_15_64[area]),
+                        "pendlersaldo": (jobs[area][1] - jobs[area][0], jobs[area][1])}
+            if area != "01056":  # the Kreis's commuters cross its own border: in − out = work − home there too
+                assert jobs[area][2] - jobs[area][3] == jobs[area][1] - jobs[area][0]
+            for kpi_id, (num, den) in expected.items():
+                assert got[(kpi_id, area)][0] == pytest.approx(num), (day, kpi_id, area)
+                assert got[(kpi_id, area)][1] == pytest.approx(den), (day, kpi_id, area)
+                checked.add(kpi_id)
+    assert checked == {"wohnflaeche", "baufertigstellungen", "beschaeftigungsquote", "pendlersaldo"}
 
 
 def _rows(path) -> list[dict]:

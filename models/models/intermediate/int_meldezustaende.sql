@@ -14,6 +14,8 @@ with bestand as (
         geburtsjahr,
         geburtsmonat,
         staatsangehoerigkeit,
+        geburtsstaat,
+        make_date(einzugsjahr, einzugsmonat, 1) as eingezogen_am,
         haushalt_pseudonym
     from {{ ref('stg_melderegister__bestand') }}
 ),
@@ -30,6 +32,9 @@ ereignisse as (
         geburtsjahr,
         geburtsmonat,
         staatsangehoerigkeit,
+        geburtsstaat,
+        case when ereignisart in ('Zuzug', 'Umzug', 'Geburt') then date_trunc('month', ereignisdatum)::date end
+            as eingezogen_am,
         haushalt_pseudonym
     from {{ ref('int_ereignisse_bereinigt') }}
 ),
@@ -41,8 +46,15 @@ zustaende as (
 )
 
 select
-    *,
+    * exclude (eingezogen_am),
+    -- month (first day) since which registered at the current address; a change of citizenship keeps it.
+    -- Months only: the Bestand knows no more, and a day would be a newborn's birth date
+    last_value(eingezogen_am ignore nulls) over bisher as wohnhaft_seit_monat,
+    -- Einwanderungsgeschichte (approximation of the catalogue): foreign citizenship now or before, or born
+    -- abroad; a naturalised person keeps it
+    bool_or(staatsangehoerigkeit <> '000' or geburtsstaat <> '000') over bisher as einwanderungsgeschichte,
     lead(gueltig_ab, 1, date '9999-12-31') over person_zeitlinie as gueltig_bis,
     lag(case when wohnhaft then gemeinde_ags end) over person_zeitlinie as vorherige_gemeinde_ags
 from zustaende
-window person_zeitlinie as (partition by person_pseudonym order by gueltig_ab, vorgangsnummer)
+window person_zeitlinie as (partition by person_pseudonym order by gueltig_ab, vorgangsnummer),
+       bisher as (person_zeitlinie rows between unbounded preceding and current row)

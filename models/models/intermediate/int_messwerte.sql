@@ -85,4 +85,19 @@ where mit_kindern
 group by all
 
 union all
+select s.stichtag, wz.gemeinde_ags, 'bevoelkerung_einwanderungsgeschichte', null, null, null, count(*)
+from stichtage s
+join {{ ref('int_wohnzeitraeume') }} as wz on wz.gueltig_ab <= s.stichtag and s.stichtag < wz.gueltig_bis
+where wz.einwanderungsgeschichte
+group by all
+
+union all
+select s.stichtag, wz.gemeinde_ags, 'bevoelkerung_wohndauer_5j', null, null, null, count(*)
+from stichtage s
+join {{ ref('int_wohnzeitraeume') }} as wz on wz.gueltig_ab <= s.stichtag and s.stichtag < wz.gueltig_bis
+-- counted from the move-in month's last day, so a Wohndauer is never overstated
+where last_day(wz.wohnhaft_seit_monat) <= s.vor5jahrestag
+group by all
+
+union all
 select * from {{ ref('int_messwerte_sozialleistungen') }}

@@ -14,7 +14,7 @@ zuordnung as (
 {% set code_of = "case {var} when w.merkmal_1 then w.auspraegung_1 when w.merkmal_2 then w.auspraegung_2 when w.merkmal_3 then w.auspraegung_3 end" %}
 gemappt as (
     select
-        w.*,
+        w.* replace ((w.wert::decimal(38, 6) * z.faktor)::decimal(38, 6) as wert),
         z.messgroesse,
         coalesce(z.geschlecht, g.geschlecht) as geschlecht,
         z.geschlecht_variable,

@@ -10,6 +10,8 @@ select
     geburtsmonat,
     staatsangehoerigkeit,
     staatsangehoerigkeit = '000' as deutsch,
+    einwanderungsgeschichte,
+    wohnhaft_seit_monat,
     haushalt_pseudonym
 from {{ ref('int_meldezustaende') }}
 where wohnhaft and gueltig_ab < gueltig_bis

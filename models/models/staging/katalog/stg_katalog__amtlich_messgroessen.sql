@@ -5,6 +5,7 @@ select
     wenn_variable::varchar as wenn_variable,
     coalesce(wenn_code::varchar, '') as wenn_code,
     messgroesse::varchar as messgroesse,
+    coalesce(faktor, 1)::decimal(18, 6) as faktor,
     geschlecht::varchar as geschlecht,
     geschlecht_variable::varchar as geschlecht_variable,
     alter_variable::varchar as alter_variable

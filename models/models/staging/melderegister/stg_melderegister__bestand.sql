@@ -5,6 +5,7 @@ select
     geburtsjahr,
     geburtsmonat,
     staatsangehoerigkeit,
+    coalesce(geburtsstaat, '000') as geburtsstaat,
     gemeinde_ags,
     einzugsjahr,
     einzugsmonat,

@@ -10,6 +10,7 @@ select
     geburtsjahr,
     geburtsmonat,
     staatsangehoerigkeit,
+    coalesce(geburtsstaat, '000') as geburtsstaat,
     gemeinde_ags,
     adresse_pseudonym,
     haushalt_pseudonym,
