@@ -219,6 +219,12 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
     rounds); deterministic, since every choice is ordered by value and key."""
     qs = quantities(catalogue)
     values = _values(rows, qs)
+    # a child that is also in a smaller group (a Gemeinde of an Amt, under the Kreis) is no help to a cell
+    # of the larger group: the smaller group's published total gives it away; prefer the others (amtsfrei)
+    groups_of: dict[str, int] = defaultdict(int)
+    for _, children in hierarchy.groups:
+        for c in children:
+            groups_of[c] += 1
     extra: dict[Signature, set[str]] = defaultdict(set)
     public, hidden = suppress(rows, catalogue, hierarchy)
     findings = audit(public, rows, catalogue, hierarchy)
@@ -231,15 +237,20 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
             for parent, children in hierarchy.groups:
                 if f.gebiet_id not in (parent, *children):
                     continue
-                candidates = sorted((vals.get(c, 0), c) for c in children if c not in h and vals.get(c, 0) > 0)
-                pick = candidates[0][1] if candidates else (parent if parent not in h else None)
+                candidates = sorted((groups_of[c] > 1, vals.get(c, 0), c) for c in children
+                                    if c not in h and vals.get(c, 0) > 0)
+                pick = candidates[0][2] if candidates else (parent if parent not in h else None)
                 if pick is not None:
                     extra[f.signature].add(pick)
         public, hidden = suppress(rows, catalogue, hierarchy, extra=extra)
-        # re-audit the quantities whose published cells changed (hiding a KPI cell hides both its sides)
+        # re-audit the quantities whose published cells changed (hiding a KPI cell hides both its sides);
+        # the findings of the others stand
         after = _values(public, qs)
         touched = {sig for sig in qs if before[sig].keys() != after[sig].keys()}
-        findings = audit(public, rows, catalogue, hierarchy, only=touched)
+        if not touched:
+            break  # nothing left to hide that would help: the final audit reports it
+        findings = audit(public, rows, catalogue, hierarchy, only=touched) + [
+            f for f in findings if f.signature not in touched]
     if rounds:
         findings = audit(public, rows, catalogue, hierarchy)  # the proof is always over everything
     return public, findings, rounds
