@@ -6,7 +6,7 @@ PY := .venv/bin/python
 STICHTAG := .venv/bin/stichtag
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: help setup run generate ingest materialise dev sql test lint fix bench clean manifest
+.PHONY: help setup run generate ingest materialise dev sql test lint fix bench clean manifest browser report
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,8 +34,20 @@ sql: setup ## read-only SQL session on the published marts
 manifest: setup ## parse the dbt project (target/manifest.json) for Dagster
 	$(STICHTAG) dbt-parse
 
-test: setup ## run the test suite
+test: setup browser ## run the test suite
 	$(PY) -m pytest -q
+
+# The report's browser test drives Debian's chromium (Playwright's own browser download fails offline).
+browser: ## install Debian's chromium for the browser test where possible (root + apt-get)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "chromium: installing Debian's package for the report's browser test"; \
+	    apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } \
+	      || echo "chromium could not be installed: the browser test will be skipped"; \
+	  else echo "chromium not found and not installable here (needs root and apt-get): the browser test will be skipped"; fi; }
+
+report: setup ## the digital social report of the newest public Stichtag (lake/report/)
+	$(STICHTAG) report
 
 lint: setup ## ruff
 	.venv/bin/ruff check .
@@ -48,5 +60,5 @@ bench: setup ## benchmarks → BENCHMARKS.md (not tests)
 
 clean: ## remove generated data and build artefacts (never the pseudonym key)
 	rm -rf lake/raw lake/quarantine lake/ingest_log lake/warehouse lake/marts lake/exports lake/analytics.duckdb \
-	       lake/public lake/docs lake/logs \
+	       lake/public lake/docs lake/logs lake/report test-artifacts \
 	       inbox systems dagster_home models/target models/logs

@@ -6,6 +6,7 @@ from orchestration.defs.docs import kpi_katalog_docs, public_kpi_values
 from orchestration.defs.exports.assets import kpi_values_export
 from orchestration.defs.ingest.assets import REFERENCE_GEMEINDEN, ingest_assets
 from orchestration.defs.jobs import inbox_sensor, stichtag_job, tagesaktuell
+from orchestration.defs.report import sozialbericht
 from orchestration.defs.series import stichtagsreihe_job
 from orchestration.defs.warehouse.assets import stichtag_dbt_models
 from orchestration.defs.warehouse.resources import dbt_resource
@@ -17,7 +18,7 @@ KATALOG = [dg.AssetSpec(dg.AssetKey(["katalog", table]), group_name="referenz", 
 
 defs = dg.Definitions(
     assets=[*ingest_assets(), REFERENCE_GEMEINDEN, *KATALOG, stichtag_dbt_models, kpi_values_export,
-            kpi_katalog_docs, public_kpi_values],
+            kpi_katalog_docs, public_kpi_values, sozialbericht],
     jobs=[stichtag_job, stichtagsreihe_job],
     schedules=[tagesaktuell],
     sensors=[inbox_sensor],

@@ -163,19 +163,22 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         last_year_end = dt.date(stichtag.year - (0 if (stichtag.month, stichtag.day) == (12, 31) else 1), 12, 31)
         if last_year_end >= SERIES_START:
             _materialise(settings, SERIES_START, last_year_end + dt.timedelta(days=1), "jahresende", None)
+    from report.build import build_report
+    from report.data import ReportError
     from stichtag.catalogue_docs import latest_values, write_docs
-    from stichtag.public_zone import AuditFailed, publish_public
+    from stichtag.public_zone import public_path, publish_all_public
     from stichtag.publish import refresh_analytics_db
 
     failed: list[str] = []
     with build_lock(settings):
-        # the public zone of the latest Stichtag (`stichtag public` does every published one)
-        try:
-            public = [publish_public(settings, stichtag)]
-        except AuditFailed as e:
-            public, failed = [], [str(e)]
+        # the public zone of every exported Stichtag not yet published (the Dagster runs did most of them)
+        publish_all_public(settings, failed)
         refresh_analytics_db(settings)  # with the public zone's view
     docs = write_docs(settings.lake / "docs" / "kpis", latest_values(settings.analytics_db))
+    try:
+        report = build_report(settings, stichtag)
+    except ReportError as e:
+        report, failed = None, [*failed, str(e)]
     from sources.ingest import read_ingest_log
 
     log = read_ingest_log(settings)
@@ -186,14 +189,31 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(_kpi_preview(settings, stichtag))
     print(f"  Exporte (Parquet):  {settings.exports / 'kpi_values'}")
     print(f"  KPI-Dokumentation:  {docs[0]}")
-    for p in public:
-        print(f"  Öffentliche Zone:   {p.path}  ({p.suppressed} Zellen gesperrt, davon {p.primary} primär; "
-              "Angriffsprüfung bestanden)")
+    audit = _public_summary(settings, stichtag)
+    if audit:
+        print(f"  Öffentliche Zone:   {public_path(settings, stichtag)}  ({audit})")
     for reason in failed:
         print(f"  NICHT öffentlich:   {reason}")
+    if report:
+        print(f"  Sozialbericht:      {report.path}")
+        print(f"                      ({report.kpis} KPIs, {report.gemeinden} Gemeinden, Zeitreihe mit "
+              f"{report.series_points} Stichtagen; im Browser öffnen, keine Netzverbindung nötig)")
     print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")
     print("  Beispiel:  make sql  →  select * from kpi_values_latest where gebiet_ebene = 'kreis';")
     return 0
+
+
+def _public_summary(settings: Settings, day: dt.date) -> str | None:
+    import json
+
+    from stichtag.public_zone import audit_path
+
+    path = audit_path(settings, day)
+    if not path.exists():
+        return None
+    audit = json.loads(path.read_text(encoding="utf-8"))
+    return (f"{audit['suppressed_cells']} Zellen gesperrt, davon {audit['primary_cells']} primär; Angriffsprüfung "
+            f"{'bestanden' if audit['audit_passed'] else 'NICHT bestanden'}")
 
 
 def latest_complete_stichtag(settings: Settings) -> dt.date:
@@ -314,6 +334,19 @@ def cmd_public(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from report.build import build_report
+    from report.data import ReportError
+
+    try:
+        report = build_report(settings, args.stichtag)
+    except ReportError as e:
+        raise CliError(str(e)) from None
+    print(f"Sozialbericht Stichtag {report.stichtag} ({report.kpis} KPIs, {report.gemeinden} Gemeinden, "
+          f"Zeitreihe mit {report.series_points} Stichtagen): {report.path}")
+    return 0
+
+
 def cmd_catalogue_docs(args: argparse.Namespace, settings: Settings) -> int:
     from stichtag.catalogue_docs import DOCS_DIR, latest_values, write_docs
 
@@ -423,6 +456,11 @@ def build_parser() -> argparse.ArgumentParser:
                                        "Angriffsprüfung (lineare Optimierung); nur was die Prüfung besteht")
     pz.add_argument("--stichtag", type=_date, help="nur diesen Stichtag (Standard: alle mit neuerem Export)")
     pz.set_defaults(func=cmd_public)
+
+    rp = sub.add_parser("report", help="digitaler Sozialbericht: eine HTML-Seite (offline, mit Karte, Zeitreihen, "
+                        "Rangfolgen, Gemeindeprofilen) aus der öffentlichen Zone → lake/report/")
+    rp.add_argument("--stichtag", type=_date, help="Stichtag des Berichts (Standard: der neueste öffentliche)")
+    rp.set_defaults(func=cmd_report)
 
     c = sub.add_parser("catalogue", help="KPI-Katalog prüfen")
     csub = c.add_subparsers(dest="catalogue_command", required=True, metavar="AKTION")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 
@@ -14,6 +15,7 @@ from generator.canaries import canary_birth_dates_iso, canary_strings
 from orchestration.lib.execute import run_stichtag_job
 from sources.systems import conninfo
 from stichtag.catalogue import load_catalogue
+from stichtag.public_zone import public_path
 from stichtag.publish import EXPORT_COLUMNS, kpi_export_path
 from stichtag.reference import gemeinden
 from tests.conftest import SMALL_AGS, TEST_KEY_HEX, make_settings
@@ -408,3 +410,23 @@ def test_suppression_is_deterministic(built, tmp_path) -> None:
     publish_public(settings, day)
     publish_public(copy, day)
     assert public_path(settings, day).read_bytes() == public_path(copy, day).read_bytes()
+
+
+def test_the_job_builds_the_report_with_exactly_the_public_values(built) -> None:
+    from report.data import public_stichtage
+
+    settings, _, _ = built
+    newest = public_stichtage(settings)[-1]
+    pages = sorted((settings.lake / "report" / f"stichtag={newest}").glob("datenstand=*/index.html"))
+    assert len(pages) == 1
+    page = pages[0].read_text(encoding="utf-8")
+    data = json.loads(page.split("const BERICHT = ", 1)[1].split(";</script>", 1)[0].replace("<\\/", "</"))
+    assert data["stichtage"] == ["2015-12-31", newest.isoformat()]  # the year ends and the report's Stichtag
+    public = duckdb.execute(f"""select kpi_id, gebiet_id, value, status
+        from read_parquet('{public_path(settings, newest)}')""").fetchall()
+    shown = {(k, g): p[-1] for k, areas in data["werte"].items() for g, p in areas.items()}
+    assert len(shown) == len(public)
+    for kpi_id, gebiet_id, value, status in public:
+        point = shown[(kpi_id, gebiet_id)]
+        assert point[1] == ("" if status == "ok" else status)
+        assert point[0] == (None if value is None else pytest.approx(float(value), abs=1e-6)), (kpi_id, gebiet_id)

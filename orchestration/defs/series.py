@@ -37,7 +37,8 @@ def neue_lieferungen_einlesen(context: dg.OpExecutionContext, lake: LakeResource
             context.log_event(dg.AssetMaterialization(asset_key=key, metadata=metadata))
 
 
-@dg.op(ins={"nach_ingest": dg.In(dg.Nothing)}, description="One dbt build over the series, then publish.")
+@dg.op(ins={"nach_ingest": dg.In(dg.Nothing)}, out=dg.Out(dg.Nothing),
+       description="One dbt build over the series, then publish.")
 def stichtagsreihe_bauen(context: dg.OpExecutionContext, config: StichtagsreiheConfig, dbt: DbtCliResource,
                          lake: LakeResource) -> None:
     try:
@@ -66,7 +67,31 @@ def stichtagsreihe_bauen(context: dg.OpExecutionContext, config: StichtagsreiheC
     context.log.info(f"{len(published)} Stichtage veröffentlicht, {sum(p.created for p in published)} neue Versionen")
 
 
+@dg.op(ins={"nach_build": dg.In(dg.Nothing)}, out=dg.Out(dg.Nothing),
+       description="Public zone for every newly exported Stichtag, then the report.")
+def oeffentlich_und_bericht(context: dg.OpExecutionContext, lake: LakeResource) -> None:
+    from report.build import build_report
+    from stichtag.public_zone import publish_all_public
+
+    settings = lake.settings()
+    failed: list[str] = []
+    with build_lock(settings):
+        published = publish_all_public(settings, failed)
+    for p in published:
+        context.log_event(dg.AssetMaterialization(
+            asset_key=["public", "kpi_values"], metadata={"stichtag": p.stichtag.isoformat(),
+                                                          "suppressed_cells": p.suppressed,
+                                                          "path": dg.MetadataValue.path(str(p.path))}))
+    if published or not failed:
+        report = build_report(settings)
+        context.log_event(dg.AssetMaterialization(
+            asset_key=["report", "sozialbericht"], metadata={"path": dg.MetadataValue.path(str(report.path)),
+                                                              "stichtag": report.stichtag.isoformat()}))
+    if failed:  # those Stichtage keep their previous public version
+        raise dg.Failure("Öffentliche Zone nicht aktualisiert: " + "; ".join(failed))
+
+
 @dg.job(name="stichtagsreihe", executor_def=dg.in_process_executor,
         description="Month-end or year-end Stichtage over a window, in one run.")
 def stichtagsreihe_job() -> None:
-    stichtagsreihe_bauen(nach_ingest=neue_lieferungen_einlesen())
+    oeffentlich_und_bericht(nach_build=stichtagsreihe_bauen(nach_ingest=neue_lieferungen_einlesen()))

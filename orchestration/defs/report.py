@@ -1,0 +1,20 @@
+"""The digital social report (report/): rebuilt whenever the public zone moves."""
+
+import dagster as dg
+
+from orchestration.lib.resources import LakeResource
+
+
+@dg.asset(key=["report", "sozialbericht"], deps=[dg.AssetKey(["public", "kpi_values"])], group_name="exports",
+          kinds={"html"})
+def sozialbericht(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    """The offline HTML report of the newest public Stichtag: map, series with Kreis/Land/Bund, ranking and
+    Gemeinde profiles, built from the public zone only, with the CSV/Parquet behind every chart."""
+    from report.build import build_report
+
+    report = build_report(lake.settings())
+    context.log.info(f"Sozialbericht: {report.path}")
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(report.path)),
+                                          "stichtag": report.stichtag.isoformat(), "datenstand": report.datenstand,
+                                          "kpis": report.kpis, "gemeinden": report.gemeinden,
+                                          "series_points": report.series_points})

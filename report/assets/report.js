@@ -1,0 +1,301 @@
+"use strict";
+// The report's logic: map, series, ranking and profile drawn from BERICHT (inlined by report/build.py).
+(function () {
+  const B = BERICHT;
+  const SVGNS = "http://www.w3.org/2000/svg";
+  const LAST = B.stichtage.length - 1;
+  // ColorBrewer YlGnBu, 5 classes: colour-blind safe and readable in greyscale
+  const PALETTE = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"];
+  const KEIN_WERT = "#d9d9d9";
+  // Okabe–Ito colours, each line also with its own dash pattern
+  const REIHEN = [
+    { key: "gemeinde", farbe: "#0072B2", strich: "" },
+    { key: "kreis", farbe: "#D55E00", strich: "7 4" },
+    { key: "land", farbe: "#009E73", strich: "2 3" },
+    { key: "bund", farbe: "#CC79A7", strich: "10 3 2 3" },
+  ];
+  const STATUS = {
+    gesperrt: "gesperrt (Geheimhaltung)", nicht_berechenbar: "nicht berechenbar (Nenner 0)",
+    nicht_verfuegbar: "noch nicht verfügbar", geheim: "geheim (amtlich)", unsicher: "unsicher (amtlich)",
+    nicht_sinnvoll: "nicht sinnvoll", noch_nicht_verfuegbar: "noch nicht verfügbar (amtlich)",
+    vorlaeufig: "vorläufig", berichtigt: "berichtigt", geschaetzt: "geschätzt", eingeschraenkt: "eingeschränkt",
+  };
+  const KPI = Object.fromEntries(B.kpis.map((k) => [k.id, k]));
+  const $ = (id) => document.getElementById(id);
+  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const name = (id) => (B.gebiete[id] ? B.gebiete[id].name : id);
+  const level = (l) => Object.keys(B.gebiete).filter((id) => B.gebiete[id].ebene === l).sort();
+  const shapeNames = Object.fromEntries(B.karte.formen.map((f) => [f.ags, f.name]));
+  const GEMEINDEN = [...new Set([...level("gemeinde"), ...Object.keys(shapeNames)])]
+    .sort((a, b) => (B.gebiete[a] ? name(a) : shapeNames[a]).localeCompare(B.gebiete[b] ? name(b) : shapeNames[b], "de"));
+  const VERGLEICH = { kreis: level("kreis")[0], land: level("land")[0], bund: level("bund")[0] };
+  const gemeindeName = (ags) => (B.gebiete[ags] ? name(ags) : shapeNames[ags] || ags);
+
+  const datum = (iso) => iso.split("-").reverse().join(".");
+  const achsenDatum = (iso) => (iso.endsWith("-12-31") ? iso.slice(0, 4) : iso.slice(5, 7) + "/" + iso.slice(0, 4));
+  const formats = {};
+  function zahl(v, stellen) {
+    const f = formats[stellen] || (formats[stellen] = new Intl.NumberFormat("de-DE",
+      { minimumFractionDigits: stellen, maximumFractionDigits: stellen }));
+    return f.format(v);
+  }
+  function punkt(kpi, gebiet, i) {
+    const r = B.werte[kpi] && B.werte[kpi][gebiet];
+    return r ? r[i] : null;
+  }
+  function anzeige(kpi, p, mitEinheit) {
+    if (!p) return "–";
+    const k = KPI[kpi];
+    if (p[0] === null) return STATUS[p[1]] || p[1] || "–";
+    let s = zahl(p[0], k.stellen) + (mitEinheit && k.einheit !== "Anzahl" ? " " + k.einheit : "");
+    if (p[1]) s += " (" + (STATUS[p[1]] || p[1]) + ")";
+    if (p[2]) s += " [Stand " + datum(p[2]) + "]";
+    return s;
+  }
+  function el(tag, attrs, parent) {
+    const e = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function titel(e, text) { el("title", {}, e).textContent = text; }
+
+  // ------------------------------------------------------------------ state (in the URL: #/kpi/<id>/<ags>, #/profil/<ags>)
+  const state = { ansicht: "kpi", kpi: B.kpis[0].id, gemeinde: GEMEINDEN[0] };
+  function lesen() {
+    const teile = decodeURIComponent(location.hash.replace(/^#\/?/, "")).split("/");
+    if (teile[0] === "profil") {
+      state.ansicht = "profil";
+      if (GEMEINDEN.includes(teile[1])) state.gemeinde = teile[1];
+    } else {
+      state.ansicht = "kpi";
+      if (KPI[teile[1]]) state.kpi = teile[1];
+      if (GEMEINDEN.includes(teile[2])) state.gemeinde = teile[2];
+    }
+  }
+  function ziel(ansicht, kpi, ags) { return ansicht === "profil" ? "#/profil/" + ags : "#/kpi/" + kpi + "/" + ags; }
+  function gehe(ansicht, kpi, ags) { location.hash = ziel(ansicht, kpi, ags); }
+
+  // ------------------------------------------------------------------ choropleth map
+  function klassen(werte) {
+    // quintile breaks of the Gemeinde values: each class holds about a fifth of the Gemeinden
+    const s = [...werte].sort((a, b) => a - b);
+    if (!s.length) return [];
+    const grenzen = [];
+    for (let q = 1; q < PALETTE.length; q++) {
+      const g = s[Math.min(s.length - 1, Math.floor((q * s.length) / PALETTE.length))];
+      if (!grenzen.includes(g) && g > s[0]) grenzen.push(g);
+    }
+    return grenzen; // class i: value < grenzen[i] (and >= grenzen[i-1])
+  }
+  function klasse(v, grenzen) {
+    let i = 0;
+    while (i < grenzen.length && v >= grenzen[i]) i++;
+    return i;
+  }
+  function farben(n) {
+    // with fewer classes, spread them over the palette
+    if (n >= PALETTE.length) return PALETTE;
+    if (n <= 1) return [PALETTE[2]];
+    return Array.from({ length: n }, (_, i) => PALETTE[Math.round((i * (PALETTE.length - 1)) / (n - 1))]);
+  }
+  function karte() {
+    const svg = $("karte");
+    const k = KPI[state.kpi];
+    svg.replaceChildren();
+    svg.setAttribute("viewBox", `0 0 ${B.karte.breite} ${B.karte.hoehe}`);
+    const defs = el("defs", {}, svg);
+    const muster = el("pattern", { id: "schraffur", patternUnits: "userSpaceOnUse", width: 6, height: 6,
+      patternTransform: "rotate(45)" }, defs);
+    el("rect", { width: 6, height: 6, fill: "#fff" }, muster);
+    el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#666", "stroke-width": 2.2 }, muster);
+    const werte = B.karte.formen.map((f) => punkt(state.kpi, f.ags, LAST)).filter((p) => p && p[0] !== null).map((p) => p[0]);
+    const grenzen = klassen(werte);
+    const pal = farben(grenzen.length + 1);
+    const [ix, iy, iw, ih] = B.karte.inset;
+    el("rect", { class: "inset", x: ix, y: iy, width: iw, height: ih }, svg);
+    for (const f of B.karte.formen) {
+      const p = punkt(state.kpi, f.ags, LAST);
+      let fill = KEIN_WERT, cls = "gemeinde leer";
+      if (p && p[1] === "gesperrt") { fill = "url(#schraffur)"; cls = "gemeinde gesperrt"; }
+      else if (p && p[0] !== null) { fill = pal[klasse(p[0], grenzen)]; cls = "gemeinde wert"; }
+      if (f.ags === state.gemeinde) cls += " gewaehlt";
+      const pfad = el("path", { d: f.d, class: cls, fill: fill, "data-ags": f.ags, tabindex: 0, role: "button",
+        "aria-label": `${f.name}: ${anzeige(state.kpi, p, true)}` }, svg);
+      titel(pfad, `${f.name}: ${anzeige(state.kpi, p, true)}`);
+      pfad.addEventListener("click", () => gehe("kpi", state.kpi, f.ags));
+      pfad.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); gehe("kpi", state.kpi, f.ags); }
+      });
+      if (f.inset) el("text", { x: ix + 4, y: iy + ih - 4 }, svg).textContent = f.name;
+    }
+    // the selected Gemeinde's outline on top
+    const gewaehlt = svg.querySelector("path.gewaehlt");
+    if (gewaehlt) svg.appendChild(gewaehlt);
+    $("karte-titel").textContent = `${k.name} (${k.einheit}) nach Gemeinden, ${datum(B.stichtag)}`;
+    // legend
+    const st = k.stellen;
+    const items = pal.map((c, i) => {
+      const von = i === 0 ? null : grenzen[i - 1], bis = i < grenzen.length ? grenzen[i] : null;
+      const text = von === null && bis === null ? "alle Werte"
+        : von === null ? `unter ${zahl(bis, st)}` : bis === null ? `${zahl(von, st)} und mehr` : `${zahl(von, st)} bis unter ${zahl(bis, st)}`;
+      return `<li><span class="feldchen" style="background:${c}"></span>${text}</li>`;
+    });
+    items.push(`<li><span class="feldchen"><svg viewBox="0 0 12 8" aria-hidden="true"><rect width="12" height="8" fill="url(#schraffur)"/></svg></span>gesperrt (Geheimhaltung)</li>`);
+    items.push(`<li><span class="feldchen" style="background:${KEIN_WERT}"></span>kein Wert</li>`);
+    $("legende").innerHTML = `<ul class="legende" aria-label="Legende">${items.join("")}</ul>` +
+      `<p>Klassengrenzen: Quintile der ${werte.length} veröffentlichten Gemeindewerte (je Klasse etwa ein Fünftel der Gemeinden), Stichtag ${datum(B.stichtag)}.</p>`;
+  }
+
+  // ------------------------------------------------------------------ time series with comparison lines
+  function ticks(min, max, n) {
+    const span = max - min || Math.abs(max) || 1;
+    const roh = span / n, mag = Math.pow(10, Math.floor(Math.log10(roh)));
+    const schritt = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => span / s <= n) || 10 * mag;
+    const lo = Math.floor(min / schritt) * schritt, hi = Math.ceil(max / schritt) * schritt;
+    const out = [];
+    for (let v = lo; v <= hi + schritt / 2; v += schritt) out.push(Math.round(v / schritt) * schritt);
+    return out;
+  }
+  function reihen() {
+    const ids = { gemeinde: state.gemeinde, ...VERGLEICH };
+    return REIHEN.map((r) => ({ ...r, gebiet: ids[r.key], label: r.key === "gemeinde" ? gemeindeName(state.gemeinde)
+      : ids[r.key] ? name(ids[r.key]) : r.key }))
+      .filter((r) => r.gebiet && B.werte[state.kpi] && B.werte[state.kpi][r.gebiet]);
+  }
+  function zeitreihe() {
+    const svg = $("reihe");
+    const k = KPI[state.kpi];
+    svg.replaceChildren();
+    const W = 600, H = 320, L = 64, R = 30, T = 16, U = 40;
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    const rs = reihen();
+    const alle = rs.flatMap((r) => B.stichtage.map((_, i) => punkt(state.kpi, r.gebiet, i)))
+      .filter((p) => p && p[0] !== null).map((p) => p[0]);
+    let lo = alle.length ? Math.min(...alle) : 0, hi = alle.length ? Math.max(...alle) : 1;
+    if (lo > 0 && lo < hi * 0.5) lo = 0;
+    const yt = ticks(lo, hi, 5);
+    const y0 = yt[0], y1 = yt[yt.length - 1];
+    const n = B.stichtage.length;
+    const x = (i) => (n === 1 ? L + (W - L - R) / 2 : L + (i * (W - L - R)) / (n - 1));
+    const y = (v) => T + (H - T - U) * (1 - (v - y0) / (y1 - y0 || 1));
+    const achse = el("g", { class: "achse" }, svg);
+    for (const t of yt) {
+      el("line", { x1: L, x2: W - R, y1: y(t), y2: y(t) }, achse);
+      el("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end" }, achse).textContent = zahl(t, k.stellen > 0 && y1 - y0 < 10 ? 1 : 0);
+    }
+    B.stichtage.forEach((d, i) => {
+      el("text", { x: x(i), y: H - U + 18, "text-anchor": "middle" }, achse).textContent = achsenDatum(d);
+    });
+    for (const r of rs) {
+      const g = el("g", { class: "reihe", "data-reihe": r.key }, svg);
+      let d = "", offen = false;
+      B.stichtage.forEach((_, i) => {
+        const p = punkt(state.kpi, r.gebiet, i);
+        if (p && p[0] !== null) { d += (offen ? "L" : "M") + x(i).toFixed(1) + "," + y(p[0]).toFixed(1); offen = true; }
+        else offen = false;
+      });
+      if (d) el("path", { class: r.key === "gemeinde" ? "linie" : "linie vergleich", "data-reihe": r.key, d: d,
+        stroke: r.farbe, "stroke-dasharray": r.strich }, g);
+      B.stichtage.forEach((s, i) => {
+        const p = punkt(state.kpi, r.gebiet, i);
+        if (p && p[0] !== null) {
+          const c = el("circle", { class: "punkt", "data-reihe": r.key, "data-stichtag": s, cx: x(i), cy: y(p[0]), r: 3.5,
+            fill: r.farbe }, g);
+          titel(c, `${r.label}, ${datum(s)}: ${anzeige(state.kpi, p, true)}`);
+        } else if (p && p[1] === "gesperrt") {
+          const m = el("text", { class: "gesperrt-marke", "data-reihe": r.key, "data-stichtag": s, x: x(i),
+            y: H - U - 4, "text-anchor": "middle", fill: r.farbe }, g);
+          m.textContent = "×";
+          titel(m, `${r.label}, ${datum(s)}: gesperrt (Geheimhaltung)`);
+        }
+      });
+    }
+    $("reihe-titel").textContent = `${k.name} (${k.einheit}): ${gemeindeName(state.gemeinde)} im Vergleich, ${achsenDatum(B.stichtage[0])}–${datum(B.stichtag)}`;
+    $("reihe-legende").innerHTML = rs.map((r) => `<li><svg viewBox="0 0 30 10" aria-hidden="true"><line x1="0" y1="5" x2="30" y2="5" stroke="${r.farbe}" stroke-width="2.5" stroke-dasharray="${r.strich}"/></svg>${esc(r.label)}</li>`).join("")
+      + `<li><span aria-hidden="true">×</span>&nbsp;gesperrt</li>`;
+    // the same as a table
+    const kopf = `<thead><tr><th>Stichtag</th>${rs.map((r) => `<th class="zahl">${esc(r.label)}</th>`).join("")}</tr></thead>`;
+    const zeilen = B.stichtage.map((s, i) => `<tr><td>${datum(s)}</td>${rs.map((r) => `<td class="zahl">${esc(anzeige(state.kpi, punkt(state.kpi, r.gebiet, i), false))}</td>`).join("")}</tr>`);
+    $("reihe-tabelle").innerHTML = `<caption>${esc($("reihe-titel").textContent)}</caption>${kopf}<tbody>${zeilen.join("")}</tbody>`;
+  }
+
+  // ------------------------------------------------------------------ ranking (also the map's table)
+  function rangliste() {
+    const k = KPI[state.kpi];
+    const zeilen = GEMEINDEN.map((ags) => ({ ags, p: punkt(state.kpi, ags, LAST) }));
+    zeilen.sort((a, b) => {
+      const va = a.p && a.p[0] !== null ? a.p[0] : null, vb = b.p && b.p[0] !== null ? b.p[0] : null;
+      if (va === null && vb === null) return gemeindeName(a.ags).localeCompare(gemeindeName(b.ags), "de");
+      if (va === null) return 1;
+      if (vb === null) return -1;
+      return vb - va || gemeindeName(a.ags).localeCompare(gemeindeName(b.ags), "de");
+    });
+    let rang = 0;
+    const html = zeilen.map((z) => {
+      const wert = z.p && z.p[0] !== null;
+      if (wert) rang++;
+      return `<tr class="${z.ags === state.gemeinde ? "gewaehlt" : ""}${z.p && z.p[1] === "gesperrt" ? " gesperrt" : ""}">` +
+        `<td class="zahl">${wert ? rang : ""}</td><td><a href="${ziel("kpi", state.kpi, z.ags)}">${esc(gemeindeName(z.ags))}</a></td>` +
+        `<td class="zahl">${esc(anzeige(state.kpi, z.p, false))}</td><td><a href="${ziel("profil", state.kpi, z.ags)}">Profil</a></td></tr>`;
+    });
+    const vergleich = Object.entries(VERGLEICH).filter(([, id]) => id).map(([, id]) =>
+      `<tr class="vergleich"><td></td><td>${esc(name(id))}</td><td class="zahl">${esc(anzeige(state.kpi, punkt(state.kpi, id, LAST), false))}</td><td></td></tr>`);
+    $("rangliste").innerHTML = `<caption>${esc(k.name)} (${esc(k.einheit)}) am ${datum(B.stichtag)}, absteigend; gesperrte und fehlende Werte am Ende</caption>` +
+      `<thead><tr><th class="zahl">Rang</th><th>Gemeinde</th><th class="zahl">Wert</th><th>Profil</th></tr></thead>` +
+      `<tbody>${html.join("")}</tbody><tfoot>${vergleich.join("")}</tfoot>`;
+  }
+
+  // ------------------------------------------------------------------ Gemeinde profile
+  function profil() {
+    const ags = state.gemeinde;
+    $("profil-titel").textContent = `Gemeindeprofil ${gemeindeName(ags)} (${ags}), Stichtag ${datum(B.stichtag)}`;
+    const spalten = [["Gemeinde", ags], ...Object.entries(VERGLEICH).filter(([, id]) => id).map(([, id]) => [name(id), id])];
+    const teile = B.handlungsfelder.map((feld) => {
+      const zeilen = B.kpis.filter((k) => k.feld === feld).map((k) =>
+        `<tr><td><a href="${ziel("kpi", k.id, ags)}">${esc(k.name)}</a></td><td>${esc(k.einheit)}</td>` +
+        spalten.map(([, id]) => `<td class="zahl">${esc(anzeige(k.id, punkt(k.id, id, LAST), false))}</td>`).join("") + "</tr>");
+      return `<h3>${esc(feld)}</h3><table><thead><tr><th>Indikator</th><th>Einheit</th>` +
+        spalten.map(([label]) => `<th class="zahl">${esc(label)}</th>`).join("") + `</tr></thead><tbody>${zeilen.join("")}</tbody></table>`;
+    });
+    $("profil-inhalt").innerHTML = teile.join("");
+  }
+
+  // ------------------------------------------------------------------ wiring
+  function auswahl() {
+    const kw = $("kpi-wahl");
+    kw.innerHTML = B.handlungsfelder.map((feld) => `<optgroup label="${esc(feld)}">` +
+      B.kpis.filter((k) => k.feld === feld).map((k) => `<option value="${k.id}">${esc(k.name)}</option>`).join("") + "</optgroup>").join("");
+    $("gemeinde-wahl").innerHTML = GEMEINDEN.map((ags) => `<option value="${ags}">${esc(gemeindeName(ags))}</option>`).join("");
+    kw.addEventListener("change", () => gehe("kpi", kw.value, state.gemeinde));
+    $("gemeinde-wahl").addEventListener("change", (e) => gehe(state.ansicht, state.kpi, e.target.value));
+    $("nav-kpi").addEventListener("click", (e) => { e.preventDefault(); gehe("kpi", state.kpi, state.gemeinde); });
+    $("nav-profil").addEventListener("click", (e) => { e.preventDefault(); gehe("profil", state.kpi, state.gemeinde); });
+  }
+  function zeichnen() {
+    lesen();
+    const k = KPI[state.kpi];
+    $("kpi-wahl").value = state.kpi;
+    $("gemeinde-wahl").value = state.gemeinde;
+    $("ansicht-kpi").hidden = state.ansicht !== "kpi";
+    $("ansicht-profil").hidden = state.ansicht !== "profil";
+    $("kpi-wahl").disabled = state.ansicht !== "kpi";
+    if (state.ansicht === "profil") { profil(); return; }
+    $("kpi-titel").textContent = k.name;
+    $("kpi-feld").textContent = `Handlungsfeld ${k.feld} · ${k.name_en} · Einheit ${k.einheit} · Quellen: ${k.quellen.join(", ")}`;
+    $("kpi-definition").textContent = k.definition;
+    $("kpi-hinweise").textContent = k.hinweise ? "Hinweis: " + k.hinweise : "";
+    $("download-kpi").setAttribute("href", `daten/kpi/${k.id}.csv`);
+    karte();
+    zeitreihe();
+    rangliste();
+  }
+  $("datenstand").textContent = B.datenstand_text;
+  $("build").textContent = B.build.slice(0, 12);
+  const q = $("karte-quelle"); q.textContent = B.karte.quelle; q.href = B.karte.quelle_url;
+  const l = $("karte-lizenz"); l.textContent = B.karte.lizenz; l.href = B.karte.lizenz_url;
+  auswahl();
+  window.addEventListener("hashchange", zeichnen);
+  zeichnen();
+  document.body.dataset.bereit = "1";
+})();

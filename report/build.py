@@ -1,0 +1,172 @@
+"""Build the report: one directory per Stichtag and Datenstand,
+
+    lake/report/stichtag=D/datenstand=K/index.html      the report (HTML, CSS, JavaScript, map and data inlined)
+    lake/report/stichtag=D/datenstand=K/daten/          the data behind every chart: kpi_values.parquet,
+                                                         kpi_values.csv, kpi/<kpi_id>.csv
+    lake/report/index.html                               every report built, newest first
+
+The page needs no network: no tiles, no CDN, no web font. The same public data give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import json
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from report.data import ReportData, load_report_data, read_rows
+from report.geometry import ATTRIBUTION, ATTRIBUTION_URL, LICENCE, LICENCE_URL, map_geometry
+from sources.lake import atomic_write_text
+from stichtag.catalogue import Catalogue
+from stichtag.reference import region
+from stichtag.settings import Settings
+from stichtag.versions import KEY_FORMAT
+
+ASSETS = Path(__file__).parent / "assets"
+DECIMALS = {"anzahl": 0, "jahre": 1, "je_km2": 0, "m2": 1}  # everything else: 1 decimal
+CSV_COLUMNS = ("kpi_id", "gebiet_id", "gebiet_name", "gebiet_ebene", "stichtag", "value", "unit", "status",
+               "bezugsdatum", "quelle")
+
+
+@dataclass(frozen=True)
+class Report:
+    path: Path  # index.html
+    stichtag: dt.date
+    datenstand: str
+    kpis: int
+    gemeinden: int
+    series_points: int
+
+
+def report_root(settings: Settings) -> Path:
+    return settings.lake / "report"
+
+
+def _datenstand_text(key: str) -> str:
+    try:
+        return dt.datetime.strptime(key, KEY_FORMAT).strftime("%d.%m.%Y, %H:%M Uhr UTC")
+    except ValueError:
+        return key
+
+
+def _kpi_meta(catalogue: Catalogue) -> list[dict]:
+    return [{"id": k.id, "name": k.name, "name_en": k.name_en, "feld": k.handlungsfeld,
+             "definition": " ".join(k.definition.split()), "einheit": k.unit_label, "unit": k.unit,
+             "stellen": DECIMALS.get(k.unit, 1), "hinweise": " ".join((k.caveats or "").split()),
+             "quellen": list(k.sources)} for k in catalogue.kpis]
+
+
+def payload(data: ReportData, rows: list[dict]) -> dict:
+    """The report's data as one JSON object (inlined into the page)."""
+    days = [d.isoformat() for d in data.stichtage]
+    index = {d: i for i, d in enumerate(days)}
+    values: dict[str, dict[str, list]] = {}
+    areas: dict[str, dict] = {}
+    for r in rows:
+        areas.setdefault(r["gebiet_id"], {"name": r["gebiet_name"], "ebene": r["gebiet_ebene"]})
+        series = values.setdefault(r["kpi_id"], {}).setdefault(r["gebiet_id"], [None] * len(days))
+        value = None if r["value"] is None else round(float(r["value"]), 6)
+        point = [value, "" if r["status"] == "ok" else r["status"]]
+        if r["bezugsdatum"] is not None and r["bezugsdatum"].isoformat() != r["stichtag"].isoformat():
+            point.append(r["bezugsdatum"].isoformat())
+        series[index[r["stichtag"].isoformat()]] = point
+    geometry = map_geometry()
+    fields = list(dict.fromkeys(k.handlungsfeld for k in data.catalogue.kpis))
+    return {
+        "titel": f"Sozialbericht {region().name}",
+        "stichtag": data.stichtag.isoformat(), "datenstand": data.datenstand,
+        "datenstand_text": _datenstand_text(data.datenstand), "build": data.build,
+        "stichtage": days, "handlungsfelder": fields, "kpis": _kpi_meta(data.catalogue),
+        "gebiete": areas,
+        "karte": {"breite": geometry.width, "hoehe": geometry.height, "inset": geometry.inset_box,
+                  "formen": [{"ags": s.ags, "name": s.name, "d": s.path, "inset": s.inset} for s in geometry.shapes],
+                  "quelle": ATTRIBUTION, "quelle_url": ATTRIBUTION_URL, "lizenz": LICENCE,
+                  "lizenz_url": LICENCE_URL},
+        "werte": values,
+    }
+
+
+def _inline_json(obj: object) -> str:
+    # inside <script>: "</" would end the element
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
+
+
+def render(data: ReportData, rows: list[dict]) -> str:
+    template = (ASSETS / "template.html").read_text(encoding="utf-8")
+    body = payload(data, rows)
+    return (template.replace("{{titel}}", html.escape(body["titel"]))
+            .replace("{{stichtag}}", data.stichtag.strftime("%d.%m.%Y"))
+            .replace("/*{{css}}*/", (ASSETS / "report.css").read_text(encoding="utf-8"))
+            .replace("/*{{daten}}*/", f"const BERICHT = {_inline_json(body)};")
+            .replace("/*{{js}}*/", (ASSETS / "report.js").read_text(encoding="utf-8")))
+
+
+def _write_csv(path: Path, rows: list[dict]) -> None:
+    """As German spreadsheets open it: `;`, decimal comma, UTF-8 with BOM."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        out.writerow(CSV_COLUMNS)
+        for r in rows:
+            out.writerow(["" if r[c] is None else
+                          (f"{r[c]:.6f}".rstrip("0").rstrip(".").replace(".", ",") if c == "value" else r[c])
+                          for c in CSV_COLUMNS])
+
+
+def _write_data(directory: Path, data: ReportData, rows: list[dict]) -> None:
+    con = duckdb.connect()
+    try:
+        listing = ", ".join(f"'{f}'" for f in data.files)
+        con.execute("set preserve_insertion_order = true")
+        con.execute(f"""copy (select * from read_parquet([{listing}]) order by kpi_id, gebiet_id, stichtag)
+            to '{directory / "kpi_values.parquet"}' (format parquet, compression zstd)""")
+    finally:
+        con.close()
+    _write_csv(directory / "kpi_values.csv", rows)
+    by_kpi: dict[str, list[dict]] = {}
+    for r in rows:
+        by_kpi.setdefault(r["kpi_id"], []).append(r)
+    for kpi_id, kpi_rows in by_kpi.items():
+        _write_csv(directory / "kpi" / f"{kpi_id}.csv", kpi_rows)
+
+
+def _write_index(settings: Settings) -> None:
+    root = report_root(settings)
+    entries = sorted(root.glob("stichtag=*/datenstand=*/index.html"), reverse=True)
+    items = "\n".join(
+        f'<li><a href="{p.relative_to(root).as_posix()}">Stichtag '
+        f'{dt.date.fromisoformat(p.parent.parent.name.split("=", 1)[1]).strftime("%d.%m.%Y")}, Datenstand '
+        f'{html.escape(_datenstand_text(p.parent.name.split("=", 1)[1]))}</a></li>' for p in entries)
+    atomic_write_text(root / "index.html", f"""<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><title>Sozialberichte {html.escape(region().name)}</title></head>
+<body><h1>Sozialberichte {html.escape(region().name)}</h1><ul>
+{items}
+</ul></body></html>
+""")
+
+
+def build_report(settings: Settings, stichtag: dt.date | None = None) -> Report:
+    data = load_report_data(settings, stichtag)
+    rows = read_rows(data.files)
+    target = report_root(settings) / f"stichtag={data.stichtag.isoformat()}" / f"datenstand={data.datenstand}"
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    (tmp / "daten").mkdir(parents=True)
+    try:
+        (tmp / "index.html").write_text(render(data, rows), encoding="utf-8")
+        _write_data(tmp / "daten", data, rows)
+        if target.exists():  # the same public data: rebuilt, replaced whole
+            shutil.rmtree(target)
+        tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _write_index(settings)
+    gemeinden = {r["gebiet_id"] for r in rows if r["gebiet_ebene"] == "gemeinde"}
+    return Report(target / "index.html", data.stichtag, data.datenstand, len({r["kpi_id"] for r in rows}),
+                  len(gemeinden), len(data.stichtage))

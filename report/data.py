@@ -1,0 +1,71 @@
+"""What the report shows, read from the public zone only: the report's Stichtag and the year ends before it
+(the series), each Stichtag's published (disclosure-controlled) version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from stichtag.catalogue import Catalogue, load_catalogue
+from stichtag.public_zone import public_path
+from stichtag.reference import KREIS_AGS
+from stichtag.settings import Settings
+from stichtag.versions import read_latest
+
+
+class ReportError(RuntimeError):
+    """The report cannot be built (e.g. nothing published in the public zone yet)."""
+
+
+@dataclass(frozen=True)
+class ReportData:
+    stichtag: dt.date
+    datenstand: str  # version key of the report Stichtag's marts, e.g. 20241105T060000Z
+    build: str
+    stichtage: tuple[dt.date, ...]  # series points, oldest first; the last one is the report's Stichtag
+    files: tuple[Path, ...]  # the public Parquet files read, one per Stichtag
+    catalogue: Catalogue
+
+
+def public_stichtage(settings: Settings) -> list[dt.date]:
+    root = settings.lake / "public" / "kpi_values"
+    return sorted(dt.date.fromisoformat(p.parent.name.split("=", 1)[1])
+                  for p in root.glob("stichtag=*/kpi_values.parquet"))
+
+
+def load_report_data(settings: Settings, stichtag: dt.date | None = None) -> ReportData:
+    published = public_stichtage(settings)
+    if not published:
+        raise ReportError(f"Die öffentliche Zone {settings.lake / 'public'} ist leer: erst `stichtag public` "
+                          "(oder `make run`) ausführen")
+    day = stichtag or published[-1]
+    if day not in published:
+        raise ReportError(f"Stichtag {day} ist nicht öffentlich veröffentlicht; veröffentlicht sind "
+                          f"{', '.join(d.isoformat() for d in published[-5:])}{' …' if len(published) > 5 else ''}")
+    # the series: one point per year (its 31.12.), the report's Stichtag last
+    series = [d for d in published if d < day and (d.month, d.day) == (12, 31)]
+    days = (*series, day)
+    latest = read_latest(settings, day) or {}
+    return ReportData(day, latest.get("datenstand", "unbekannt"), latest.get("build", "unbekannt"), days,
+                      tuple(public_path(settings, d) for d in days), load_catalogue())
+
+
+def read_rows(files: tuple[Path, ...]) -> list[dict]:
+    """All public rows of the given Stichtage (the export schema), ordered by KPI, area and Stichtag."""
+    con = duckdb.connect()
+    try:
+        listing = ", ".join(f"'{f}'" for f in files)
+        result = con.execute(f"""select kpi_id, gebiet_id, gebiet_name, gebiet_ebene, stichtag, value, unit, status,
+                   bezugsdatum, quelle
+            from read_parquet([{listing}]) order by kpi_id, gebiet_id, stichtag""")
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+    finally:
+        con.close()
+
+
+def kreis_ags() -> str:
+    return KREIS_AGS

@@ -1,0 +1,240 @@
+"""The digital social report (report/), opened from disk in a real headless Chromium.
+
+The public zone here is synthetic but has the export's schema and every case the page must draw: 49
+Gemeinden, the Kreis, Land and Bund, suppressed cells, a suppressed year in a series, and an official
+comparison value with its own reference date."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from report.build import build_report
+from report.data import ReportError
+from report.geometry import ATTRIBUTION, map_geometry
+from sources.lake import atomic_write_text
+from stichtag.catalogue import load_catalogue
+from stichtag.public_zone import public_path
+from stichtag.reference import gemeinden
+from stichtag.settings import PROJECT_ROOT
+from stichtag.versions import latest_pointer
+from tests.conftest import make_settings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTEFACTS = PROJECT_ROOT / "test-artifacts"
+DAYS = [dt.date(y, 12, 31) for y in range(2015, 2026)] + [dt.date(2026, 10, 31)]
+MONTH_END = dt.date(2026, 9, 30)  # published too, but no year end: not in the series
+KPI, GEMEINDE = "sgb2_quote", "01056039"  # Pinneberg
+SUPPRESSED_NOW = {"01056025", "01056011"}  # Helgoland and Bullenkuhlen (392 residents)
+SUPPRESSED_YEAR = dt.date(2018, 12, 31)  # Pinneberg's SGB II-Quote hidden in that year
+DATENSTAND = "20261105T060000Z"
+
+
+def _value(kpi: str, area: str, day: dt.date) -> float:
+    h = int(hashlib.sha256(f"{kpi}|{area}|{day}".encode()).hexdigest()[:8], 16)
+    return round(2 + (h % 10_000) / 1000 + (day.year - 2015) * 0.1, 4)
+
+
+def _rows(day: dt.date) -> list[tuple]:
+    catalogue = load_catalogue()
+    areas = [(g.ags, g.name, "gemeinde") for g in gemeinden()] + [("01056", "Kreis Pinneberg", "kreis"),
+                                                                  ("01", "Schleswig-Holstein", "land"),
+                                                                  ("DG", "Deutschland", "bund")]
+    rows = []
+    for k in catalogue.kpis:
+        for ags, name, level in areas:
+            status, value, bezug = "ok", _value(k.id, ags, day), day
+            if level in ("land", "bund"):
+                if k.id != KPI:
+                    continue
+                bezug = dt.date(day.year, 6, 30) if day.month == 12 else dt.date(day.year, 9, 30)
+            if k.id == KPI and ((day == DAYS[-1] and ags in SUPPRESSED_NOW) or (day == SUPPRESSED_YEAR
+                                                                                and ags == GEMEINDE)):
+                status, value = "gesperrt", None
+            rows.append((k.id, ags, name, level, day, value, None if value is None else 10.0,
+                         None if value is None else 100.0, k.unit_label, status, bezug,
+                         "amtlich" if level in ("land", "bund") else "intern"))
+    return rows
+
+
+def _publish(settings, day: dt.date) -> None:
+    con = duckdb.connect()
+    con.execute("""create table t (kpi_id varchar, gebiet_id varchar, gebiet_name varchar, gebiet_ebene varchar,
+        stichtag date, value double, numerator double, denominator double, unit varchar, status varchar,
+        bezugsdatum date, quelle varchar)""")
+    con.executemany("insert into t values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _rows(day))
+    target = public_path(settings, day)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"copy t to '{target}' (format parquet)")
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def public_zone(tmp_path_factory):
+    settings = make_settings(tmp_path_factory.mktemp("report"))
+    for day in [*DAYS, MONTH_END]:
+        _publish(settings, day)
+    atomic_write_text(latest_pointer(settings, DAYS[-1]), json.dumps(
+        {"stichtag": DAYS[-1].isoformat(), "datenstand": DATENSTAND, "build": "f" * 64}))
+    return settings
+
+
+@pytest.fixture(scope="module")
+def report(public_zone):
+    return build_report(public_zone)
+
+
+def test_report_is_built_from_the_public_zone_alone_per_stichtag_and_datenstand(public_zone, report) -> None:
+    assert not public_zone.exports.exists()  # nothing restricted to read
+    assert report.path == (public_zone.lake / "report" / f"stichtag={DAYS[-1]}" / f"datenstand={DATENSTAND}"
+                           / "index.html")
+    assert report.series_points == len(DAYS) and report.gemeinden == 49 and report.kpis == len(load_catalogue().kpis)
+    index = (public_zone.lake / "report" / "index.html").read_text(encoding="utf-8")
+    assert report.path.relative_to(public_zone.lake / "report").as_posix() in index
+
+
+def test_rebuilding_the_same_public_data_gives_the_same_bytes(public_zone, report) -> None:
+    before = {p: p.read_bytes() for p in report.path.parent.rglob("*") if p.is_file()}
+    build_report(public_zone)
+    assert {p: p.read_bytes() for p in report.path.parent.rglob("*") if p.is_file()} == before
+
+
+def test_download_files_hold_the_public_values_of_every_chart(public_zone, report) -> None:
+    with (report.path.parent / "daten" / "kpi" / f"{KPI}.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    assert len(rows) == len(DAYS) * 52
+    now = {r["gebiet_id"]: r for r in rows if r["stichtag"] == DAYS[-1].isoformat()}
+    assert {a for a, r in now.items() if r["status"] == "gesperrt"} == SUPPRESSED_NOW
+    assert all(now[a]["value"] == "" for a in SUPPRESSED_NOW)
+    assert float(now[GEMEINDE]["value"].replace(",", ".")) == pytest.approx(_value(KPI, GEMEINDE, DAYS[-1]))
+    parquet = report.path.parent / "daten" / "kpi_values.parquet"
+    assert duckdb.execute(f"select count(*) from read_parquet('{parquet}')").fetchone()[0] == sum(
+        len(_rows(d)) for d in DAYS)
+
+
+def test_a_stichtag_missing_from_the_public_zone_is_a_clear_error(public_zone) -> None:
+    with pytest.raises(ReportError, match="nicht öffentlich veröffentlicht"):
+        build_report(public_zone, dt.date(2020, 6, 30))
+    with pytest.raises(ReportError, match="öffentliche Zone .* ist leer"):
+        build_report(make_settings(public_zone.lake.parent / "leer"))
+
+
+def test_map_geometry_has_the_49_gemeinden_with_helgoland_in_an_inset() -> None:
+    geometry = map_geometry()
+    assert {s.ags for s in geometry.shapes} == {g.ags for g in gemeinden()}
+    assert [s.ags for s in geometry.shapes if s.inset] == ["01056025"]
+    for s in geometry.shapes:
+        xs = [float(p.split(",")[0]) for part in s.path.split("Z") if part for p in part[1:].split("L")]
+        assert min(xs) >= 0 and max(xs) <= geometry.width, s.name
+
+
+# ------------------------------------------------------------------------------------------- real browser
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed and could not be (make test installs Debian's package as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, report):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="de-DE")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(report.path.as_uri())
+    page.wait_for_selector("body[data-bereit='1']")
+    yield page
+    assert errors == []
+    # nothing but the report file itself: no tiles, no CDN, no fonts, no beacons
+    assert [u for u in requests if not u.startswith("file://")] == []
+    context.close()
+
+
+def test_report_opens_from_disk_and_draws_map_series_and_comparisons_in_chromium(page) -> None:
+    page.select_option("#kpi-wahl", KPI)
+    page.select_option("#gemeinde-wahl", GEMEINDE)
+    assert page.evaluate("location.hash") == f"#/kpi/{KPI}/{GEMEINDE}"
+    assert page.locator("#karte path.gemeinde").count() == 49
+    # suppressed cells are hatched, not coloured as a value or as missing
+    suppressed = page.locator("#karte path.gesperrt")
+    assert {suppressed.nth(i).get_attribute("data-ags") for i in range(suppressed.count())} == SUPPRESSED_NOW
+    assert all(suppressed.nth(i).get_attribute("fill") == "url(#schraffur)" for i in range(suppressed.count()))
+    assert page.locator("#karte path.wert").count() == 47
+    assert page.locator("#legende li").count() == 5 + 2  # five classes, gesperrt, kein Wert
+    assert ATTRIBUTION in page.inner_text("#karte-figur")
+    # the Gemeinde's series: a point per year except the suppressed one, which gets its mark
+    points = page.locator("#reihe circle.punkt[data-reihe='gemeinde']")
+    assert points.count() == len(DAYS) - 1
+    mark = page.locator("#reihe .gesperrt-marke[data-reihe='gemeinde']")
+    assert mark.count() == 1 and mark.get_attribute("data-stichtag") == SUPPRESSED_YEAR.isoformat()
+    for level in ("kreis", "land", "bund"):
+        assert page.locator(f"#reihe path.vergleich[data-reihe='{level}']").count() == 1, level
+        assert page.locator(f"#reihe circle.punkt[data-reihe='{level}']").count() == len(DAYS), level
+    # the series table says the same; Land values name their own reference date
+    table = page.text_content("#reihe-tabelle")  # inside a closed <details>: not rendered, still there
+    assert "gesperrt" in table and "Stand 30.09.2026" in table
+    assert "05.11.2026" in page.inner_text("#datenstand")
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "sozialbericht.png"), full_page=True)
+    assert (ARTEFACTS / "sozialbericht.png").stat().st_size > 10_000
+
+
+def test_ranking_lists_the_gemeinden_by_value_with_suppressed_ones_last(page) -> None:
+    page.select_option("#kpi-wahl", KPI)
+    rows = page.locator("#rangliste tbody tr")
+    assert rows.count() == 49
+    expected = sorted((g.ags for g in gemeinden() if g.ags not in SUPPRESSED_NOW),
+                      key=lambda a: -_value(KPI, a, DAYS[-1]))
+    first = rows.nth(0).inner_text()
+    assert next(g.name for g in gemeinden() if g.ags == expected[0]) in first
+    assert "gesperrt" in rows.nth(48).inner_text() and "gesperrt" in rows.nth(47).inner_text()
+
+
+def test_map_is_usable_with_the_keyboard_alone(page) -> None:
+    page.select_option("#kpi-wahl", KPI)
+    target = page.locator("#karte path[data-ags='01056001']")
+    target.focus()
+    page.keyboard.press("Enter")
+    assert page.input_value("#gemeinde-wahl") == "01056001"
+    assert page.locator("#karte path.gewaehlt").get_attribute("data-ags") == "01056001"
+    assert page.locator("#rangliste tr.gewaehlt").count() == 1
+    assert "Appen" in page.inner_text("#reihe-titel")
+
+
+def test_gemeinde_profile_shows_every_kpi_against_kreis_land_and_bund(page) -> None:
+    page.goto(page.url.split("#")[0] + f"#/profil/{GEMEINDE}")
+    page.wait_for_selector("#ansicht-profil:not([hidden])")
+    assert page.locator("#profil-inhalt tbody tr").count() == len(load_catalogue().kpis)
+    assert page.locator("#profil-inhalt h3").count() == len({k.handlungsfeld for k in load_catalogue().kpis})
+    header = page.inner_text("#profil-inhalt thead >> nth=0")
+    assert all(name in header for name in ("Gemeinde", "Kreis Pinneberg", "Schleswig-Holstein", "Deutschland"))
+    # a click on an indicator leads to its map and series for the same Gemeinde
+    page.click(f"#profil-inhalt a[href='#/kpi/{KPI}/{GEMEINDE}']")
+    page.wait_for_selector("#ansicht-kpi:not([hidden])")
+    assert page.input_value("#kpi-wahl") == KPI
+
+
+def test_download_links_point_at_files_beside_the_page(page, report) -> None:
+    page.select_option("#kpi-wahl", KPI)
+    for href in [page.get_attribute("#download-kpi", "href"), "daten/kpi_values.csv", "daten/kpi_values.parquet"]:
+        assert (report.path.parent / href).is_file(), href
+    assert page.locator("a[href='daten/kpi_values.csv']").count() == 1
+
+
