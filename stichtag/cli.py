@@ -189,6 +189,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(_kpi_preview(settings, stichtag))
     print(f"  Exporte (Parquet):  {settings.exports / 'kpi_values'}")
     print(f"  KPI-Dokumentation:  {docs[0]}")
+    quality = _quality_summary(settings)
+    if quality:
+        print(f"  Qualitätsprüfungen: {quality}")
     audit = _public_summary(settings, stichtag)
     if audit:
         print(f"  Öffentliche Zone:   {public_path(settings, stichtag)}  ({audit})")
@@ -201,6 +204,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")
     print("  Beispiel:  make sql  →  select * from kpi_values_latest where gebiet_ebene = 'kreis';")
     return 0
+
+
+def _quality_summary(settings: Settings) -> str | None:
+    import json
+
+    from stichtag.quality import docs_index, summary_path
+
+    if not summary_path(settings).exists():
+        return None
+    results = json.loads(summary_path(settings).read_text(encoding="utf-8"))["ergebnisse"]
+    blocking = [r for r in results if r["schwere"] == "blocking"]
+    warnings = [r for r in results if r["schwere"] == "warning" and not r["bestanden"]]
+    return (f"{sum(r['bestanden'] for r in blocking)} von {len(blocking)} blockierenden bestanden, "
+            f"{len(warnings)} Warnungen (Great Expectations; Data Docs: {docs_index(settings)})")
 
 
 def _public_summary(settings: Settings, day: dt.date) -> str | None:

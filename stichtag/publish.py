@@ -4,7 +4,8 @@ The build database (lake/warehouse/build.duckdb) has one writer, the running mat
 nobody else opens it. For every Stichtag of the build this step
 1. writes the version lake/marts/kpi_values/stichtag=D/datenstand=K/build=F/ (see versions.py)
    with the Parquet and a manifest, unless that exact version exists (then: no-op);
-2. runs the publication checks; only if they pass, switches `latest.json` (atomically) and
+2. runs the publication checks (SQL checks here and the Great Expectations suites of expectations/,
+   stichtag/quality.py); only if the blocking ones pass, switches `latest.json` (atomically) and
    replaces the export lake/exports/kpi_values/stichtag=D/kpi_values.parquet (temp file + rename);
 3. rebuilds lake/analytics.duckdb (views only) in a temporary file and renames it over the old one,
    so analysts, who open it read-only, never hold a lock a materialisation needs, nor wait for one.
@@ -60,6 +61,7 @@ class Published:
     created: bool  # False: this exact version existed already (no-op)
     latest: bool  # the latest pointer now points here
     checks_passed: bool
+    failed_checks: tuple[str, ...] = ()  # the blocking checks that failed
 
 
 def kpi_export_path(settings: Settings, stichtag: dt.date) -> Path:
@@ -112,7 +114,9 @@ def _manifest(info: BuildInfo, day: dt.date, build: str, rows: int, checks: list
         "models_sha256": info.models_sha256, "dbt_manifest_sha256": dbt_manifest_sha256(),
         "catalogue_sha256": info.catalogue_sha256, "pseudonym_key_ids": info.key_ids,
         "row_counts": {"kpi_values": rows}, "parquet_sha256": hashlib.sha256(parquet.read_bytes()).hexdigest(),
-        "checks": checks, "checks_passed": all(c["passed"] for c in checks),
+        # warnings are recorded, only blocking checks decide
+        "checks": checks,
+        "checks_passed": all(c["passed"] for c in checks if c.get("severity", "blocking") == "blocking"),
         "build_window": {"min_date": info.min_date, "max_date": info.max_date, "raster": info.raster},
         "timings": {**info.timings, "publish_s": round(seconds, 3)},
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -120,8 +124,10 @@ def _manifest(info: BuildInfo, day: dt.date, build: str, rows: int, checks: list
 
 
 def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
-                       run_id: str | None = None) -> list[Published]:
-    """Version, check and publish every Stichtag in [min_date, max_date) that the last build computed."""
+                       run_id: str | None = None, raise_on_failure: bool = True) -> list[Published]:
+    """Version, check and publish every Stichtag in [min_date, max_date) that the last build computed.
+    A Stichtag whose blocking checks fail keeps its previous latest version and export; then
+    PublicationError is raised (unless `raise_on_failure` is False: the caller reports it)."""
     info = read_build_info(settings)
     if not (info.min_date <= min_date.isoformat() and max_date.isoformat() <= info.max_date):
         raise PublicationError(f"the last build covered [{info.min_date}, {info.max_date}), "
@@ -132,8 +138,13 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
         days = [r[0] for r in con.execute(
             "select distinct stichtag from marts.fct_kpi_werte where stichtag >= ? and stichtag < ? order by 1",
             [min_date, max_date]).fetchall()]
+        # the Great Expectations suites of expectations/ over every Stichtag of the build, before any pointer moves
+        from stichtag.quality import run_quality_gates, write_summary
+
+        gates = run_quality_gates(con, settings, days)
+        write_summary(settings, info.datenstand, days, gates)
         for day in days:
-            out.append(_publish_one(con, settings, info, day))
+            out.append(_publish_one(con, settings, info, day, [g.for_day(day) for g in gates]))
     finally:
         con.close()
     refresh_analytics_db(settings)
@@ -144,17 +155,18 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
                   datenstand=info.datenstand, build=p.path.name.split("=")[1], new_version=p.created,
                   latest=p.latest, checks_passed=p.checks_passed, rows=p.rows)
     failed = [p for p in out if not p.checks_passed]
-    if failed:
-        raise PublicationError(f"checks failed for {len(failed)} Stichtag(e), e.g. {failed[0].path}/manifest.json; "
-                               "latest pointers not switched")
+    if failed and raise_on_failure:
+        raise PublicationError(f"checks failed for {len(failed)} Stichtag(e), e.g. {failed[0].path}/manifest.json "
+                               f"({'; '.join(failed[0].failed_checks)}); latest pointers not switched")
     return out
 
 
-def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: BuildInfo, day: dt.date) -> Published:
+def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: BuildInfo, day: dt.date,
+                 quality: list[dict]) -> Published:
     started = time.perf_counter()
     build = info.fingerprint(day)
     target = version_dir(settings, day, info.datenstand, build)
-    checks = _checks(con, day)
+    checks = _checks(con, day) + quality
     rows = con.execute("select count(*) from marts.fct_kpi_werte where stichtag = ?", [day]).fetchone()[0]
 
     def write(tmp: Path) -> None:
@@ -171,7 +183,10 @@ def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: Build
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 
     created = write_version(target, write)
-    passed = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["checks_passed"]
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    passed = manifest["checks_passed"]
+    failed_checks = tuple(f"{c['check']}: {c['detail']}" for c in manifest["checks"]
+                          if not c["passed"] and c.get("severity", "blocking") == "blocking")
     switched = False
     if passed:
         crash_point("publish:before-pointer")
@@ -184,7 +199,7 @@ def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: Build
         if (target / "sozialindex.parquet").exists():
             _atomic_copy(target / "sozialindex.parquet",
                          settings.exports / "sozialindex" / f"stichtag={day.isoformat()}" / "sozialindex.parquet")
-    return Published(day, target, rows, created, is_latest, passed)
+    return Published(day, target, rows, created, is_latest, passed, failed_checks)
 
 
 def _atomic_copy(src: Path, dst: Path) -> None:

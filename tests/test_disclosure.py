@@ -11,7 +11,8 @@ CATALOGUE = parse_catalogue({
     "measures": {"hilfen": {"description": "Hilfen", "model": "m", "source": "jugendamt"},
                  "kinder": {"description": "Kinder", "model": "m", "source": "melderegister"}},
     "kpis": [{"id": "quote", "name": "Quote", "name_en": "rate", "handlungsfeld": "Jugend", "definition": "d",
-              "numerator": [{"measure": "hilfen"}], "denominator": [{"measure": "kinder"}], "unit": "prozent", "sources": ["jugendamt"]}],
+              "numerator": [{"measure": "hilfen"}], "denominator": [{"measure": "kinder"}], "unit": "prozent",
+              "sources": ["jugendamt"]}],
 })
 # Kreis K: amtsfrei A, B, C and the Amt X with x1, x2, x3. A has 2 cases (primary); x1 has 1 (primary).
 # x3 is the smallest unhidden Gemeinde, but it sits in an Amt whose total is published.

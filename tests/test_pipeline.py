@@ -430,3 +430,52 @@ def test_the_job_builds_the_report_with_exactly_the_public_values(built) -> None
         point = shown[(kpi_id, gebiet_id)]
         assert point[1] == ("" if status == "ok" else status)
         assert point[0] == (None if value is None else pytest.approx(float(value), abs=1e-6)), (kpi_id, gebiet_id)
+
+
+def test_quality_gates_ran_with_great_expectations_and_wrote_data_docs(built) -> None:
+    from stichtag.quality import docs_index, summary_path
+
+    settings, _, _ = built
+    summary = json.loads(summary_path(settings).read_text(encoding="utf-8"))
+    assert {r["suite"] for r in summary["ergebnisse"]} == {"kpi_values", "gemeinden", "summen", "veraenderung"}
+    assert all(r["bestanden"] for r in summary["ergebnisse"] if r["schwere"] == "blocking")
+    assert docs_index(settings).exists()
+    manifest = json.loads(next((settings.lake / "marts" / "kpi_values" / f"stichtag={MONTH_ENDS[-1]}")
+                               .glob("datenstand=*/build=*/manifest.json")).read_text(encoding="utf-8"))
+    assert sum(c.get("quelle") == "great_expectations" for c in manifest["checks"]) == len(summary["ergebnisse"])
+
+
+# Runs last in this module: it ingests a bad delivery into the module's lake.
+def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_the_published_versions_stay(built) -> None:
+    from stichtag.public_zone import publish_all_public
+    from stichtag.versions import read_latest
+
+    settings, _, _ = built
+    day = MONTH_ENDS[-1]
+    publish_all_public(settings)
+    before = {p: p.read_bytes() for p in (public_path(settings, day), kpi_export_path(settings, day))}
+    latest_before = read_latest(settings, day)
+    # the job centre re-delivers Berichtsmonat 2016-06 — without Appen's Bedarfsgemeinschaften
+    original = settings.inbox / "jobcenter" / "JC_SGB2_BESTAND_201606.csv"
+    source = original.read_text(encoding="utf-8-sig")
+    header, *lines = source.splitlines()
+    june = [line for line in lines if line.startswith("201606;")]
+    kept = [line for line in june if ";01056001;" not in line]
+    assert len(june) - len(kept) >= 20
+    planted = settings.inbox / "jobcenter" / "JC_SGB2_BESTAND_201607.csv"
+    planted.write_text("\n".join([header, *kept]) + "\n", encoding="utf-8-sig")
+    ts = original.stat().st_mtime + 86_400  # a day after the original delivery
+    os.utime(planted, (ts, ts))
+
+    result = run_stichtag_job(day, day + dt.timedelta(days=1))
+    assert not result.success
+    evaluations = [e for e in result.get_asset_check_evaluations() if e.check_name == "qualitaetspruefungen"]
+    assert evaluations and not evaluations[0].passed
+    assert read_latest(settings, day) == latest_before
+    assert {p: p.read_bytes() for p in before} == before  # export and public zone unchanged
+    versions = settings.lake / "marts" / "kpi_values" / f"stichtag={day}"
+    manifests = [json.loads(m.read_text(encoding="utf-8")) for m in versions.glob("datenstand=*/build=*/manifest.json")]
+    blocked = [m for m in manifests if not m["checks_passed"]]  # written, kept for review, not latest
+    assert len(blocked) == 1 and blocked[0]["build"] != latest_before["build"]
+    failed = [c for c in blocked[0]["checks"] if not c["passed"] and c.get("severity", "blocking") == "blocking"]
+    assert any("verschwunden" in c["check"] and "01056001" in c["detail"] for c in failed)

@@ -1,5 +1,7 @@
 """Publication: versioned marts, the KPI export for downstream apps, the analysts' read-only database."""
 
+import json
+
 import dagster as dg
 
 from orchestration.defs.partitions import STICHTAG_PARTITIONS
@@ -7,10 +9,16 @@ from orchestration.lib.resources import LakeResource
 from stichtag.lock import build_lock
 from stichtag.publish import EXPORT_COLUMNS, publish_kpi_values
 
+EXPORT_KEY = dg.AssetKey(["exports", "kpi_values"])
+QUALITY_CHECK = dg.AssetCheckSpec(
+    "qualitaetspruefungen", asset=EXPORT_KEY, blocking=True,
+    description="The Great Expectations suites of expectations/ (and the SQL publication checks) on every Stichtag "
+                "of the run. Blocking: a failure keeps latest pointer, export, public zone and report where they were.")
 
-@dg.asset(key=["exports", "kpi_values"], deps=[dg.AssetKey(["marts", "fct_kpi_werte"])],
+
+@dg.asset(key=EXPORT_KEY, deps=[dg.AssetKey(["marts", "fct_kpi_werte"])],
           partitions_def=STICHTAG_PARTITIONS, backfill_policy=dg.BackfillPolicy.single_run(),
-          group_name="exports", kinds={"parquet"},
+          group_name="exports", kinds={"parquet"}, check_specs=[QUALITY_CHECK],
           metadata={"schema": ", ".join(EXPORT_COLUMNS), "docs": "README.md#export-kpi_values"})
 def kpi_values_export(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     """KPI values per Stichtag: an immutable version (lake/marts/kpi_values/stichtag=D/datenstand=K/build=F/)
@@ -18,11 +26,31 @@ def kpi_values_export(context: dg.AssetExecutionContext, lake: LakeResource) -> 
     window = context.partition_time_window
     settings = lake.settings()
     with build_lock(settings):
-        published = publish_kpi_values(settings, window.start.date(), window.end.date(), context.run.run_id)
+        published = publish_kpi_values(settings, window.start.date(), window.end.date(), context.run.run_id,
+                                       raise_on_failure=False)
     if not published:
         raise dg.Failure(f"no KPI values for [{window.start.date()}, {window.end.date()}) in the build")
     created = [p for p in published if p.created]
     return dg.MaterializeResult(metadata={
         "stichtage": len(published), "new_versions": len(created),
         "unchanged_versions": len(published) - len(created), "rows": sum(p.rows for p in published),
-        "latest_version": dg.MetadataValue.path(str(published[-1].path))})
+        "latest_version": dg.MetadataValue.path(str(published[-1].path))},
+        check_results=[quality_result(settings, published)])
+
+
+def quality_result(settings, published: list) -> dg.AssetCheckResult:
+    from stichtag.quality import docs_index, summary_path
+
+    failed = [p for p in published if not p.checks_passed]
+    warnings = []
+    if summary_path(settings).exists():
+        summary = json.loads(summary_path(settings).read_text(encoding="utf-8"))
+        warnings = [f"{r['suite']}: {r['erwartung']}: {r['detail']}" for r in summary["ergebnisse"]
+                    if r["schwere"] == "warning" and not r["bestanden"]]
+    return dg.AssetCheckResult(
+        check_name=QUALITY_CHECK.name, passed=not failed, severity=dg.AssetCheckSeverity.ERROR,
+        description=("; ".join(f"{p.stichtag}: {', '.join(p.failed_checks)}" for p in failed[:3])
+                     or "alle blockierenden Prüfungen bestanden"),
+        metadata={"stichtage_blockiert": [p.stichtag.isoformat() for p in failed],
+                  "warnungen": len(warnings), "warnungen_beispiele": "; ".join(warnings[:5]) or "keine",
+                  "data_docs": dg.MetadataValue.path(str(docs_index(settings)))})

@@ -1,0 +1,316 @@
+"""Quality gates: the Great Expectations suites of expectations/ run on what a build is about to publish.
+
+The suites are YAML (expectations/*.yml); this module builds the tables they check from the build database,
+runs them with Great Expectations (imported here only, once per run: it costs seconds), writes the Data Docs
+(lake/quality/gx/uncommitted/data_docs/local_site/index.html) and returns each Stichtag's results. A failed
+`critical` expectation blocks that Stichtag: its latest pointer, export and public zone stay where they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from stichtag.catalogue import load_catalogue
+from stichtag.reference import gemeinden, region
+from stichtag.settings import PROJECT_ROOT, Settings
+
+SUITES_DIR = PROJECT_ROOT / "expectations"
+SEVERITIES = {"critical": "blocking", "warning": "warning"}
+VANISHED_FROM = 20  # a numerator at least this large that drops to 0 between two Datenstände
+
+
+class SuiteError(ValueError):
+    """A suite file is invalid; raised before anything is validated."""
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    type: str
+    kwargs: dict
+    severity: str  # critical | warning
+    where: dict | None = None  # column → value, [values] (one of) or {nicht: value}; all must hold
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    table: str
+    description: str
+    expectations: tuple[ExpectationSpec, ...]
+
+
+def load_suites(directory: Path = SUITES_DIR) -> list[Suite]:
+    suites = []
+    for path in sorted(directory.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        where_file = path.name
+        if not isinstance(raw, dict) or not {"suite", "table", "expectations"} <= set(raw):
+            raise SuiteError(f"{where_file}: needs suite, table and expectations")
+        specs = []
+        for i, e in enumerate(raw["expectations"]):
+            if not isinstance(e, dict) or not str(e.get("type", "")).startswith("expect_"):
+                raise SuiteError(f"{where_file} #{i + 1}: type must name an expectation (expect_…)")
+            if e.get("severity") not in SEVERITIES:
+                raise SuiteError(f"{where_file} #{i + 1}: severity must be one of {sorted(SEVERITIES)}")
+            where = e.get("where")
+            if where is not None and (not isinstance(where, dict) or not where):
+                raise SuiteError(f"{where_file} #{i + 1}: where must map columns to values")
+            specs.append(ExpectationSpec(e["type"], dict(e.get("kwargs") or {}), e["severity"], where))
+        suites.append(Suite(raw["suite"], raw["table"], " ".join(str(raw.get("description", "")).split()),
+                            tuple(specs)))
+    return suites
+
+
+def parameters() -> dict[str, object]:
+    from stichtag.publish import EXPORT_COLUMNS, STATUSES
+
+    catalogue = load_catalogue()
+    return {"kpi_ids": sorted(k.id for k in catalogue.kpis), "n_kpis": len(catalogue.kpis),
+            "gemeinde_ags": sorted(g.ags for g in gemeinden()), "export_columns": list(EXPORT_COLUMNS),
+            "statuses": sorted({*STATUSES, "gesperrt"}), "levels": [*region().levels, "land", "bund"]}
+
+
+def _fill(value: object, params: dict[str, object]) -> object:
+    if isinstance(value, str):
+        m = re.fullmatch(r"\$\{(\w+)\}", value)
+        if m:
+            if m.group(1) not in params:
+                raise SuiteError(f"unknown parameter ${{{m.group(1)}}} (known: {', '.join(sorted(params))})")
+            return params[m.group(1)]
+    if isinstance(value, list):
+        return [_fill(v, params) for v in value]
+    return value
+
+
+# ------------------------------------------------------------------------------------------- the tables
+
+def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]):
+    """The tables the suites check, as pandas DataFrames, for the Stichtage `days` of the build."""
+    from stichtag.publish import EXPORT_COLUMNS
+    from stichtag.versions import read_latest, versions_root
+
+    listing = ", ".join(f"date '{d.isoformat()}'" for d in days) or "null"
+    con.execute(f"create or replace temp table q_werte as select {', '.join(EXPORT_COLUMNS)} "
+                f"from marts.fct_kpi_werte where stichtag in ({listing})")
+    out = {"kpi_values": con.execute("select * from q_werte order by stichtag, kpi_id, gebiet_id").df()}
+    ags = ", ".join(f"('{g.ags}')" for g in gemeinden())
+    bestand = settings.raw / "melderegister" / "bestand"
+    registered = (f"select distinct gemeinde_ags from read_parquet('{bestand}/*/*.parquet')"
+                  if any(bestand.glob("*/*.parquet")) else "select null::varchar as gemeinde_ags where false")
+    out["gemeinden"] = con.execute(f"""
+        with liste(gebiet_id) as (values {ags}), tage(stichtag) as (select unnest([{listing}])),
+             melderegister as ({registered})
+        select t.stichtag, l.gebiet_id,
+               l.gebiet_id in (select gemeinde_ags from melderegister) as im_melderegister,
+               (select count(*) from q_werte w where w.stichtag = t.stichtag and w.gebiet_id = l.gebiet_id)
+                   as kpi_zeilen,
+               (select any_value(value) from q_werte w where w.stichtag = t.stichtag and w.gebiet_id = l.gebiet_id
+                   and w.kpi_id = 'einwohner') as einwohner
+        from tage t cross join liste l order by 1, 2""").df()
+    out["summen"] = con.execute("""
+        with kinder as (
+            select w.stichtag, w.kpi_id, g.uebergeordnet_id as gebiet_id, sum(w.numerator) as zaehler,
+                   sum(w.denominator) as nenner, count(*) filter (where w.numerator is null) as fehlend
+            from q_werte w join marts.dim_gebiete g using (gebiet_id)
+            where w.quelle = 'intern' and g.gebiet_ebene in ('gemeinde', 'amt')
+            group by all)
+        select p.stichtag, p.kpi_id, p.gebiet_id, p.gebiet_ebene,
+               round(p.numerator, 6) as zaehler, round(k.zaehler, 6) as zaehler_summe_kinder,
+               round(coalesce(p.denominator, 0), 6) as nenner, round(coalesce(k.nenner, 0), 6) as nenner_summe_kinder
+        from q_werte p join kinder k using (stichtag, kpi_id, gebiet_id)
+        where p.quelle = 'intern' and p.gebiet_ebene in ('amt', 'kreis') and k.fehlend = 0
+          and p.numerator is not null
+        order by 1, 2, 3""").df()
+    previous = []
+    for day in days:
+        latest = read_latest(settings, day)
+        if latest:
+            path = versions_root(settings) / f"stichtag={day.isoformat()}" / latest["path"] / "kpi_values.parquet"
+            if path.exists():
+                previous.append((day, path, latest["datenstand"]))
+    if previous:
+        union = " union all ".join(f"select *, '{k}' as datenstand_vorher from read_parquet('{p}')"
+                                   for _, p, k in previous)
+        out["veraenderung"] = con.execute(f"""
+            select n.stichtag, n.kpi_id, n.gebiet_id, n.gebiet_ebene, a.datenstand_vorher, a.value as wert_vorher,
+                   n.value as wert, abs(n.value - a.value) / greatest(abs(a.value), 1e-9) as relative_aenderung,
+                   -- a count that was substantial and is zero now: an area missing from a (revised) delivery
+                   coalesce(a.numerator >= {VANISHED_FROM} and n.numerator = 0, false) as verschwunden
+            from q_werte n join ({union}) a using (stichtag, kpi_id, gebiet_id)
+            where n.value is not null and a.value is not null and a.value <> 0
+            order by 1, 2, 3""").df()
+    else:
+        out["veraenderung"] = con.execute("""select null::date as stichtag, null::varchar as kpi_id,
+            null::varchar as gebiet_id, null::varchar as gebiet_ebene, null::varchar as datenstand_vorher,
+            null::double as wert_vorher, null::double as wert, null::double as relative_aenderung,
+            false as verschwunden where false""").df()
+    con.execute("drop table q_werte")
+    return out
+
+
+# ------------------------------------------------------------------------------------------- validation
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    suite: str
+    expectation: str
+    severity: str  # blocking | warning
+    failing_days: frozenset[dt.date]
+    detail: str
+
+    def for_day(self, day: dt.date) -> dict:
+        passed = day not in self.failing_days
+        return {"check": f"{self.suite}: {self.expectation}", "passed": passed, "severity": self.severity,
+                "detail": "ok" if passed else self.detail, "quelle": "great_expectations"}
+
+
+def docs_index(settings: Settings) -> Path:
+    return settings.lake / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def _label(spec: ExpectationSpec) -> str:
+    k = spec.kwargs
+    what = k.get("column") or k.get("column_list") or (f"{k['column_A']} = {k['column_B']}" if "column_A" in k else "")
+    if isinstance(what, list):
+        what = ",".join(what)
+    elif what.startswith("${"):
+        what = ""
+    cond = ""
+    if spec.where:
+        shown = [f"{c}={v}" if not isinstance(v, list | dict) else
+                 (f"{c}≠{v['nicht']}" if isinstance(v, dict) else f"{c} in {len(v)} Werten")
+                 for c, v in spec.where.items()]
+        cond = " wo " + " und ".join(shown)
+    return f"{spec.type} {what}{cond}".replace("  ", " ").strip()
+
+
+def _condition(where: dict):
+    """A suite's `where:` as a Great Expectations row condition."""
+    from great_expectations.expectations.row_conditions import Column
+
+    parts = []
+    for column, wanted in where.items():
+        if isinstance(wanted, list):
+            parts.append(Column(column).is_in(wanted))
+        elif isinstance(wanted, dict) and set(wanted) == {"nicht"}:
+            unwanted = wanted["nicht"]
+            parts.append(Column(column).is_not_in(unwanted) if isinstance(unwanted, list)
+                         else Column(column) != unwanted)
+        elif isinstance(wanted, dict):
+            raise SuiteError(f"where {column}: only {{nicht: …}} is known")
+        else:
+            parts.append(Column(column) == wanted)
+    condition = parts[0]
+    for part in parts[1:]:
+        condition = condition & part
+    return condition
+
+
+def _gx_context(settings: Settings):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # offline: no usage statistics
+    import great_expectations as gx
+
+    root = settings.lake / "quality"
+    root.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(root))
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    return gx, context
+
+
+def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date],
+                      suites: list[Suite] | None = None) -> list[CheckOutcome]:
+    """Validate the Stichtage `days` of the current build; one outcome per expectation."""
+    suites = suites if suites is not None else load_suites()
+    params = parameters()
+    frames = tables(con, settings, days)
+    gx, context = _gx_context(settings)
+    source = context.data_sources.add_or_update_pandas("stichtag")
+    outcomes: list[CheckOutcome] = []
+    for suite in suites:
+        if suite.table not in frames:
+            raise SuiteError(f"suite {suite.name}: unknown table {suite.table!r} (known: {', '.join(frames)})")
+        frame = frames[suite.table].reset_index(drop=True)
+        try:
+            asset = source.get_asset(suite.table)
+        except LookupError:
+            asset = source.add_dataframe_asset(name=suite.table)
+        try:
+            batch_definition = asset.get_batch_definition("ganz")
+        except KeyError:
+            batch_definition = asset.add_batch_definition_whole_dataframe("ganz")
+        gx_suite = gx.ExpectationSuite(name=suite.name, meta={"description": suite.description})
+        for i, spec in enumerate(suite.expectations):
+            cls_name = "".join(part.capitalize() for part in spec.type.split("_"))
+            cls = getattr(gx.expectations, cls_name, None)
+            if cls is None:
+                raise SuiteError(f"suite {suite.name}: unknown expectation {spec.type}")
+            kwargs = {k: _fill(v, params) for k, v in spec.kwargs.items()}
+            if spec.where:
+                kwargs["row_condition"] = _condition(spec.where)
+            gx_suite.add_expectation(cls(**kwargs, severity=spec.severity, meta={"label": _label(spec), "nr": i}))
+        gx_suite = context.suites.add_or_update(gx_suite)
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite))
+        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+            name=suite.name, validation_definitions=[definition], result_format={"result_format": "COMPLETE"}))
+        result = checkpoint.run(batch_parameters={"dataframe": frame})
+        for validation in result.run_results.values():
+            for r in validation.results:
+                spec = suite.expectations[r.expectation_config.meta["nr"]]
+                outcomes.append(_outcome(suite, spec, r, frame, days))
+    context.build_data_docs()
+    return outcomes
+
+
+def _outcome(suite: Suite, spec: ExpectationSpec, r, frame, days: list[dt.date]) -> CheckOutcome:
+    severity = SEVERITIES[spec.severity]
+    if r.success:
+        return CheckOutcome(suite.name, _label(spec), severity, frozenset(), "ok")
+    res = r.result or {}
+    index = res.get("unexpected_index_list")
+    if r.exception_info and r.exception_info.get("raised_exception"):
+        detail = f"Fehler: {r.exception_info.get('exception_message')}"
+        failing = frozenset(days)
+    elif index is not None and "stichtag" in frame.columns:
+        rows = [i if isinstance(i, int) else i.get("index", i) for i in index]
+        failing = frozenset(_as_date(v) for v in frame.loc[[i for i in rows if isinstance(i, int)], "stichtag"])
+        failing = failing or frozenset(days)
+        sample = res.get("partial_unexpected_list") or []
+        detail = f"{res.get('unexpected_count', len(rows))} unerwartete Werte, z. B. {sample[:3]}"
+        if "gebiet_id" in frame.columns:
+            areas = sorted({str(frame.loc[i, "gebiet_id"]) for i in rows[:200] if isinstance(i, int)})
+            detail += f"; Gebiete {', '.join(areas[:8])}{' …' if len(areas) > 8 else ''}"
+    else:
+        failing = frozenset(days)
+        detail = f"beobachtet: {res.get('observed_value')}"
+    return CheckOutcome(suite.name, _label(spec), severity, failing, detail)
+
+
+def summary_path(settings: Settings) -> Path:
+    return settings.lake / "quality" / "letzte_pruefung.json"
+
+
+def write_summary(settings: Settings, datenstand: str, days: list[dt.date], outcomes: list[CheckOutcome]) -> None:
+    """The last run's results (for the Dagster asset check and `stichtag status`)."""
+    import json
+
+    from sources.lake import atomic_write_text
+
+    atomic_write_text(summary_path(settings), json.dumps({
+        "datenstand": datenstand, "stichtage": [d.isoformat() for d in days],
+        "data_docs": str(docs_index(settings)),
+        "ergebnisse": [{"suite": o.suite, "erwartung": o.expectation, "schwere": o.severity,
+                        "bestanden": not o.failing_days, "stichtage_fehlgeschlagen":
+                            sorted(d.isoformat() for d in o.failing_days), "detail": o.detail} for o in outcomes],
+    }, indent=1, ensure_ascii=False))
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if hasattr(value, "date") else value

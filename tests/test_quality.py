@@ -1,0 +1,70 @@
+"""The quality gates' suites (expectations/*.yml) and how a failure is attributed to its Stichtag."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from stichtag.quality import SuiteError, load_suites, run_quality_gates
+from stichtag.reference import gemeinden
+from tests.conftest import make_settings
+
+DAYS = [dt.date(2024, 12, 31), dt.date(2025, 12, 31)]
+
+
+def test_every_suite_names_known_expectations_severities_and_parameters() -> None:
+    import great_expectations as gx
+
+    from stichtag.quality import _fill, parameters
+
+    suites = load_suites()
+    assert {s.name for s in suites} == {"kpi_values", "gemeinden", "summen", "veraenderung"}
+    params = parameters()
+    for suite in suites:
+        for spec in suite.expectations:
+            assert hasattr(gx.expectations, "".join(p.capitalize() for p in spec.type.split("_"))), spec.type
+            for value in spec.kwargs.values():
+                _fill(value, params)  # raises on an unknown ${parameter}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("suite: x\ntable: t\nexpectations:\n  - {type: expect_column_values_to_not_be_null, kwargs: {column: a}}\n",
+     "severity must be one of"),
+    ("suite: x\ntable: t\nexpectations:\n  - {type: not_an_expectation, severity: warning}\n",
+     "type must name an expectation"),
+    ("suite: x\nexpectations: []\n", "needs suite, table and expectations"),
+])
+def test_an_invalid_suite_is_a_clear_error_naming_the_file(tmp_path, text, message) -> None:
+    (tmp_path / "kaputt.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(SuiteError, match=f"kaputt.yml.*{message}"):
+        load_suites(tmp_path)
+
+
+def _warehouse(negative_on: dt.date) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("""create table marts.fct_kpi_werte (kpi_id varchar, gebiet_id varchar, gebiet_name varchar,
+        gebiet_ebene varchar, stichtag date, value double, numerator double, denominator double, unit varchar,
+        status varchar, bezugsdatum date, quelle varchar)""")
+    con.execute("create table marts.dim_gebiete (gebiet_id varchar, gebiet_name varchar, gebiet_ebene varchar, "
+                "uebergeordnet_id varchar)")
+    for day in DAYS:
+        for g in gemeinden():
+            denominator = -5.0 if (day == negative_on and g.ags == "01056001") else 100.0
+            con.execute("insert into marts.fct_kpi_werte values ('sgb2_quote', ?, ?, 'gemeinde', ?, 5, 5, ?, '%', "
+                        "'ok', ?, 'intern')", [g.ags, g.name, day, denominator, day])
+    return con
+
+
+def test_a_failed_blocking_expectation_blocks_only_the_stichtag_it_fails_on(tmp_path) -> None:
+    settings = make_settings(tmp_path)
+    suites = [s for s in load_suites() if s.name == "kpi_values"]
+    outcomes = run_quality_gates(_warehouse(negative_on=DAYS[1]), settings, DAYS, suites)
+    failed = [o for o in outcomes if o.failing_days]
+    assert [o.expectation for o in failed] == ["expect_column_values_to_be_between denominator"]
+    assert failed[0].severity == "blocking" and failed[0].failing_days == {DAYS[1]}
+    assert "01056001" in failed[0].detail
+    assert failed[0].for_day(DAYS[0])["passed"] and not failed[0].for_day(DAYS[1])["passed"]
+    assert (settings.lake / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
