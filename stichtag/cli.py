@@ -364,6 +364,32 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_pii_scan(args: argparse.Namespace, settings: Settings) -> int:
+    from generator.canaries import canary_birth_dates_iso, canary_strings
+    from stichtag.pii_scan import needles_for, scan
+    from stichtag.settings import PROJECT_ROOT
+
+    roots = [Path(p) for p in args.pfad] if args.pfad else [
+        settings.lake, Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / "dagster_home")),
+        PROJECT_ROOT / "models" / "logs", PROJECT_ROOT / "logs"]
+    texts, dates = canary_strings(), canary_birth_dates_iso()
+    if args.kanarien:
+        for line in Path(args.kanarien).read_text(encoding="utf-8").splitlines():
+            value = line.strip()
+            if value and not value.startswith("#"):
+                (dates if len(value) == 10 and value[4] == "-" and value[7] == "-" else texts).append(value)
+    findings = scan(roots, needles_for(texts, dates), progress=not args.quiet)
+    checked = ", ".join(str(r) for r in roots if r.exists())
+    if findings:
+        print(f"PII-Prüfung: {len(findings)} Funde in {checked}:")
+        for f in findings:
+            print(f"  {f}")
+        return 1
+    print(f"PII-Prüfung bestanden: kein Kanarienwert, kein exaktes Kanarien-Geburtsdatum, keine Spalte mit dem Namen "
+          f"eines gelieferten Identifikationsmerkmals in {checked}.")
+    return 0
+
+
 def cmd_catalogue_docs(args: argparse.Namespace, settings: Settings) -> int:
     from stichtag.catalogue_docs import DOCS_DIR, latest_values, write_docs
 
@@ -473,6 +499,15 @@ def build_parser() -> argparse.ArgumentParser:
                                        "Angriffsprüfung (lineare Optimierung); nur was die Prüfung besteht")
     pz.add_argument("--stichtag", type=_date, help="nur diesen Stichtag (Standard: alle mit neuerem Export)")
     pz.set_defaults(func=cmd_public)
+
+    pii = sub.add_parser("pii-scan", help="PII-Prüfung: Kanarienwerte, exakte Geburtsdaten und Identifikations-"
+                         "spalten in Lake (Rohzone, Exporte, öffentliche Zone), Dagster-Instanz und Logs; "
+                         "Exit 1 bei Funden")
+    pii.add_argument("--pfad", action="append", help="stattdessen diese Datei/dieses Verzeichnis prüfen (mehrfach)")
+    pii.add_argument("--kanarien",
+                     help="Datei mit eigenen Kanarienwerten, einer je Zeile (Geburtsdaten als JJJJ-MM-TT)")
+    pii.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
+    pii.set_defaults(func=cmd_pii_scan)
 
     rp = sub.add_parser("report", help="digitaler Sozialbericht: eine HTML-Seite (offline, mit Karte, Zeitreihen, "
                         "Rangfolgen, Gemeindeprofilen) aus der öffentlichen Zone → lake/report/")
