@@ -390,6 +390,14 @@ def cmd_pii_scan(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_quality_suites(args: argparse.Namespace, settings: Settings) -> int:
+    from stichtag.quality import RAW_DIR, write_raw_suites
+
+    paths = write_raw_suites()
+    print(f"{len(paths)} Suites der Rohtabellen aus den Quellverträgen in {RAW_DIR}")
+    return 0
+
+
 def cmd_catalogue_docs(args: argparse.Namespace, settings: Settings) -> int:
     from stichtag.catalogue_docs import DOCS_DIR, latest_values, write_docs
 
@@ -508,6 +516,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Datei mit eigenen Kanarienwerten, einer je Zeile (Geburtsdaten als JJJJ-MM-TT)")
     pii.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
     pii.set_defaults(func=cmd_pii_scan)
+
+    qa = sub.add_parser("quality", help="Qualitätsprüfungen (Great Expectations, expectations/)")
+    qsub = qa.add_subparsers(dest="quality_command", required=True)
+    qsub.add_parser("suites", help="die Suites der Rohtabellen aus den Quellverträgen erzeugen "
+                    "(expectations/raw/)").set_defaults(func=cmd_quality_suites)
 
     rp = sub.add_parser("report", help="digitaler Sozialbericht: eine HTML-Seite (offline, mit Karte, Zeitreihen, "
                         "Rangfolgen, Gemeindeprofilen) aus der öffentlichen Zone → lake/report/")

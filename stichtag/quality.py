@@ -48,7 +48,7 @@ class Suite:
 
 def load_suites(directory: Path = SUITES_DIR) -> list[Suite]:
     suites = []
-    for path in sorted(directory.glob("*.yml")):
+    for path in sorted([*directory.glob("*.yml"), *directory.glob("raw/*.yml")]):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         where_file = path.name
         if not isinstance(raw, dict) or not {"suite", "table", "expectations"} <= set(raw):
@@ -87,6 +87,110 @@ def _fill(value: object, params: dict[str, object]) -> object:
     if isinstance(value, list):
         return [_fill(v, params) for v in value]
     return value
+
+
+# ------------------------------------------------------------------------------------------- raw tables
+
+# a lake that predates the gates catches up over runs: the newest deliveries first, at most this many per
+# table and run (a new delivery is always among them)
+RAW_BACKLOG = 24
+LINEAGE_COLUMNS = ["lieferung_id", "received_at", "source_file_sha256", "source_line", "key_id"]
+RAW_DIR = SUITES_DIR / "raw"
+
+
+def raw_suite_text(contract) -> str:
+    """The suite of one raw table, derived from its source contract (the reviewed file): the anonymised
+    schema exactly, required columns filled, codes from their lists, birth years and months in range."""
+    targets = [t for c in contract.columns if c.rule != "drop" for t in c.target] + [d.target for d in contract.derived]
+    expectations: list[dict] = [
+        {"type": "expect_table_columns_to_match_set",
+         "kwargs": {"column_set": sorted([*targets, *LINEAGE_COLUMNS]), "exact_match": True},
+         "severity": "critical"},
+    ]
+    for c in contract.columns:
+        if c.rule == "drop":
+            continue
+        for i, t in enumerate(c.target):
+            # an official value may be a secret or missing cell: then its status column says so, not the value
+            if c.required and not (c.type == "official_value" and i == 0):
+                expectations.append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": t},
+                                     "severity": "critical"})
+            if c.values and c.rule == "keep" and len(c.target) == 1:
+                expectations.append({"type": "expect_column_values_to_be_in_set",
+                                     "kwargs": {"column": t, "value_set": list(c.values)}, "severity": "critical"})
+            if t == "geburtsjahr":
+                expectations.append({"type": "expect_column_values_to_be_between",
+                                     "kwargs": {"column": t, "min_value": 1900, "max_value": 2100},
+                                     "severity": "critical"})
+            if t == "geburtsmonat":
+                expectations.append({"type": "expect_column_values_to_be_between",
+                                     "kwargs": {"column": t, "min_value": 1, "max_value": 12}, "severity": "critical"})
+            if c.type == "ags" and contract.source != "amtlich":
+                expectations.append({"type": "expect_column_values_to_be_in_set",
+                                     "kwargs": {"column": t, "value_set": "${gemeinde_ags}"}, "severity": "critical"})
+    doc = {"suite": f"raw__{contract.source}__{contract.table}", "table": f"raw/{contract.source}/{contract.table}",
+           "description": f"{contract.title}: the anonymised raw table, each new delivery once. Generated from "
+                          f"sources/contracts/{contract.source}/{contract.table}.yml by `stichtag quality suites`.",
+           "expectations": expectations}
+    return ("# Generated from the source contract: do not edit, run `stichtag quality suites`.\n"
+            + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=110))
+
+
+def write_raw_suites(directory: Path = RAW_DIR) -> list[Path]:
+    from sources.contract import load_contracts
+
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for contract in load_contracts():
+        path = directory / f"{contract.source}__{contract.table}.yml"
+        text = raw_suite_text(contract)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+    for old in directory.glob("*.yml"):
+        if old not in written:
+            old.unlink()
+    return written
+
+
+def validated_path(settings: Settings) -> Path:
+    return settings.lake / "quality" / "rohlieferungen_geprueft.json"
+
+
+def _validated(settings: Settings) -> dict[str, list[str]]:
+    import json
+
+    path = validated_path(settings)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def mark_validated(settings: Settings, deliveries: dict[str, list[str]]) -> None:
+    """Remember the raw deliveries whose suites passed: each delivery is validated once."""
+    import json
+
+    from sources.lake import atomic_write_text
+
+    done = _validated(settings)
+    for table, ids in deliveries.items():
+        done[table] = sorted({*done.get(table, []), *ids})
+    atomic_write_text(validated_path(settings), json.dumps(done, indent=1, ensure_ascii=False))
+
+
+def raw_tables(settings: Settings) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Per raw table, a query over its deliveries not validated yet, and their ids."""
+    done = _validated(settings)
+    queries, ids = {}, {}
+    for table_dir in sorted(settings.raw.glob("*/*")):
+        table = f"raw/{table_dir.parent.name}/{table_dir.name}"
+        new = sorted((d for d in table_dir.glob("lieferung=*")
+                      if d.name.split("=", 1)[1] not in done.get(table, []) and any(d.glob("*.parquet"))),
+                     key=lambda d: d.stat().st_mtime)[-RAW_BACKLOG:]
+        if not new:
+            continue
+        listing = ", ".join(f"'{d}/*.parquet'" for d in new)
+        queries[table] = f"select * from read_parquet([{listing}], hive_partitioning = false, union_by_name = true)"
+        ids[table] = [d.name.split("=", 1)[1] for d in new]
+    return queries, ids
 
 
 # ------------------------------------------------------------------------------------------- the tables
@@ -215,10 +319,16 @@ def _condition(where: dict):
 
 def _gx_context(settings: Settings):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # offline: no usage statistics
+    import shutil
+
     import great_expectations as gx
 
     root = settings.lake / "quality"
     root.mkdir(parents=True, exist_ok=True)
+    # suites, validation definitions and checkpoints are registered afresh from expectations/ every run;
+    # only the results (uncommitted/validations) and the Data Docs carry over
+    for stale in ("expectations", "validation_definitions", "checkpoints"):
+        shutil.rmtree(root / "gx" / stale, ignore_errors=True)
     context = gx.get_context(mode="file", project_root_dir=str(root))
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     return gx, context
@@ -230,17 +340,24 @@ def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: 
     suites = suites if suites is not None else load_suites()
     params = parameters()
     frames = tables(con, settings, days)
+    raw_queries, raw_ids = raw_tables(settings)
     gx, context = _gx_context(settings)
     source = context.data_sources.add_or_update_pandas("stichtag")
     outcomes: list[CheckOutcome] = []
     for suite in suites:
-        if suite.table not in frames:
-            raise SuiteError(f"suite {suite.name}: unknown table {suite.table!r} (known: {', '.join(frames)})")
-        frame = frames[suite.table].reset_index(drop=True)
+        if suite.table.startswith("raw/"):
+            if suite.table not in raw_queries:
+                continue  # no new delivery of that table
+            frame = con.execute(raw_queries[suite.table]).df()  # one table at a time: memory stays bounded
+        elif suite.table in frames:
+            frame = frames[suite.table].reset_index(drop=True)
+        else:
+            raise SuiteError(f"suite {suite.name}: unknown table {suite.table!r} (known: {', '.join(frames)}, raw/…)")
+        asset_name = suite.table.replace("/", "__")  # GX keys may not contain a slash
         try:
-            asset = source.get_asset(suite.table)
+            asset = source.get_asset(asset_name)
         except LookupError:
-            asset = source.add_dataframe_asset(name=suite.table)
+            asset = source.add_dataframe_asset(name=asset_name)
         try:
             batch_definition = asset.get_batch_definition("ganz")
         except KeyError:
@@ -266,6 +383,10 @@ def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: 
                 spec = suite.expectations[r.expectation_config.meta["nr"]]
                 outcomes.append(_outcome(suite, spec, r, frame, days))
     context.build_data_docs()
+    passed_raw = {t: ids for t, ids in raw_ids.items()
+                  if not any(o.failing_days and o.severity == "blocking" for o in outcomes
+                             if o.suite == f"raw__{t.split('/')[1]}__{t.split('/')[2]}")}
+    mark_validated(settings, passed_raw)
     return outcomes
 
 

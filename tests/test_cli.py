@@ -11,7 +11,7 @@ from stichtag.warehouse import dbt_vars, parse_date
 from tests.conftest import make_settings
 
 COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "versions", "revisions", "status", "key",
-            "catalogue", "public", "dbt-parse", "report", "pii-scan"]
+            "catalogue", "public", "dbt-parse", "report", "pii-scan", "quality"]
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])

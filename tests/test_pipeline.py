@@ -437,12 +437,17 @@ def test_quality_gates_ran_with_great_expectations_and_wrote_data_docs(built) ->
 
     settings, _, _ = built
     summary = json.loads(summary_path(settings).read_text(encoding="utf-8"))
-    assert {r["suite"] for r in summary["ergebnisse"]} == {"kpi_values", "gemeinden", "summen", "veraenderung"}
+    suites = {r["suite"] for r in summary["ergebnisse"]}
+    assert {"kpi_values", "gemeinden", "summen", "veraenderung"} <= suites
+    # every raw table that has deliveries was validated (in this run or, once per delivery, an earlier one)
+    validated = json.loads((settings.lake / "quality" / "rohlieferungen_geprueft.json").read_text(encoding="utf-8"))
+    delivered = {f"raw/{d.parent.name}/{d.name}" for d in settings.raw.glob("*/*") if any(d.glob("lieferung=*"))}
+    assert {t for t, ids in validated.items() if ids} == delivered
     assert all(r["bestanden"] for r in summary["ergebnisse"] if r["schwere"] == "blocking")
     assert docs_index(settings).exists()
     manifest = json.loads(next((settings.lake / "marts" / "kpi_values" / f"stichtag={MONTH_ENDS[-1]}")
                                .glob("datenstand=*/build=*/manifest.json")).read_text(encoding="utf-8"))
-    assert sum(c.get("quelle") == "great_expectations" for c in manifest["checks"]) == len(summary["ergebnisse"])
+    assert sum(c.get("quelle") == "great_expectations" for c in manifest["checks"]) >= 20
 
 
 # Runs last in this module: it ingests a bad delivery into the module's lake.

@@ -20,7 +20,12 @@ def test_every_suite_names_known_expectations_severities_and_parameters() -> Non
     from stichtag.quality import _fill, parameters
 
     suites = load_suites()
-    assert {s.name for s in suites} == {"kpi_values", "gemeinden", "summen", "veraenderung"}
+    assert {s.name for s in suites if not s.table.startswith("raw/")} == {"kpi_values", "gemeinden", "summen",
+                                                                          "veraenderung"}
+    from sources.contract import load_contracts
+
+    assert {s.table for s in suites if s.table.startswith("raw/")} == {f"raw/{c.source}/{c.table}"
+                                                                       for c in load_contracts()}
     params = parameters()
     for suite in suites:
         for spec in suite.expectations:
@@ -68,3 +73,51 @@ def test_a_failed_blocking_expectation_blocks_only_the_stichtag_it_fails_on(tmp_
     assert "01056001" in failed[0].detail
     assert failed[0].for_day(DAYS[0])["passed"] and not failed[0].for_day(DAYS[1])["passed"]
     assert (settings.lake / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+
+
+def test_raw_suites_are_generated_from_the_source_contracts_and_current(tmp_path) -> None:
+    from sources.contract import load_contracts
+    from stichtag.quality import RAW_DIR, write_raw_suites
+
+    written = write_raw_suites(tmp_path)
+    assert len(written) == len(load_contracts())
+    for path in written:
+        assert (RAW_DIR / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8"), (
+            f"{path.name} is stale: run `stichtag quality suites`")
+
+
+def _raw_delivery(settings, name: str, geburtsjahr: int | None) -> None:
+    from sources.contract import load_contracts
+    from stichtag.quality import LINEAGE_COLUMNS
+
+    contract = next(c for c in load_contracts() if (c.source, c.table) == ("jobcenter", "bestand"))
+    targets = [t for c in contract.columns if c.rule != "drop" for t in c.target] + [d.target for d in contract.derived]
+    values = {t: "x" for t in [*targets, *LINEAGE_COLUMNS]}
+    values.update(geschlecht="w", rolle="ELB", alleinerziehend="N", aufstocker="J", gemeinde_ags="01056001",
+                  geburtsmonat=5, geburtsjahr=geburtsjahr)
+    target = settings.raw / "jobcenter" / "bestand" / f"lieferung={name}" / "data.parquet"
+    target.parent.mkdir(parents=True)
+    columns = ", ".join(f"{v!r} as {k}" if v is not None else f"null::integer as {k}" for k, v in values.items())
+    duckdb.execute(f"copy (select {columns}) to '{target}' (format parquet)")
+
+
+def test_a_raw_delivery_is_validated_once_and_a_bad_one_blocks_until_it_is_fixed(tmp_path) -> None:
+    from stichtag.quality import validated_path
+
+    settings = make_settings(tmp_path)
+    suites = [s for s in load_suites() if s.name == "raw__jobcenter__bestand"]
+    _raw_delivery(settings, "JC_SGB2_BESTAND_202401", 1970)
+    _raw_delivery(settings, "JC_SGB2_BESTAND_202402", None)  # a required column empty
+    outcomes = run_quality_gates(_warehouse(negative_on=dt.date(1900, 1, 1)), settings, DAYS, suites)
+    failed = [o for o in outcomes if o.failing_days]
+    assert [o.expectation for o in failed] == ["expect_column_values_to_not_be_null geburtsjahr"]
+    assert failed[0].failing_days == set(DAYS)  # a raw table blocks every Stichtag of the build
+    assert not validated_path(settings).exists() or "JC_SGB2_BESTAND_202402" not in validated_path(settings).read_text()
+    # the job centre replaces the delivery: validated, remembered, not validated again
+    import shutil
+
+    shutil.rmtree(settings.raw / "jobcenter" / "bestand" / "lieferung=JC_SGB2_BESTAND_202402")
+    _raw_delivery(settings, "JC_SGB2_BESTAND_202402b", 1971)
+    assert not any(o.failing_days for o in run_quality_gates(_warehouse(dt.date(1900, 1, 1)), settings, DAYS, suites))
+    assert "JC_SGB2_BESTAND_202402b" in validated_path(settings).read_text()
+    assert [o for o in run_quality_gates(_warehouse(dt.date(1900, 1, 1)), settings, DAYS, suites)] == []
