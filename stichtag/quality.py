@@ -399,15 +399,17 @@ def _outcome(suite: Suite, spec: ExpectationSpec, r, frame, days: list[dt.date])
     if r.exception_info and r.exception_info.get("raised_exception"):
         detail = f"Fehler: {r.exception_info.get('exception_message')}"
         failing = frozenset(days)
-    elif index is not None and "stichtag" in frame.columns:
-        rows = [i if isinstance(i, int) else i.get("index", i) for i in index]
-        failing = frozenset(_as_date(v) for v in frame.loc[[i for i in rows if isinstance(i, int)], "stichtag"])
-        failing = failing or frozenset(days)
+    elif index is not None:
+        rows = [i for i in (j if isinstance(j, int) else j.get("index", j) for j in index) if isinstance(i, int)]
+        failing = frozenset(days)  # a table without Stichtag (a raw delivery) fails them all
+        if "stichtag" in frame.columns:
+            failing = frozenset(_as_date(v) for v in frame.loc[rows, "stichtag"]) or failing
         sample = res.get("partial_unexpected_list") or []
         detail = f"{res.get('unexpected_count', len(rows))} unerwartete Werte, z. B. {sample[:3]}"
-        if "gebiet_id" in frame.columns:
-            areas = sorted({str(frame.loc[i, "gebiet_id"]) for i in rows[:200] if isinstance(i, int)})
-            detail += f"; Gebiete {', '.join(areas[:8])}{' …' if len(areas) > 8 else ''}"
+        for column, label in (("gebiet_id", "Gebiete"), ("lieferung_id", "Lieferungen")):
+            if column in frame.columns:
+                found = sorted({str(frame.loc[i, column]) for i in rows[:200]})
+                detail += f"; {label} {', '.join(found[:8])}{' …' if len(found) > 8 else ''}"
     else:
         failing = frozenset(days)
         detail = f"beobachtet: {res.get('observed_value')}"

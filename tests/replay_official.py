@@ -19,21 +19,27 @@ def _number(cell: object) -> float | None:
 
 def ba_tables(inbox: Path) -> dict[dt.date, dict[str, list[float | None]]]:
     """Month end → region key → [insgesamt, SGB III, SGB II, 15-24, langzeit, quote]."""
-    import fastexcel
 
     out = {}
     for path in sorted((inbox / "amtlich").glob("BA_ALO_GEMEINDEN_*.xlsx")):
         y, m = int(path.stem[-6:-2]), int(path.stem[-2:])
-        rows = fastexcel.read_excel(path.read_bytes()).load_sheet("Gemeinden", header_row=None,
-                                                                   dtypes="string").to_polars().rows()
-        table = {}
-        for r in rows[8:]:
-            if r[0] and str(r[0]).strip().startswith("©"):
-                break
-            if r[0]:
-                table[str(r[0]).strip()] = [_number(c) for c in r[2:8]]
-        out[dt.date(y, m, calendar.monthrange(y, m)[1])] = table
+        out[dt.date(y, m, calendar.monthrange(y, m)[1])] = _ba_sheet(path, "Gemeinden", 6)
     return out
+
+
+def _ba_sheet(path: Path, sheet: str, n_values: int) -> dict[str, list[float | None]]:
+    """Region key → the first `n_values` figures of each row of a BA workbook sheet, until the © footer."""
+    import fastexcel
+
+    rows = fastexcel.read_excel(path.read_bytes()).load_sheet(sheet, header_row=None,
+                                                               dtypes="string").to_polars().rows()
+    table = {}
+    for r in rows[8:]:
+        if r[0] and str(r[0]).strip().startswith("©"):
+            break
+        if r[0]:
+            table[str(r[0]).strip()] = [_number(c) for c in r[2:2 + n_values]]
+    return table
 
 
 def labour_kpis(tables: dict, day: dt.date, pop_15_64: dict[str, int], pop_15_24: dict[str, int]) -> dict:
@@ -59,20 +65,8 @@ def labour_kpis(tables: dict, day: dt.date, pop_15_64: dict[str, int], pop_15_24
 
 def svb_tables(inbox: Path) -> dict[dt.date, dict[str, list[float | None]]]:
     """30 June → region key → [SvB am Wohnort, am Arbeitsort, Einpendler, Auspendler]."""
-    import fastexcel
-
-    out = {}
-    for path in sorted((inbox / "amtlich").glob("BA_SVB_PENDLER_*.xlsx")):
-        rows = fastexcel.read_excel(path.read_bytes()).load_sheet("Wohnort - Arbeitsort", header_row=None,
-                                                                   dtypes="string").to_polars().rows()
-        table = {}
-        for r in rows[8:]:
-            if r[0] and str(r[0]).strip().startswith("©"):
-                break
-            if r[0]:
-                table[str(r[0]).strip()] = [_number(c) for c in r[2:6]]
-        out[dt.date(int(path.stem[-6:-2]), 6, 30)] = table
-    return out
+    return {dt.date(int(path.stem[-6:-2]), 6, 30): _ba_sheet(path, "Wohnort - Arbeitsort", 4)
+            for path in sorted((inbox / "amtlich").glob("BA_SVB_PENDLER_*.xlsx"))}
 
 
 def ffcsv_values(inbox: Path, table: str) -> dict[dt.date, dict[str, float | None]]:

@@ -94,7 +94,7 @@ def _raw_delivery(settings, name: str, geburtsjahr: int | None) -> None:
     targets = [t for c in contract.columns if c.rule != "drop" for t in c.target] + [d.target for d in contract.derived]
     values = {t: "x" for t in [*targets, *LINEAGE_COLUMNS]}
     values.update(geschlecht="w", rolle="ELB", alleinerziehend="N", aufstocker="J", gemeinde_ags="01056001",
-                  geburtsmonat=5, geburtsjahr=geburtsjahr)
+                  geburtsmonat=5, geburtsjahr=geburtsjahr, lieferung_id=name)
     target = settings.raw / "jobcenter" / "bestand" / f"lieferung={name}" / "data.parquet"
     target.parent.mkdir(parents=True)
     columns = ", ".join(f"{v!r} as {k}" if v is not None else f"null::integer as {k}" for k, v in values.items())
@@ -112,6 +112,7 @@ def test_a_raw_delivery_is_validated_once_and_a_bad_one_blocks_until_it_is_fixed
     failed = [o for o in outcomes if o.failing_days]
     assert [o.expectation for o in failed] == ["expect_column_values_to_not_be_null geburtsjahr"]
     assert failed[0].failing_days == set(DAYS)  # a raw table blocks every Stichtag of the build
+    assert "Lieferungen JC_SGB2_BESTAND_202402" in failed[0].detail
     assert not validated_path(settings).exists() or "JC_SGB2_BESTAND_202402" not in validated_path(settings).read_text()
     # the job centre replaces the delivery: validated, remembered, not validated again
     import shutil
