@@ -34,8 +34,10 @@ sql: setup ## read-only SQL session on the published marts
 manifest: setup ## parse the dbt project (target/manifest.json) for Dagster
 	$(STICHTAG) dbt-parse
 
-test: setup browser ## run the test suite
-	$(PY) -m pytest -q
+# One worker per core, a test module per worker (its module fixtures, e.g. one pipeline build, stay together):
+# the suite is mostly process start-up and single-threaded builds, so 2 cores halve it.
+test: setup browser ## run the test suite (in parallel, one worker per core)
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 # The report's browser test drives Debian's chromium (Playwright's own browser download fails offline).
 browser: ## install Debian's chromium for the browser test where possible (root + apt-get)
