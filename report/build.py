@@ -58,7 +58,7 @@ def _datenstand_text(key: str) -> str:
 
 def _kpi_meta(catalogue: Catalogue) -> list[dict]:
     return [{"id": k.id, "name": k.name, "name_en": k.name_en, "feld": k.handlungsfeld,
-             "definition": " ".join(k.definition.split()), "einheit": k.unit_label, "unit": k.unit,
+             "definition": k.definition_de or k.definition, "einheit": k.unit_label, "unit": k.unit,
              "stellen": DECIMALS.get(k.unit, 1), "hinweise": " ".join((k.caveats or "").split()),
              "quellen": list(k.sources)} for k in catalogue.kpis]
 

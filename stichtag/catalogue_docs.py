@@ -45,7 +45,8 @@ def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) 
     if kpi.denominator:
         formula = f"({formula}) / ({_side(kpi.denominator)}) × {german_number(kpi.scale, 0)}"
     lines = [f"# {kpi.name} (`{kpi.id}`)", "", f"*{kpi.name_en}* · Handlungsfeld **{kpi.handlungsfeld}** · "
-             f"Einheit **{kpi.unit_label}**", "", "## Definition", "", kpi.definition, "", "## Formel", "",
+             f"Einheit **{kpi.unit_label}**", "", "## Definition", "", kpi.definition, "",
+             *([f"*Deutsch:* {kpi.definition_de}", ""] if kpi.definition_de else []), "## Formel", "",
              formula, "", "## Quellen und Herkunft (Lineage)", "",
              "| Messgröße | Bedeutung | dbt-Modell | Quelle |", "|---|---|---|---|"]
     for m in measures:

@@ -57,3 +57,9 @@ def test_social_index_must_name_catalogue_kpis() -> None:
     broken["sozialindex"]["indikatoren"].append({"kpi": "gibt_es_nicht", "gewicht": 1})
     with pytest.raises(CatalogueError, match="sozialindex: unknown KPI 'gibt_es_nicht'"):
         parse_catalogue(broken)
+
+
+def test_every_kpi_has_a_german_definition_for_the_report() -> None:
+    from stichtag.catalogue import load_catalogue
+
+    assert [k.id for k in load_catalogue().kpis if not k.definition_de] == []

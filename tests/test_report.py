@@ -179,6 +179,7 @@ def test_report_opens_from_disk_and_draws_map_series_and_comparisons_in_chromium
     assert page.locator("#karte path.wert").count() == 47
     assert page.locator("#legende li").count() == 5 + 2  # five classes, gesperrt, kein Wert
     assert ATTRIBUTION in page.inner_text("#karte-figur")
+    assert page.inner_text("#kpi-definition") == load_catalogue().kpi(KPI).definition_de  # German for the public
     # the Gemeinde's series: a point per year except the suppressed one, which gets its mark
     points = page.locator("#reihe circle.punkt[data-reihe='gemeinde']")
     assert points.count() == len(DAYS) - 1
