@@ -11,7 +11,6 @@ import duckdb
 
 from stichtag.catalogue import Catalogue, load_catalogue
 from stichtag.public_zone import public_path
-from stichtag.reference import KREIS_AGS
 from stichtag.settings import Settings
 from stichtag.versions import read_latest
 
@@ -65,7 +64,3 @@ def read_rows(files: tuple[Path, ...]) -> list[dict]:
         return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
     finally:
         con.close()
-
-
-def kreis_ags() -> str:
-    return KREIS_AGS
