@@ -209,7 +209,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def _quality_summary(settings: Settings) -> str | None:
     import json
 
-    from stichtag.quality import docs_index, summary_path
+    from stichtag.quality import overview_path, summary_path
 
     if not summary_path(settings).exists():
         return None
@@ -217,7 +217,7 @@ def _quality_summary(settings: Settings) -> str | None:
     blocking = [r for r in results if r["schwere"] == "blocking"]
     warnings = [r for r in results if r["schwere"] == "warning" and not r["bestanden"]]
     return (f"{sum(r['bestanden'] for r in blocking)} von {len(blocking)} blockierenden bestanden, "
-            f"{len(warnings)} Warnungen (Great Expectations; Data Docs: {docs_index(settings)})")
+            f"{len(warnings)} Warnungen (Great Expectations; Übersicht: {overview_path(settings)})")
 
 
 def _public_summary(settings: Settings, day: dt.date) -> str | None:

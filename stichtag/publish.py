@@ -144,7 +144,7 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
         # (an existing version is a no-op and keeps the results in its manifest: nothing to validate again)
         new_days = [d for d in days if not (version_dir(settings, d, info.datenstand, info.fingerprint(d))
                                             / "manifest.json").exists()]
-        gates = run_quality_gates(con, settings, new_days) if new_days else []
+        gates = run_quality_gates(con, settings, new_days, datenstand=info.datenstand) if new_days else []
         if new_days:
             write_summary(settings, info.datenstand, new_days, gates)
         for day in days:

@@ -335,7 +335,7 @@ def _gx_context(settings: Settings):
 
 
 def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date],
-                      suites: list[Suite] | None = None) -> list[CheckOutcome]:
+                      suites: list[Suite] | None = None, datenstand: str = "unbekannt") -> list[CheckOutcome]:
     """Validate the Stichtage `days` of the current build; one outcome per expectation."""
     suites = suites if suites is not None else load_suites()
     params = parameters()
@@ -383,6 +383,7 @@ def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: 
                 spec = suite.expectations[r.expectation_config.meta["nr"]]
                 outcomes.append(_outcome(suite, spec, r, frame, days))
     context.build_data_docs()
+    write_overview(settings, outcomes, days, datenstand)
     passed_raw = {t: ids for t, ids in raw_ids.items()
                   if not any(o.failing_days and o.severity == "blocking" for o in outcomes
                              if o.suite == f"raw__{t.split('/')[1]}__{t.split('/')[2]}")}
@@ -433,6 +434,52 @@ def write_summary(settings: Settings, datenstand: str, days: list[dt.date], outc
                         "bestanden": not o.failing_days, "stichtage_fehlgeschlagen":
                             sorted(d.isoformat() for d in o.failing_days), "detail": o.detail} for o in outcomes],
     }, indent=1, ensure_ascii=False))
+
+
+def overview_path(settings: Settings) -> Path:
+    return settings.lake / "quality" / "index.html"
+
+
+def write_overview(settings: Settings, outcomes: list[CheckOutcome], days: list[dt.date], datenstand: str) -> Path:
+    """The quality report a person opens: every expectation of the last run with its result, offline (no CDN,
+    unlike GX's own Data Docs index), linking each suite's newest GX validation page."""
+    import html
+
+    from sources.lake import atomic_write_text
+
+    site = docs_index(settings).parent
+    rows = []
+    for o in sorted(outcomes, key=lambda o: (not o.failing_days, o.severity != "blocking", o.suite)):
+        pages = sorted((site / "validations" / o.suite).glob("*/*/*.html"))
+        link = (f'<a href="{html.escape(pages[-1].relative_to(overview_path(settings).parent).as_posix())}">'
+                f"{html.escape(o.suite)}</a>" if pages else html.escape(o.suite))
+        state = "bestanden" if not o.failing_days else ("BLOCKIERT" if o.severity == "blocking" else "Warnung")
+        failing = ", ".join(d.strftime("%d.%m.%Y") for d in sorted(o.failing_days)[:6])
+        rows.append(f'<tr class="{"ok" if not o.failing_days else o.severity}"><td>{state}</td><td>{link}</td>'
+                    f"<td>{html.escape(o.expectation)}</td><td>{o.severity}</td><td>{failing}</td>"
+                    f"<td>{html.escape(o.detail)}</td></tr>")
+    blocked = sum(bool(o.failing_days) and o.severity == "blocking" for o in outcomes)
+    warned = sum(bool(o.failing_days) and o.severity == "warning" for o in outcomes)
+    text = f"""<!doctype html>
+<html lang="de"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>Qualitätsprüfungen, Datenstand {html.escape(datenstand)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}table{{border-collapse:collapse;width:100%;font-size:.9rem}}
+td,th{{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}}
+tr.blocking td:first-child{{color:#b00;font-weight:700}}tr.warning td:first-child{{color:#a60;font-weight:700}}</style>
+</head><body><h1>Qualitätsprüfungen (Great Expectations)</h1>
+<p>Datenstand {html.escape(datenstand)}; Stichtage {html.escape(", ".join(d.isoformat() for d in days[:3]))}
+{"…" if len(days) > 3 else ""} ({len(days)}). {len(outcomes)} Erwartungen: {blocked} blockierend verletzt,
+{warned} Warnungen. Suites: <code>expectations/</code>. Die Suite-Namen verlinken die Prüfseite von Great
+Expectations (deren Übersicht <code>gx/uncommitted/data_docs/local_site/index.html</code> lädt Stile und Tabellen
+aus dem Netz und bleibt offline leer; die Prüfseiten selbst sind auch offline lesbar).</p>
+<table><thead><tr><th>Ergebnis</th><th>Suite</th><th>Erwartung</th><th>Schwere</th><th>Stichtage</th><th>Detail</th>
+</tr></thead><tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+    atomic_write_text(overview_path(settings), text)
+    return overview_path(settings)
 
 
 def _as_date(value) -> dt.date:

@@ -73,6 +73,8 @@ def test_a_failed_blocking_expectation_blocks_only_the_stichtag_it_fails_on(tmp_
     assert "01056001" in failed[0].detail
     assert failed[0].for_day(DAYS[0])["passed"] and not failed[0].for_day(DAYS[1])["passed"]
     assert (settings.lake / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+    overview = (settings.lake / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "BLOCKIERT" in overview and "https://" not in overview  # the offline entry page names the failure
 
 
 def test_raw_suites_are_generated_from_the_source_contracts_and_current(tmp_path) -> None:
