@@ -59,7 +59,7 @@ def _datenstand_text(key: str) -> str:
 def _kpi_meta(catalogue: Catalogue) -> list[dict]:
     return [{"id": k.id, "name": k.name, "name_en": k.name_en, "feld": k.handlungsfeld,
              "definition": k.definition_de or k.definition, "einheit": k.unit_label, "unit": k.unit,
-             "stellen": DECIMALS.get(k.unit, 1), "hinweise": " ".join((k.caveats or "").split()),
+             "stellen": DECIMALS.get(k.unit, 1), "hinweise": k.caveats_de or k.caveats,
              "quellen": list(k.sources)} for k in catalogue.kpis]
 
 

@@ -24,7 +24,7 @@ def catalogue_file() -> Path:
     """The catalogue in use: a planner may point a build at a draft (STICHTAG_CATALOGUE) before committing it."""
     return Path(os.environ.get("STICHTAG_CATALOGUE", CATALOGUE_FILE))
 KPI_KEYS = {"id", "name", "name_en", "handlungsfeld", "definition", "definition_de", "numerator", "denominator",
-            "unit", "sources", "caveats", "levels", "min_cell", "comparison"}
+            "unit", "sources", "caveats", "caveats_de", "levels", "min_cell", "comparison"}
 TERM_KEYS = {"measure", "factor", "age", "sex", "german"}
 REQUIRED = ("id", "name", "name_en", "handlungsfeld", "definition", "numerator", "unit", "sources")
 LEVELS = ("gemeinde", "amt", "kreis", "land", "bund")
@@ -61,6 +61,7 @@ class Kpi:
     levels: tuple[str, ...]
     min_cell: int
     definition_de: str = ""  # the definition in German, for the report's readers
+    caveats_de: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
                         denominator=denominator, unit=raw["unit"], unit_label=units[raw["unit"]]["label"],
                         scale=float(units[raw["unit"]]["scale"]), sources=tuple(raw["sources"]),
                         caveats=" ".join(str(raw.get("caveats", "")).split()), levels=levels, min_cell=min_cell,
-                        definition_de=" ".join(str(raw.get("definition_de", "")).split())))
+                        definition_de=" ".join(str(raw.get("definition_de", "")).split()),
+                        caveats_de=" ".join(str(raw.get("caveats_de", "")).split())))
     index = data.get("sozialindex")
     if index is not None:
         ids = {k.id for k in kpis}

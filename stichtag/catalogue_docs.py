@@ -57,7 +57,7 @@ def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) 
               f"Amt und Kreis aus summierten Zählern und Nennern. Ebenen: {', '.join(kpi.levels)}; "
               f"Mindestfallzahl für Veröffentlichung: {kpi.min_cell}.", ""]
     if kpi.caveats:
-        lines += ["## Hinweise", "", kpi.caveats, ""]
+        lines += ["## Hinweise", "", kpi.caveats, "", *([f"*Deutsch:* {kpi.caveats_de}", ""] if kpi.caveats_de else [])]
     if values is not None:
         lines += ["## Neueste Werte", ""]
         if values:

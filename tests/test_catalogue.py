@@ -59,7 +59,8 @@ def test_social_index_must_name_catalogue_kpis() -> None:
         parse_catalogue(broken)
 
 
-def test_every_kpi_has_a_german_definition_for_the_report() -> None:
+def test_every_kpi_has_a_german_definition_and_caveats_for_the_report() -> None:
     from stichtag.catalogue import load_catalogue
 
     assert [k.id for k in load_catalogue().kpis if not k.definition_de] == []
+    assert [k.id for k in load_catalogue().kpis if k.caveats and not k.caveats_de] == []
