@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from report.data import ReportData, load_report_data, read_rows
+from report.data import COLUMNS, ReportData, load_report_data, public_rows, read_rows
 from report.geometry import ATTRIBUTION, ATTRIBUTION_URL, LICENCE, LICENCE_URL, map_geometry
 from sources.lake import atomic_write_text
 from stichtag.catalogue import Catalogue
@@ -31,8 +31,6 @@ from stichtag.versions import KEY_FORMAT
 
 ASSETS = Path(__file__).parent / "assets"
 DECIMALS = {"anzahl": 0, "jahre": 1, "je_km2": 0, "m2": 1}  # everything else: 1 decimal
-CSV_COLUMNS = ("kpi_id", "gebiet_id", "gebiet_name", "gebiet_ebene", "stichtag", "value", "unit", "status",
-               "bezugsdatum", "quelle")
 
 
 @dataclass(frozen=True)
@@ -113,22 +111,17 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         out = csv.writer(f, delimiter=";", lineterminator="\r\n")
-        out.writerow(CSV_COLUMNS)
+        out.writerow(COLUMNS)
         for r in rows:
             out.writerow(["" if r[c] is None else
                           (f"{r[c]:.6f}".rstrip("0").rstrip(".").replace(".", ",") if c == "value" else r[c])
-                          for c in CSV_COLUMNS])
+                          for c in COLUMNS])
 
 
-def _write_data(directory: Path, data: ReportData, rows: list[dict]) -> None:
-    con = duckdb.connect()
-    try:
-        listing = ", ".join(f"'{f}'" for f in data.files)
-        con.execute("set preserve_insertion_order = true")
-        con.execute(f"""copy (select * from read_parquet([{listing}]) order by kpi_id, gebiet_id, stichtag)
-            to '{directory / "kpi_values.parquet"}' (format parquet, compression zstd)""")
-    finally:
-        con.close()
+def _write_data(con: duckdb.DuckDBPyConnection, directory: Path, data: ReportData, rows: list[dict]) -> None:
+    con.execute("set preserve_insertion_order = true")
+    con.execute(f"""copy ({public_rows(data.files)}) to '{directory / "kpi_values.parquet"}'
+        (format parquet, compression zstd)""")
     _write_csv(directory / "kpi_values.csv", rows)
     by_kpi: dict[str, list[dict]] = {}
     for r in rows:
@@ -154,17 +147,19 @@ def _write_index(settings: Settings) -> None:
 
 def build_report(settings: Settings, stichtag: dt.date | None = None) -> Report:
     data = load_report_data(settings, stichtag)
-    rows = read_rows(data.files)
+    con = duckdb.connect()
+    rows = read_rows(con, data.files)
     target = report_root(settings) / f"stichtag={data.stichtag.isoformat()}" / f"datenstand={data.datenstand}"
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     (tmp / "daten").mkdir(parents=True)
     try:
         (tmp / "index.html").write_text(render(data, rows), encoding="utf-8")
-        _write_data(tmp / "daten", data, rows)
+        _write_data(con, tmp / "daten", data, rows)
         if target.exists():  # the same public data: rebuilt, replaced whole
             shutil.rmtree(target)
         tmp.rename(target)
     finally:
+        con.close()
         shutil.rmtree(tmp, ignore_errors=True)
     _write_index(settings)
     gemeinden = {r["gebiet_id"] for r in rows if r["gebiet_ebene"] == "gemeinde"}

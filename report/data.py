@@ -52,15 +52,17 @@ def load_report_data(settings: Settings, stichtag: dt.date | None = None) -> Rep
                       tuple(public_path(settings, d) for d in days), load_catalogue())
 
 
-def read_rows(files: tuple[Path, ...]) -> list[dict]:
-    """All public rows of the given Stichtage (the export schema), ordered by KPI, area and Stichtag."""
-    con = duckdb.connect()
-    try:
-        listing = ", ".join(f"'{f}'" for f in files)
-        result = con.execute(f"""select kpi_id, gebiet_id, gebiet_name, gebiet_ebene, stichtag, value, unit, status,
-                   bezugsdatum, quelle
-            from read_parquet([{listing}]) order by kpi_id, gebiet_id, stichtag""")
-        names = [d[0] for d in result.description]
-        return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
-    finally:
-        con.close()
+# what the page and the CSV downloads show (the Parquet download has every export column)
+COLUMNS = ("kpi_id", "gebiet_id", "gebiet_name", "gebiet_ebene", "stichtag", "value", "unit", "status",
+           "bezugsdatum", "quelle")
+
+
+def public_rows(files: tuple[Path, ...], columns: str = "*") -> str:
+    """The public rows of the given Stichtage, ordered by KPI, area and Stichtag, as a DuckDB query."""
+    listing = ", ".join(f"'{f}'" for f in files)
+    return f"select {columns} from read_parquet([{listing}]) order by kpi_id, gebiet_id, stichtag"
+
+
+def read_rows(con: duckdb.DuckDBPyConnection, files: tuple[Path, ...]) -> list[dict]:
+    result = con.execute(public_rows(files, ", ".join(COLUMNS)))
+    return [dict(zip(COLUMNS, r, strict=True)) for r in result.fetchall()]

@@ -11,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from stichtag.catalogue import Catalogue, Kpi, Term, load_catalogue
+from stichtag.generated import write_generated
 from stichtag.settings import PROJECT_ROOT
 from stichtag.text import german_number
 
@@ -90,20 +91,10 @@ def index_page(catalogue: Catalogue) -> str:
 def write_docs(directory: Path = DOCS_DIR, values: dict[str, list[tuple]] | None = None,
                catalogue: Catalogue | None = None) -> list[Path]:
     catalogue = catalogue or load_catalogue()
-    directory.mkdir(parents=True, exist_ok=True)
     pages = {"README.md": index_page(catalogue)}
     for k in catalogue.kpis:
         pages[f"{k.id}.md"] = kpi_page(k, catalogue, None if values is None else values.get(k.id, []))
-    for old in directory.glob("*.md"):
-        if old.name not in pages:
-            old.unlink()
-    written = []
-    for name, text in pages.items():
-        path = directory / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return write_generated(directory, pages, "*.md")
 
 
 def latest_values(analytics_db: Path) -> dict[str, list[tuple]]:

@@ -176,9 +176,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         refresh_analytics_db(settings)  # with the public zone's view
     docs = write_docs(settings.lake / "docs" / "kpis", latest_values(settings.analytics_db))
     try:
-        report = build_report(settings, stichtag)
-    except ReportError as e:
-        report, failed = None, [*failed, str(e)]
+        report, report_error = build_report(settings, stichtag), ""
+    except ReportError as e:  # e.g. the latest Stichtag failed its audit: no public version to report on
+        report, report_error = None, str(e)
     from sources.ingest import read_ingest_log
 
     log = read_ingest_log(settings)
@@ -197,6 +197,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  Öffentliche Zone:   {public_path(settings, stichtag)}  ({audit})")
     for reason in failed:
         print(f"  NICHT öffentlich:   {reason}")
+    if report_error:
+        print(f"  Sozialbericht:      NICHT erstellt: {report_error}")
     if report:
         print(f"  Sozialbericht:      {report.path}")
         print(f"                      ({report.kpis} KPIs, {report.gemeinden} Gemeinden, Zeitreihe mit "
@@ -207,17 +209,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _quality_summary(settings: Settings) -> str | None:
-    import json
+    from stichtag.quality import overview_path, read_summary
 
-    from stichtag.quality import overview_path, summary_path
-
-    if not summary_path(settings).exists():
+    counts = read_summary(settings)
+    if counts is None:
         return None
-    results = json.loads(summary_path(settings).read_text(encoding="utf-8"))["ergebnisse"]
-    blocking = [r for r in results if r["schwere"] == "blocking"]
-    warnings = [r for r in results if r["schwere"] == "warning" and not r["bestanden"]]
-    return (f"{sum(r['bestanden'] for r in blocking)} von {len(blocking)} blockierenden bestanden, "
-            f"{len(warnings)} Warnungen (Great Expectations; Übersicht: {overview_path(settings)})")
+    return (f"{counts.blocking_passed} von {counts.blocking} blockierenden bestanden, {len(counts.warnings)} "
+            f"Warnungen (Great Expectations; Übersicht: {overview_path(settings)})")
 
 
 def _public_summary(settings: Settings, day: dt.date) -> str | None:

@@ -139,14 +139,12 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
             "select distinct stichtag from marts.fct_kpi_werte where stichtag >= ? and stichtag < ? order by 1",
             [min_date, max_date]).fetchall()]
         # the Great Expectations suites of expectations/ over every Stichtag of the build, before any pointer moves
-        from stichtag.quality import run_quality_gates, write_summary
+        from stichtag.quality import run_quality_gates
 
         # (an existing version is a no-op and keeps the results in its manifest: nothing to validate again)
         new_days = [d for d in days if not (version_dir(settings, d, info.datenstand, info.fingerprint(d))
                                             / "manifest.json").exists()]
         gates = run_quality_gates(con, settings, new_days, datenstand=info.datenstand) if new_days else []
-        if new_days:
-            write_summary(settings, info.datenstand, new_days, gates)
         for day in days:
             out.append(_publish_one(con, settings, info, day, [g.for_day(day) for g in gates]))
     finally:

@@ -138,19 +138,10 @@ def raw_suite_text(contract) -> str:
 
 def write_raw_suites(directory: Path = RAW_DIR) -> list[Path]:
     from sources.contract import load_contracts
+    from stichtag.generated import write_generated
 
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for contract in load_contracts():
-        path = directory / f"{contract.source}__{contract.table}.yml"
-        text = raw_suite_text(contract)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        written.append(path)
-    for old in directory.glob("*.yml"):
-        if old not in written:
-            old.unlink()
-    return written
+    return write_generated(directory, {f"{c.source}__{c.table}.yml": raw_suite_text(c) for c in load_contracts()},
+                           "*.yml")
 
 
 def validated_path(settings: Settings) -> Path:
@@ -383,6 +374,7 @@ def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: 
                 spec = suite.expectations[r.expectation_config.meta["nr"]]
                 outcomes.append(_outcome(suite, spec, r, frame, days))
     context.build_data_docs()
+    write_summary(settings, datenstand, days, outcomes)
     write_overview(settings, outcomes, days, datenstand)
     passed_raw = {t: ids for t, ids in raw_ids.items()
                   if not any(o.failing_days and o.severity == "blocking" for o in outcomes
@@ -422,7 +414,7 @@ def summary_path(settings: Settings) -> Path:
 
 
 def write_summary(settings: Settings, datenstand: str, days: list[dt.date], outcomes: list[CheckOutcome]) -> None:
-    """The last run's results (for the Dagster asset check and `stichtag status`)."""
+    """The last run's results (for the Dagster asset check and `make run`'s summary: `read_summary`)."""
     import json
 
     from sources.lake import atomic_write_text
@@ -434,6 +426,26 @@ def write_summary(settings: Settings, datenstand: str, days: list[dt.date], outc
                         "bestanden": not o.failing_days, "stichtage_fehlgeschlagen":
                             sorted(d.isoformat() for d in o.failing_days), "detail": o.detail} for o in outcomes],
     }, indent=1, ensure_ascii=False))
+
+
+@dataclass(frozen=True)
+class SummaryCounts:
+    blocking_passed: int
+    blocking: int
+    warnings: tuple[str, ...]  # "suite: expectation: detail" of every failed warning
+
+
+def read_summary(settings: Settings) -> SummaryCounts | None:
+    """The counts of the last run (None before the first one)."""
+    import json
+
+    if not summary_path(settings).exists():
+        return None
+    results = json.loads(summary_path(settings).read_text(encoding="utf-8"))["ergebnisse"]
+    blocking = [r for r in results if r["schwere"] == "blocking"]
+    return SummaryCounts(sum(r["bestanden"] for r in blocking), len(blocking),
+                         tuple(f"{r['suite']}: {r['erwartung']}: {r['detail']}" for r in results
+                               if r["schwere"] == "warning" and not r["bestanden"]))
 
 
 def overview_path(settings: Settings) -> Path:

@@ -1,13 +1,12 @@
 """Publication: versioned marts, the KPI export for downstream apps, the analysts' read-only database."""
 
-import json
-
 import dagster as dg
 
 from orchestration.defs.partitions import STICHTAG_PARTITIONS
 from orchestration.lib.resources import LakeResource
 from stichtag.lock import build_lock
-from stichtag.publish import EXPORT_COLUMNS, publish_kpi_values
+from stichtag.publish import EXPORT_COLUMNS, Published, publish_kpi_values
+from stichtag.settings import Settings
 
 EXPORT_KEY = dg.AssetKey(["exports", "kpi_values"])
 QUALITY_CHECK = dg.AssetCheckSpec(
@@ -38,15 +37,12 @@ def kpi_values_export(context: dg.AssetExecutionContext, lake: LakeResource) -> 
         check_results=[quality_result(settings, published)])
 
 
-def quality_result(settings, published: list) -> dg.AssetCheckResult:
-    from stichtag.quality import docs_index, summary_path
+def quality_result(settings: Settings, published: list[Published]) -> dg.AssetCheckResult:
+    from stichtag.quality import docs_index, read_summary
 
     failed = [p for p in published if not p.checks_passed]
-    warnings = []
-    if summary_path(settings).exists():
-        summary = json.loads(summary_path(settings).read_text(encoding="utf-8"))
-        warnings = [f"{r['suite']}: {r['erwartung']}: {r['detail']}" for r in summary["ergebnisse"]
-                    if r["schwere"] == "warning" and not r["bestanden"]]
+    counts = read_summary(settings)
+    warnings = counts.warnings if counts else ()
     return dg.AssetCheckResult(
         check_name=QUALITY_CHECK.name, passed=not failed, severity=dg.AssetCheckSeverity.ERROR,
         description=("; ".join(f"{p.stichtag}: {', '.join(p.failed_checks)}" for p in failed[:3])
