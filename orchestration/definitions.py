@@ -11,6 +11,9 @@ from orchestration.defs.series import stichtagsreihe_job
 from orchestration.defs.warehouse.assets import stichtag_dbt_models
 from orchestration.defs.warehouse.resources import dbt_resource
 from orchestration.lib.resources import LakeResource
+from stichtag.settings import keep_files_private
+
+keep_files_private()  # the code server and every run it launches write lake and logs for the owner only
 
 KATALOG = [dg.AssetSpec(dg.AssetKey(["katalog", table]), group_name="referenz", kinds={"yaml"},
                         description=f"The KPI catalogue, catalogue/kpis.yml ({table}), validated before every build.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -24,10 +24,13 @@ def catalogue_file() -> Path:
     """The catalogue in use: a planner may point a build at a draft (STICHTAG_CATALOGUE) before committing it."""
     return Path(os.environ.get("STICHTAG_CATALOGUE", CATALOGUE_FILE))
 KPI_KEYS = {"id", "name", "name_en", "handlungsfeld", "definition", "definition_de", "numerator", "denominator",
-            "unit", "sources", "caveats", "caveats_de", "levels", "min_cell", "comparison"}
+            "unit", "sources", "caveats", "caveats_de", "levels", "min_cell", "comparison",
+            "share_of_group"}
 TERM_KEYS = {"measure", "factor", "age", "sex", "german"}
 REQUIRED = ("id", "name", "name_en", "handlungsfeld", "definition", "numerator", "unit", "sources")
 LEVELS = ("gemeinde", "amt", "kreis", "land", "bund")
+MEASURE_KEYS = {"description", "model", "source", "dimensions", "counts", "part_of"}
+DISCLOSURE_DEFAULTS = {"min_cell": 3, "group_min": 10}
 
 
 class CatalogueError(ValueError):
@@ -62,6 +65,7 @@ class Kpi:
     min_cell: int
     definition_de: str = ""  # the definition in German, for the report's readers
     caveats_de: str = ""
+    share_of_group: bool = False  # the numerator counts members of the denominator's group (group disclosure)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class Catalogue:
     measures: dict[str, dict]
     sha256: str
     sozialindex: dict | None = None
+    disclosure: dict = field(default_factory=lambda: dict(DISCLOSURE_DEFAULTS))
 
     def kpi(self, kpi_id: str) -> Kpi:
         for k in self.kpis:
@@ -115,6 +120,18 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
     if not isinstance(data, dict) or not {"units", "measures", "kpis"} <= set(data):
         raise CatalogueError("catalogue needs the sections units, measures and kpis")
     units, measures = data["units"], data["measures"]
+    for name, spec in measures.items():
+        unknown = set(spec) - MEASURE_KEYS
+        if unknown:
+            raise CatalogueError(f"measure {name}: unknown keys {sorted(unknown)} (allowed: {sorted(MEASURE_KEYS)})")
+        if spec.get("part_of") is not None and spec["part_of"] not in measures:
+            raise CatalogueError(f"measure {name}: part_of names the unknown measure {spec['part_of']!r}")
+        if not isinstance(spec.get("counts", True), bool):
+            raise CatalogueError(f"measure {name}: counts must be true or false")
+    disclosure = {**DISCLOSURE_DEFAULTS, **(data.get("disclosure") or {})}
+    if set(disclosure) != set(DISCLOSURE_DEFAULTS) or not all(
+            isinstance(v, int) and v >= 1 for v in disclosure.values()):
+        raise CatalogueError(f"disclosure: needs positive integers for exactly {sorted(DISCLOSURE_DEFAULTS)}")
     seen: set[str] = set()
     kpis = []
     for i, raw in enumerate(data["kpis"]):
@@ -141,7 +158,7 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
         levels = tuple(raw.get("levels") or ("gemeinde", "amt", "kreis"))
         if set(levels) - set(LEVELS):
             raise CatalogueError(f"{where}: unknown levels {sorted(set(levels) - set(LEVELS))}")
-        min_cell = raw.get("min_cell", 3)
+        min_cell = raw.get("min_cell", disclosure["min_cell"])
         if not isinstance(min_cell, int) or min_cell < 1:
             raise CatalogueError(f"{where}: min_cell must be a positive integer")
         kpis.append(Kpi(id=raw["id"], name=raw["name"], name_en=raw["name_en"], handlungsfeld=raw["handlungsfeld"],
@@ -150,7 +167,10 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
                         scale=float(units[raw["unit"]]["scale"]), sources=tuple(raw["sources"]),
                         caveats=" ".join(str(raw.get("caveats", "")).split()), levels=levels, min_cell=min_cell,
                         definition_de=" ".join(str(raw.get("definition_de", "")).split()),
-                        caveats_de=" ".join(str(raw.get("caveats_de", "")).split())))
+                        caveats_de=" ".join(str(raw.get("caveats_de", "")).split()),
+                        share_of_group=bool(raw.get("share_of_group", False))))
+        if kpis[-1].share_of_group and (raw["unit"] != "prozent" or not denominator):
+            raise CatalogueError(f"{where}: share_of_group needs a share in prozent")
     index = data.get("sozialindex")
     if index is not None:
         ids = {k.id for k in kpis}
@@ -162,7 +182,7 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
         bounds = index.get("status_klassen", {})
         if list(bounds.values()) != sorted(bounds.values()):
             raise CatalogueError("sozialindex: status class bounds must increase")
-    return Catalogue(kpis=tuple(kpis), measures=measures, sha256=sha256, sozialindex=index)
+    return Catalogue(kpis=tuple(kpis), measures=measures, sha256=sha256, sozialindex=index, disclosure=disclosure)
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:

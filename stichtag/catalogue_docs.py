@@ -56,7 +56,9 @@ def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) 
         lines.append(f"| `{m}` | {description} | `{spec.get('model', '')}` | {spec.get('source', '')} |")
     lines += ["", f"Quellsysteme: {', '.join(kpi.sources)}. Mart: `fct_kpi_werte` (über `int_messwerte_gebiete`); "
               f"Amt und Kreis aus summierten Zählern und Nennern. Ebenen: {', '.join(kpi.levels)}; "
-              f"Mindestfallzahl für Veröffentlichung: {kpi.min_cell}.", ""]
+              f"Mindestfallzahl für Veröffentlichung: {kpi.min_cell}"
+              + ("; Gruppenoffenlegung geschützt (kleiner Rest der Gruppe, 100 % einer kleinen Gruppe "
+                 "gesperrt)." if kpi.share_of_group else "."), ""]
     if kpi.caveats:
         lines += ["## Hinweise", "", kpi.caveats, "", *([f"*Deutsch:* {kpi.caveats_de}", ""] if kpi.caveats_de else [])]
     if values is not None:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from stichtag.lock import BuildLocked
-from stichtag.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES, Settings, get_settings
+from stichtag.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES, Settings, get_settings, keep_files_private
 from stichtag.text import german_number as _n
 
 ALL_SOURCES = INTERNAL_SOURCES + EXTERNAL_SOURCES
@@ -540,6 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    keep_files_private()
     if args.lake:
         os.environ["STICHTAG_LAKE"] = str(args.lake.resolve())
     if args.inbox:

@@ -71,3 +71,14 @@ def get_settings() -> Settings:
         os.environ.get("STICHTAG_PSEUDONYM_KEY_FILE", config_home / "stichtag" / "pseudonym.key")
     ).resolve()
     return Settings(lake=lake, inbox=inbox, key_file=key_file)
+
+
+# Restricted data (the inbox's clear text, the raw zone's pseudonyms, exact values) is for the planning
+# unit's account alone: everything the platform creates is unreadable to other users of the machine.
+PRIVATE_UMASK = 0o077
+
+
+def keep_files_private() -> None:
+    """Files and folders created from here on get no group or world permissions."""
+    os.umask(PRIVATE_UMASK)
+

@@ -1,4 +1,8 @@
-"""A small read-only SQL shell on lake/analytics.duckdb (the DuckDB CLI is not part of the Python wheel)."""
+"""A small read-only SQL shell on lake/analytics.duckdb (the DuckDB CLI is not part of the Python wheel).
+
+The session sees the published marts and nothing else: their views are copied into an in-memory database
+(a few MB at Kreis scale), then DuckDB's external access is switched off and the configuration locked, so
+no query can read the inbox or the raw zone, or write a file anywhere (COPY, EXPORT, ATTACH are refused)."""
 
 from __future__ import annotations
 
@@ -18,8 +22,22 @@ def _show(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     rel.show(max_rows=60, max_width=200)
 
 
+def sandboxed(db: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory session holding the published marts' views as tables, without access to any file."""
+    con = duckdb.connect()
+    con.execute("attach ? as published (read_only)", [str(db)])
+    views = [r[0] for r in con.execute("select view_name from duckdb_views() where database_name = 'published' "
+                                       "and not internal order by 1").fetchall()]
+    for name in views:
+        con.execute(f'create table "{name}" as select * from published."{name}"')
+    con.execute("detach published")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    return con
+
+
 def run_query(db: Path, sql: str, params: list) -> int:
-    con = duckdb.connect(str(db), read_only=True)
+    con = sandboxed(db)
     try:
         con.execute(sql, params)
         rows = con.fetchall()
@@ -42,7 +60,7 @@ def _fmt(v: object) -> str:
 
 
 def run_shell(db: Path, command: str | None) -> int:
-    con = duckdb.connect(str(db), read_only=True)
+    con = sandboxed(db)
     if command:
         try:
             _show(con, command)

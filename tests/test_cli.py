@@ -1,4 +1,5 @@
 import datetime as dt
+import os
 import subprocess
 import sys
 
@@ -54,7 +55,7 @@ def test_sql_without_a_published_mart_says_what_to_do(tmp_path, capsys) -> None:
     assert "make run" in capsys.readouterr().err
 
 
-def test_sql_reads_the_published_exports_read_only(tmp_path) -> None:
+def test_sql_reads_the_published_marts_and_no_other_file_and_writes_none(tmp_path) -> None:
     settings = make_settings(tmp_path)
     target = settings.exports / "kpi_values" / "stichtag=2024-12-31" / "kpi_values.parquet"
     target.parent.mkdir(parents=True)
@@ -64,9 +65,16 @@ def test_sql_reads_the_published_exports_read_only(tmp_path) -> None:
     out = subprocess.run([sys.executable, "-m", "stichtag.cli", "--lake", str(settings.lake), "sql", "-c",
                           "select stichtag, value from kpi_values_latest"], capture_output=True, text=True)
     assert out.returncode == 0 and "2024-12-31" in out.stdout and "42" in out.stdout
-    denied = subprocess.run([sys.executable, "-m", "stichtag.cli", "--lake", str(settings.lake), "sql", "-c",
-                             "create table x as select 1"], capture_output=True, text=True)
-    assert denied.returncode == 1 and "read-only" in denied.stderr.lower()
+    raw = settings.lake / "raw" / "melderegister" / "bestand.parquet"
+    raw.parent.mkdir(parents=True)
+    duckdb.execute(f"copy (select 'Musterfrau' familienname) to '{raw}' (format parquet)")
+    planted = settings.exports / "kpi_values" / "stichtag=2099-12-31" / "kpi_values.parquet"
+    for attempt in (f"select * from read_parquet('{raw}')", f"copy (select 1) to '{planted}' (format parquet)",
+                    f"attach '{settings.lake / 'x.duckdb'}' as x", "set enable_external_access = true"):
+        denied = subprocess.run([sys.executable, "-m", "stichtag.cli", "--lake", str(settings.lake), "sql", "-c",
+                                 attempt], capture_output=True, text=True)
+        assert denied.returncode == 1 and "Musterfrau" not in denied.stdout, attempt
+    assert not planted.exists() and not (settings.lake / "x.duckdb").exists()
 
 
 def test_catalogue_check_reports_the_kpis(capsys) -> None:
@@ -86,3 +94,11 @@ def test_dagster_config_rejects_a_malformed_stichtag_before_any_build(bad, tmp_p
     assert not result.success
     assert "kein gültiges Datum" in " ".join(failure_messages(result))
     assert not (tmp_path / "lake" / "warehouse" / "build.duckdb").exists()
+
+
+def test_what_the_platform_writes_is_readable_by_its_owner_only(tmp_path) -> None:
+    out = subprocess.run([sys.executable, "-c", "import pathlib, sys; from stichtag.cli import main; main(['status']); "
+                          f"p = pathlib.Path('{tmp_path}') / 'zone' / 'file'; p.parent.mkdir(); p.write_text('x')"],
+                         capture_output=True, text=True, env={**os.environ, "STICHTAG_LAKE": str(tmp_path / "lake")})
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "zone").stat().st_mode & 0o077 == 0 and (tmp_path / "zone" / "file").stat().st_mode & 0o077 == 0
