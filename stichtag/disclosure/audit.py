@@ -186,7 +186,7 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
                 raise ModelError(f"{key[1]}: the published cells contradict the catalogue's relations")
             lo = lo_res.fun + offset if lo_res.status == 0 else -math.inf
             hi = -hi_res.fun + offset if hi_res.status == 0 else math.inf
-            k = protection.get(key[0], 3)
+            k = protection[key[0]]
             # the LP interval contains the integer one: only a pass whose integer hull may be narrower
             # than k is worth the mixed-integer programme
             if (hi - lo >= k - EPS and integral.any() and math.isfinite(lo) and math.isfinite(hi)

@@ -131,7 +131,8 @@ class Release:
     hideable: set[Signature]  # quantities of own data (cells of official statistics stay as delivered)
 
 
-def _sides(k: Kpi) -> tuple[tuple[str, tuple[Term, ...]], ...]:
+def sides(k: Kpi) -> tuple[tuple[str, tuple[Term, ...]], ...]:
+    """The KPI's numerator and denominator, named as the rows' columns."""
     return (("numerator", k.numerator), ("denominator", k.denominator))
 
 
@@ -147,7 +148,7 @@ def release(rows: list[dict], catalogue: Catalogue, atoms: Atoms) -> Release:
         k = kpis.get(r["kpi_id"])
         if k is None or r["gebiet_ebene"] not in OWN_LEVELS:
             continue
-        for side, terms in _sides(k):
+        for side, terms in sides(k):
             if not terms or r[side] is None:
                 continue
             sig = signature(terms)

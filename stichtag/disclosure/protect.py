@@ -17,11 +17,11 @@ Every choice is ordered by value and key, so the pattern is deterministic and th
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from stichtag.catalogue import Catalogue
 from stichtag.disclosure.audit import Finding, Key, audit
-from stichtag.disclosure.model import OWN_LEVELS, Atoms, Hierarchy, Release, ordered, release, signature
+from stichtag.disclosure.model import OWN_LEVELS, Atoms, Hierarchy, Release, ordered, release, sides, signature
 from stichtag.disclosure.rules import min_cells, primary
 
 SUPPRESSED = "gesperrt"
@@ -34,7 +34,6 @@ class Protection:
     hidden: dict[Key, str]  # cell → why: klein, gruppe, frueher (an earlier release), sekundaer
     findings: list[Finding]
     rounds: int
-    release: Release = field(repr=False)
 
     @property
     def passed(self) -> bool:
@@ -74,11 +73,9 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
             earlier: list[tuple[list[dict], list[dict]]] = (), max_rounds: int = 60) -> Protection:
     """The public rows of a release and its proof. `earlier`: (restricted rows, public rows) of releases of
     the same Stichtag that are still reachable; their published cells are in the attacker's model."""
-    atoms = Atoms(catalogue)
-    rel = release(rows, catalogue, atoms)
+    rel, old = _releases(rows, earlier, catalogue)
     protection = min_cells(rel, catalogue)
     hidden: dict[Key, str] = dict(primary(rel, catalogue))
-    old = [(release(r, catalogue, atoms), hidden_cells(p, catalogue)) for r, p in earlier]
     for _, old_hidden in old:
         for key in ordered(old_hidden):
             if key in rel.cells and rel.cells[key].sig in rel.hideable:
@@ -93,8 +90,8 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
         for f in findings:
             candidates = sorted((abs(rel.cells[b].truth), b[1], repr(b[0]), b) for b in f.basis
                                 if b not in hidden and b[0] in rel.hideable)
-            # the smallest cell first (least loss); a finding still open after a few rounds rests on many
-            # cells, and hiding one per round would take as many rounds: then all of its basis goes
+            # the smallest cell first (least loss); a finding still open after ESCALATE_AFTER rounds rests on
+            # many cells, and hiding one per round would take as many rounds: then all of its basis goes
             for *_, cell in candidates[:1] if rounds <= ESCALATE_AFTER else candidates:
                 hidden[cell] = "sekundaer"
         if set(hidden) == before:
@@ -104,7 +101,15 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
         # pass, and only the open findings need solving again.
         findings = audit([(rel, set(hidden)), *old], hierarchy, catalogue, protection,
                          only={(f.sig, f.area) for f in findings})
-    return Protection(apply(rows, hidden, catalogue), hidden, findings, rounds, rel)
+    return Protection(apply(rows, hidden, catalogue), hidden, findings, rounds)
+
+
+def _releases(rows: list[dict], earlier: list[tuple[list[dict], list[dict]]],
+              catalogue: Catalogue) -> tuple[Release, list[tuple[Release, set[Key]]]]:
+    """The release in the model, and each earlier one with the cells its public table hides."""
+    atoms = Atoms(catalogue)
+    return release(rows, catalogue, atoms), [(release(r, catalogue, atoms), hidden_cells(p, catalogue))
+                                             for r, p in earlier]
 
 
 def _sensitive(rel: Release, old: list[tuple[Release, set[Key]]], catalogue: Catalogue) -> set[Key]:
@@ -124,7 +129,7 @@ def hidden_cells(public: list[dict], catalogue: Catalogue) -> set[Key]:
         k = kpis.get(r["kpi_id"])
         if k is None or r["gebiet_ebene"] not in OWN_LEVELS or r["status"] != SUPPRESSED:
             continue
-        for side, terms in (("numerator", k.numerator), ("denominator", k.denominator)):
+        for side, terms in sides(k):
             if terms and r[side] is None:
                 out.add((signature(terms), r["gebiet_id"]))
     return out
@@ -139,8 +144,7 @@ def apply(rows: list[dict], hidden: dict[Key, str], catalogue: Catalogue) -> lis
         r = dict(r)
         k = kpis.get(r["kpi_id"])
         if k is not None and r["gebiet_ebene"] in OWN_LEVELS:
-            gone = [side for side, terms in (("numerator", k.numerator), ("denominator", k.denominator))
-                    if terms and (signature(terms), r["gebiet_id"]) in hidden]
+            gone = [side for side, terms in sides(k) if terms and (signature(terms), r["gebiet_id"]) in hidden]
             if gone:
                 r.update({side: None for side in gone}, value=None, status=SUPPRESSED)
         out.append(r)
@@ -153,9 +157,7 @@ def attack(rows: list[dict], public: list[dict], catalogue: Catalogue, hierarchy
     off the table itself, the sensitive ones follow from the catalogue's rules and the earlier releases,
     and every earlier release still reachable is in the model. A sensitive cell the table publishes is a
     finding of its own (an interval of width 0)."""
-    atoms = Atoms(catalogue)
-    rel = release(rows, catalogue, atoms)
-    old = [(release(r, catalogue, atoms), hidden_cells(p, catalogue)) for r, p in earlier]
+    rel, old = _releases(rows, earlier, catalogue)
     hidden = hidden_cells(public, catalogue)
     sensitive = _sensitive(rel, old, catalogue)
     published = [Finding(k[0], k[1], *rel.cells[k].kpis[0], rel.cells[k].truth, rel.cells[k].truth,
