@@ -149,8 +149,15 @@ def _normalised(c: Column, how: str, date_format: str) -> str:
     return _NORMALISE[how].format(x=f"t.{raw(c.name)}")
 
 
+def pseudonym_domains(contract: Contract) -> list[str]:
+    """One derived key per pseudonym column name: the same name in two sources links them (households,
+    persons across systems), two names never share a pseudonym for the same delivered value."""
+    return [c.target[0] for c in contract.columns if c.rule == "pseudonymise"] + [d.target for d in contract.derived]
+
+
 def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str]) -> str:
-    """SELECT of the anonymised rows: what the raw zone stores, in delivery line order."""
+    """SELECT of the anonymised rows: what the raw zone stores, in delivery line order. The connection
+    must have the key registered for `pseudonym_domains(contract)`."""
     cols = {c.name: c for c in contract.columns}
     parts = []
     for c in contract.columns:
@@ -162,14 +169,19 @@ def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str]) 
         elif c.rule == "keep":
             parts.append(f"t.{q(c.name)} as {q(c.target[0])}")
         elif c.rule == "pseudonymise":
-            parts.append(f"{key.sql(_normalised(c, c.normalise or 'id', contract.date_format))} as {q(c.target[0])}")
+            parts.append(f"{key.sql(_normalised(c, c.normalise or 'id', contract.date_format), c.target[0])} "
+                         f"as {q(c.target[0])}")
+        elif c.rule == "generalise_month_start":
+            month_start = f"date_trunc('month', t.{q(c.name)})::date"
+            parts.append(f"case when coalesce(({c.when or 'true'}), false) then {month_start} else t.{q(c.name)} end "
+                         f"as {q(c.target[0])}")
         elif c.rule == "generalise_year_month":
             parts.append(f"year(t.{q(c.name)})::smallint as {q(c.target[0])}")
             parts.append(f"month(t.{q(c.name)})::tinyint as {q(c.target[1])}")
     for d in contract.derived:
         joined = " || '|' || ".join(f"coalesce({_normalised(cols[s], d.normalise, contract.date_format)}, '')"
                                     for s in d.sources)
-        parts.append(f"{key.sql(joined)} as {q(d.target)}")
+        parts.append(f"{key.sql(joined, d.target)} as {q(d.target)}")
     parts += [
         f"{lit(meta['lieferung_id'])} as lieferung_id",
         f"timestamptz {lit(meta['received_at'])} as received_at",

@@ -16,7 +16,7 @@ FORMATS = {"csv", "fixed_width", "xlsx", "xml", "postgres", "genesis_ffcsv", "ge
 # Zeichenerklärung of German official statistics (Destatis, WISTA 2014): symbol → status of the value
 OFFICIAL_SYMBOLS = {"-": "nichts", ".": "geheim", "/": "unsicher", "x": "nicht_sinnvoll", "X": "nicht_sinnvoll",
                     "...": "noch_nicht_verfuegbar", "…": "noch_nicht_verfuegbar"}
-RULES = {"drop", "keep", "pseudonymise", "generalise_year_month"}
+RULES = {"drop", "keep", "pseudonymise", "generalise_year_month", "generalise_month_start"}
 SENSITIVITIES = {"direct_identifier", "quasi_identifier", "not_sensitive"}
 NORMALISATIONS = {"id", "name", "address"}
 
@@ -39,6 +39,7 @@ class Column:
     start: int | None = None  # fixed width: first position (1-based) and width
     width: int | None = None
     path: str | None = None  # xml: where the value is, relative to the record element
+    when: str | None = None  # generalise_month_start: SQL over the delivered columns (absent: every row)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
                          required=bool(c.get("required", False)), target=_as_tuple(c.get("target")),
                          values=_as_tuple(c.get("values")), pattern=c.get("pattern"),
                          normalise=c.get("normalise"), start=c.get("start"), width=c.get("width"),
-                         path=c.get("path"))
+                         path=c.get("path"), when=c.get("when"))
             if col.type not in TYPES:
                 raise ContractError(f"{where}: column {col.name}: unknown type {col.type!r}")
             if col.rule not in RULES:
@@ -133,6 +134,10 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
             if col.rule == "generalise_year_month" and (col.type != "date" or len(col.target) != 2):
                 raise ContractError(f"{where}: column {col.name}: generalise_year_month needs a date "
                                     "and two targets (year, month)")
+            if col.rule == "generalise_month_start" and (col.type != "date" or len(col.target) != 1):
+                raise ContractError(f"{where}: column {col.name}: generalise_month_start needs a date and one target")
+            if col.when is not None and col.rule != "generalise_month_start":
+                raise ContractError(f"{where}: column {col.name}: `when` only qualifies generalise_month_start")
             if col.rule in ("keep", "pseudonymise") and len(col.target) != 1 and col.type != "official_value":
                 raise ContractError(f"{where}: column {col.name}: rule {col.rule} needs one target")
             if col.type == "enum" and not col.values:
@@ -210,10 +215,11 @@ def _check_format(where: str, fmt: str, options: dict, columns: list[Column]) ->
             if not c.path:
                 raise ContractError(f"{where}: column {c.name}: xml needs a path")
     if fmt == "postgres":
-        names = {c.name for c in columns}
-        missing = [c for c in options["cursor"] if c not in names]
-        if missing or len(options["cursor"]) != 2:
-            raise ContractError(f"{where}: cursor must name two columns (change time, id), got {options['cursor']}")
+        by_name = {c.name: c for c in columns}
+        cursor = options["cursor"]
+        if not isinstance(cursor, str) or getattr(by_name.get(cursor), "type", None) != "timestamp":
+            # a change time, never an id: the watermark is written to the ingest log and delivery names
+            raise ContractError(f"{where}: cursor must name the change-time column (type timestamp), got {cursor}")
 
 
 @cache

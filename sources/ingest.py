@@ -22,10 +22,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from sources.anonymise import projection_sql, validation_sql
+from sources.anonymise import projection_sql, pseudonym_domains, validation_sql
 from sources.contract import Contract, contract_for, load_contracts
 from sources.lake import atomic_copy_to_parquet, atomic_write_text
-from sources.pseudonym import PseudonymKey
+from sources.pseudonym import KeyError_, PseudonymKey
 from sources.reader import ParsedFile, data_line_numbers, parse
 from stichtag.faults import crash_point
 from stichtag.reference import gemeinde_ags
@@ -50,7 +50,7 @@ class IngestResult:
     key_id: str
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-    watermark: list | None = None  # database sources: (change time, id) of the last row extracted
+    watermark: str | None = None  # database sources: change time of the last row extracted
 
     def summary(self) -> str:
         return (f"{self.file}: {self.status}, {self.rows_delivered} geliefert = {self.rows_landed} im Lake + "
@@ -192,6 +192,7 @@ def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: Pseud
         con.register("delivered", table)
         con.register("gemeinden", pa.table({"ags": sorted(gemeinde_ags())}))
         _register_existing_keys(con, contract, settings, lieferung_id, key_cache)
+        key.register(con, pseudonym_domains(contract))
         con.execute(validation_sql(contract, received.date()))
         out = settings.raw / contract.source / contract.table / f"lieferung={lieferung_id}" / "data.parquet"
         meta = {"lieferung_id": lieferung_id, "received_at": received.isoformat(), "sha256": sha,
@@ -295,11 +296,13 @@ def ensure_raw_tables(settings: Settings) -> list[Path]:
         con.register("gemeinden", pa.table({"ags": pa.array([], pa.string())}))
         for column in contract.columns:
             if column.name in contract.unique and column.rule == "keep":
-                con.register(f"existing_{column.target[0]}", pa.table({"k": pa.array([], pa.string())}))
+                con.register(f"existing_{column.target[0]}",
+                             pa.table({"k": pa.array([], ARROW_TYPES.get(column.type, pa.string()))}))
         con.execute(validation_sql(contract, dt.date(1970, 1, 1)))
         meta = {"lieferung_id": "_leer", "received_at": "1970-01-01T00:00:00+00:00", "sha256": "", "key_id": ""}
         out = table_dir / EMPTY_DELIVERY / "data.parquet"
         schema_key = PseudonymKey(bytes(32))  # zero rows: no value is ever hashed with it
+        schema_key.register(con, pseudonym_domains(contract))
         atomic_copy_to_parquet(con, projection_sql(contract, schema_key, meta), out)
         con.close()
         created.append(out)
@@ -319,23 +322,51 @@ def sweep_leftovers(settings: Settings, older_than_s: float = 3600) -> list[Path
     return removed
 
 
+def check_key(settings: Settings, key: PseudonymKey) -> None:
+    """Refuse to add deliveries under a key other than the one the raw zone was pseudonymised with:
+    the pseudonyms of the two keys would never join, and every person's history would break silently."""
+    others = sorted({e["key_id"] for e in read_ingest_log(settings) if e.get("rows_landed") and e.get("key_id")}
+                    - {key.key_id})
+    if others:
+        raise KeyError_(f"die Rohzone ist mit Schlüssel {', '.join(others)} pseudonymisiert, aktiv ist "
+                        f"{key.key_id}: erst `stichtag key repseudonymise` (liest alles neu unter dem aktiven "
+                        "Schlüssel), dann weiter einlesen")
+
+
+def repseudonymise(settings: Settings, key: PseudonymKey, progress: bool = True) -> list[IngestResult]:
+    """After a key rotation: the raw zone, its quarantine and the ingest log are rebuilt from the inbox
+    (which keeps every delivery) and the source databases under the active key. Versions built under
+    the old key stay in the version store, their manifests name the key they were built with."""
+    from stichtag.lock import build_lock
+
+    with build_lock(settings):
+        for zone in (settings.raw, settings.quarantine, settings.ingest_log):
+            shutil.rmtree(zone, ignore_errors=True)
+        results = ingest_inbox(settings, key, progress=progress)
+        ensure_raw_tables(settings)
+    return results
+
+
 def ingest_database(contract: Contract, settings: Settings, key: PseudonymKey, run_id: str | None = None,
                     key_cache: KeyCache | None = None, chunk_rows: int = 50_000) -> list[IngestResult]:
     """Pull what changed in a source database since the last extract; each chunk lands as a delivery."""
     from sources.readers.postgres import EPOCH_WATERMARK, extract
     from sources.systems import conninfo
 
+    check_key(settings, key)
+
     done = [e["watermark"] for e in read_ingest_log(settings)
             if e["source"] == contract.source and e["table"] == contract.table and e.get("watermark")]
-    since = max(((dt.datetime.fromisoformat(w[0]), int(w[1])) for w in done), default=None)
-    since_text = (since[0].isoformat(), since[1]) if since else EPOCH_WATERMARK
+    # a lake from before 2026-12 holds (time, id) pairs: only the time is used now
+    since = max((dt.datetime.fromisoformat(w[0] if isinstance(w, list) else w) for w in done), default=None)
     results = []
     with conninfo(settings.inbox, contract.options["dsn_env"], contract.options["system"]) as dsn:
-        for ex in extract(dsn, contract, since_text, chunk_rows):
+        for ex in extract(dsn, contract, since.isoformat() if since else EPOCH_WATERMARK, chunk_rows):
             started = time.perf_counter()
-            changed = dt.datetime.fromisoformat(ex.watermark[0]).astimezone(dt.UTC)
+            changed = dt.datetime.fromisoformat(ex.watermark).astimezone(dt.UTC)
             received = changed.replace(microsecond=0)  # the Datenstand: the newest change extracted
-            lieferung_id = f"{contract.table.upper()}_{received:%Y%m%dT%H%M%S}_{ex.watermark[1]}"
+            # named after the change time alone: no case id in a name, a log or a manifest
+            lieferung_id = f"{contract.table.upper()}_{changed:%Y%m%dT%H%M%S_%f}"
             sha = hashlib.sha256(ex.canonical).hexdigest()
             quarantine_dir = settings.quarantine / contract.source / contract.table / f"lieferung={lieferung_id}"
             landed, quarantined, reasons = _land(ex.parsed, contract, settings, key, lieferung_id, sha, received,
@@ -346,7 +377,7 @@ def ingest_database(contract: Contract, settings: Settings, key: PseudonymKey, r
                                rows_delivered=ex.parsed.rows_delivered, rows_landed=landed,
                                rows_quarantined=quarantined, received_at=received.isoformat(), key_id=key.key_id,
                                reasons=dict(reasons), seconds=round(time.perf_counter() - started, 3),
-                               watermark=list(ex.watermark))
+                               watermark=ex.watermark)
             if res.rows_delivered != res.rows_landed + res.rows_quarantined:
                 raise AssertionError(f"row accounting broken for {lieferung_id}: {res}")
             _write_log(settings, res, run_id)
@@ -363,6 +394,7 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
     """Ingest every complete delivery in the inbox (of one source system, if given)."""
     from tqdm import tqdm
 
+    check_key(settings, key)
     sweep_leftovers(settings)
     files = delivery_files(settings.inbox)
     growing = still_growing(files)

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from sources.pseudonym import KeyError_ as PseudonymKeyError
 from stichtag.lock import BuildLocked
 from stichtag.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES, Settings, get_settings, keep_files_private
 from stichtag.text import german_number as _n
@@ -333,6 +334,25 @@ def cmd_key_init(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_key_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    from sources.pseudonym import rotate_key
+
+    retired, new = rotate_key(settings)
+    print(f"Neuer aktiver Schlüssel {new.key_id} (vorher {retired.key_id}, bleibt für den Nachbau alter "
+          f"Versionen in {settings.key_file}).")
+    return cmd_key_repseudonymise(args, settings)
+
+
+def cmd_key_repseudonymise(args: argparse.Namespace, settings: Settings) -> int:
+    from sources.ingest import repseudonymise
+
+    key = _key(settings, create=False)
+    results = repseudonymise(settings, key, progress=not args.quiet)
+    print(f"Rohzone unter Schlüssel {key.key_id} neu pseudonymisiert.")
+    print(ingest_summary(results))
+    return 0
+
+
 def cmd_public(args: argparse.Namespace, settings: Settings) -> int:
     from stichtag.public_zone import AuditFailed, publish_all_public, publish_public
 
@@ -500,6 +520,14 @@ def build_parser() -> argparse.ArgumentParser:
     ksub = k.add_subparsers(dest="key_command", required=True, metavar="AKTION")
     ksub.add_parser("init", help="lokalen Demo-Schlüssel anlegen (falls keiner gesetzt ist)").set_defaults(
         func=cmd_key_init)
+    rot = ksub.add_parser("rotate", help="neuen aktiven Schlüssel anlegen und die Rohzone damit neu "
+                                         "pseudonymisieren (aus dem Posteingang und den Quelldatenbanken)")
+    rot.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
+    rot.set_defaults(func=cmd_key_rotate)
+    rep = ksub.add_parser("repseudonymise", help="Rohzone unter dem aktiven Schlüssel neu aufbauen (nach einer "
+                                                 "Rotation außerhalb, z. B. in STICHTAG_PSEUDONYM_KEY)")
+    rep.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
+    rep.set_defaults(func=cmd_key_repseudonymise)
 
     pz = sub.add_parser("public", help="öffentliche Zone: Export mit Zellsperrung (primär und sekundär) und "
                                        "Angriffsprüfung (lineare Optimierung); nur was die Prüfung besteht")
@@ -556,6 +584,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildLocked as e:
         print(f"Fehler: {e}", file=sys.stderr)
         return 3
+    except PseudonymKeyError as e:
+        print(f"Fehler: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("abgebrochen", file=sys.stderr)
         return 130

@@ -51,7 +51,7 @@ def test_raw_zone_has_only_the_contracts_output_columns(small_kreis) -> None:
 
 def test_the_same_person_gets_the_same_pseudonym_in_every_delivery(small_kreis) -> None:
     key = load_key(small_kreis)
-    canary = key.python("990000000001")
+    canary = key.python("990000000001", "person_pseudonym")
     hits = duckdb.execute(f"""select count(distinct lieferung_id) from
         '{small_kreis.raw}/melderegister/*/*/*.parquet' where person_pseudonym = '{canary}'""").fetchone()[0]
     assert hits >= 1
@@ -161,3 +161,42 @@ def test_replacement_with_the_same_name_but_new_content_does_not_overwrite(small
 def test_unsafe_file_name_is_refused_with_a_clear_error(small_kreis, tmp_path) -> None:
     with pytest.raises(ValueError, match="Lieferungskennung"):
         _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_2015 02;x.csv", lambda b: b)
+
+
+def test_key_rotation_repseudonymises_the_whole_raw_zone_and_loses_no_row(tmp_path, monkeypatch) -> None:
+    from generator.run import generate
+    from sources.ingest import check_key, repseudonymise
+    from sources.pseudonym import KeyError_, init_demo_key, rotate_key
+    from tests.conftest import SMALL_CONFIG
+
+    monkeypatch.delenv("STICHTAG_PSEUDONYM_KEY")
+    s = make_settings(tmp_path)
+    generate(SMALL_CONFIG, s.inbox, progress=False, sources=("kita",))
+    old, _ = init_demo_key(s)
+    before = ingest_inbox(s, old, progress=False)
+    glob = f"'{s.raw}/kita/belegung/*/*.parquet'"
+    old_pseudonyms = duckdb.execute(f"select vertrag_pseudonym, linkage_pseudonym from {glob}").fetchall()
+    retired, new = rotate_key(s)
+    with pytest.raises(KeyError_, match="repseudonymise"):
+        check_key(s, new)  # deliveries under the new key would never join the old pseudonyms
+    after = repseudonymise(s, new, progress=False)
+    assert [(r.rows_landed, r.rows_quarantined) for r in after] == [(r.rows_landed, r.rows_quarantined)
+                                                                     for r in before]
+    rows = duckdb.execute(f"select vertrag_pseudonym, linkage_pseudonym, key_id from {glob}").fetchall()
+    assert len(rows) == len(old_pseudonyms) and {r[2] for r in rows} == {new.key_id}
+    old_values = {v for pair in old_pseudonyms for v in pair}
+    assert not old_values & {v for r in rows for v in r[:2]}
+    assert {e["key_id"] for e in read_ingest_log(s)} == {new.key_id} and retired == old
+
+
+def test_no_exact_birth_date_reaches_the_lake_not_even_as_a_birth_event(small_kreis) -> None:
+    glob = f"'{small_kreis.raw}/melderegister/aenderungen/*/*.parquet'"
+    births, other_days = duckdb.execute(f"""select
+        count(*) filter (where ereignisart = 'Geburt'),
+        count(distinct day(ereignisdatum)) filter (where ereignisart <> 'Geburt') from {glob}""").fetchone()
+    assert births > 100 and other_days > 20  # moves keep their day: the daily state needs it
+    days = duckdb.execute(f"select distinct day(ereignisdatum) from {glob} where ereignisart = 'Geburt'").fetchall()
+    assert days == [(1,)]  # a birth counts from the first of its month
+    clear = [line.split(";") for p in sorted(small_kreis.inbox.rglob("EWO_AENDERUNGEN_*.csv"))[:3]
+             for line in p.read_text(encoding="windows-1252").splitlines()[1:]]
+    assert any(f[1] == "Geburt" and not f[2].startswith("01.") for f in clear)  # delivered to the day

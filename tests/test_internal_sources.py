@@ -3,7 +3,9 @@ linkage by pseudonym, and the SGB VIII database read incrementally from a real P
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -237,16 +239,35 @@ def test_sgb8_extract_reads_only_what_changed_since_the_last_extract(tmp_path) -
     contract, key = _contract("jugendamt"), load_key(s)
     first = ingest_database(contract, s, key, chunk_rows=50)
     total = sum(r.rows_delivered for r in first)
-    assert len(first) == -(-total // 50) and total > 50  # chunks of at most 50 rows, one delivery each
+    assert len(first) > 1 and total > 50  # chunks of about 50 rows, one delivery each
+    raw = f"'{s.raw}/jugendamt/hilfen/*/*.parquet'"
+    spans = duckdb.execute(f"""select lieferung_id, min(geaendert_am), max(geaendert_am)
+        from {raw} group by all order by 2""").fetchall()
+    assert all(a[2] < b[1] for a, b in zip(spans, spans[1:], strict=False))  # no change time split
     assert ingest_database(contract, s, key) == []  # nothing changed: nothing delivered
     with conninfo(s.inbox) as dsn, psycopg.connect(dsn) as con:
         hid = con.execute("select hilfe_id from hilfe where ende is null order by hilfe_id limit 1").fetchone()[0]
         con.execute("update hilfe set ende = beginn + 30, geaendert_am = now() where hilfe_id = %s", (hid,))
     again = ingest_database(contract, s, key)
     assert [r.rows_delivered for r in again] == [1]
-    versions = duckdb.execute(f"""select count(*), count(distinct hilfe_pseudonym)
-        from '{s.raw}/jugendamt/hilfen/*/*.parquet'""").fetchone()
+    versions = duckdb.execute(f"select count(*), count(distinct hilfe_pseudonym) from {raw}").fetchone()
     assert versions == (total + 1, total)  # the closed case is a new version of the same case
+
+
+def test_sgb8_delivery_names_and_watermarks_carry_no_case_id(tmp_path) -> None:
+    from generator.run import generate
+    from tests.conftest import SMALL_CONFIG
+
+    s = make_settings(tmp_path / "pg")
+    generate(SMALL_CONFIG, s.inbox, progress=False, sources=("jugendamt",))
+    ingest_database(_contract("jugendamt"), s, load_key(s), chunk_rows=50)
+    log = [e for e in read_ingest_log(s) if e["source"] == "jugendamt"]
+    assert len(log) > 1
+    for entry in log:  # a change time and nothing else: no id to read back
+        assert re.fullmatch(r"HILFEN_[0-9]{8}T[0-9]{6}_[0-9]{6}", entry["lieferung_id"])
+        assert dt.datetime.fromisoformat(entry["watermark"]).tzinfo is not None
+    lieferungen = duckdb.execute(f"select distinct lieferung_id from '{s.raw}/jugendamt/hilfen/*/*.parquet'")
+    assert {r[0] for r in lieferungen.fetchall()} == {e["lieferung_id"] for e in log}
 
 
 def test_unreachable_sgb8_database_fails_with_a_clear_error(small_kreis, tmp_path, monkeypatch) -> None:

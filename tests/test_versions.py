@@ -14,7 +14,9 @@ from stichtag.versions import list_versions, prune, read_latest, versions_root
 from tests.conftest import cli_env, make_settings, run_cli
 from tests.mini import A, write_mini_delivery
 
-DAY = dt.date(2016, 3, 14)  # the wrong-date Zuzug (cancelled in the April delivery) is in effect
+# the wrong-date Zuzug (cancelled in the April delivery) is in effect; A's newborn of 15.03 counts from 1.03
+# (a birth event keeps only its month), so from the March delivery on A has one resident more
+DAY = dt.date(2016, 3, 14)
 WINDOW = (dt.date(2016, 3, 14), dt.date(2016, 3, 18))
 
 
@@ -47,15 +49,15 @@ def test_a_late_correction_changes_the_value_exactly_between_datenstaende(three_
     con = duckdb.connect(str(s.analytics_db), read_only=True)
     revisions = con.execute(f"""select strftime(datenstand, '%Y-%m-%d'), value from kpi_revisions
         where kpi_id = 'einwohner' and gebiet_id = '{A}' and stichtag = ? order by datenstand""", [DAY]).fetchall()
-    # Bestand only: 3 residents; March delivery (received 5.4.): + the Zuzug dated 10.3.;
+    # Bestand only: 3 residents; March delivery (received 5.4.): + the Zuzug dated 10.3. + the newborn;
     # April delivery (5.5.): that Zuzug cancelled by a Storno and re-dated to 17.3.
-    assert revisions == [("2015-01-05", 3.0), ("2016-04-05", 4.0), ("2016-05-05", 3.0)]
+    assert revisions == [("2015-01-05", 3.0), ("2016-04-05", 5.0), ("2016-05-05", 4.0)]
 
 
 def test_latest_points_at_the_newest_datenstand_whatever_was_built_last(three_datenstaende) -> None:
     latest = read_latest(three_datenstaende, DAY)
     assert latest["datenstand"] == "20160505T060000Z"
-    assert einwohner_a(kpi_export_path(three_datenstaende, DAY)) == 3.0
+    assert einwohner_a(kpi_export_path(three_datenstaende, DAY)) == 4.0
 
 
 def test_every_version_has_a_manifest_with_inputs_code_and_checks(three_datenstaende) -> None:
@@ -105,13 +107,13 @@ def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(tmp_pat
     write_mini_delivery(s.inbox)
     materialise(s, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY + dt.timedelta(days=1)))
     export = kpi_export_path(s, DAY)
-    assert einwohner_a(export) == 4.0
+    assert einwohner_a(export) == 5.0
     reader = duckdb.connect(str(s.analytics_db), read_only=True)
 
     crashed = run_cli(s, "materialise", "--stichtag", DAY.isoformat(), crash_at=crash_at)
     assert crashed.returncode == -9, crashed.stderr[-2000:]  # killed with SIGKILL mid-publication
     assert read_latest(s, DAY)["datenstand"] == "20160405T060000Z"
-    assert einwohner_a(export) == 4.0  # the previous complete version, readable
+    assert einwohner_a(export) == 5.0  # the previous complete version, readable
     assert reader.execute("select count(*) from kpi_values").fetchone()[0] > 0
     for manifest in versions_root(s).glob("*/*/*/manifest.json"):
         assert json.loads(manifest.read_text())["checks_passed"]  # no half-written version is visible
@@ -119,7 +121,7 @@ def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(tmp_pat
     rerun = run_cli(s, "materialise", "--stichtag", DAY.isoformat())
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert read_latest(s, DAY)["datenstand"] == "20160505T060000Z"
-    assert einwohner_a(export) == 3.0
+    assert einwohner_a(export) == 4.0
 
 
 def test_status_reports_deliveries_versions_and_a_free_lock(three_datenstaende) -> None:

@@ -1,8 +1,9 @@
 """Incremental extracts from a source system's PostgreSQL database, by change timestamp.
 
-Keyset pagination on (change time, id): each chunk is one delivery whose watermark is its last row,
-so an interrupted extract resumes where the last landed chunk ended, ties on the change time are never
-skipped, and no extract holds more than one chunk in memory.
+Each chunk is one delivery whose watermark is the change time of its last row, so an interrupted
+extract resumes where the last landed chunk ended. A chunk never ends inside a change time (rows of one
+change time all land in one chunk, which may so exceed the chunk size): ties are never skipped, and the
+watermark needs no row id, so no case or person id reaches the ingest log or a delivery's name.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from sources.contract import Contract
 from sources.reader import ParsedFile
 from sources.systems import SourceUnavailable
 
-EPOCH_WATERMARK = ("1900-01-01T00:00:00+00:00", -1)
+EPOCH_WATERMARK = "1900-01-01T00:00:00+00:00"
 
 
 @dataclass
 class Extract:
     parsed: ParsedFile
-    watermark: tuple[str, int]  # (change time ISO, id) of the chunk's last row
+    watermark: str  # change time (ISO) of the chunk's last row
     canonical: bytes  # the chunk as text: its hash identifies the delivery
 
 
@@ -35,12 +36,30 @@ def _text(v: object) -> str:
     return str(v)
 
 
-def extract(conninfo: str, contract: Contract, since: tuple[str, int], chunk_rows: int = 50_000,
+def _chunks(cur, chunk_rows: int, ts_index: int) -> Iterator[list[tuple]]:
+    """Rows in chunks of about `chunk_rows` that end where the change time changes."""
+    carry: list[tuple] = []
+    while rows := cur.fetchmany(chunk_rows):
+        carry += rows
+        if len(rows) < chunk_rows:  # the result is exhausted: nothing can follow the last change time
+            break
+        last = carry[-1][ts_index]
+        cut = len(carry)
+        while cut > 0 and carry[cut - 1][ts_index] == last:
+            cut -= 1
+        if cut:  # all rows before the last change time are complete
+            yield carry[:cut]
+            carry = carry[cut:]
+    if carry:
+        yield carry
+
+
+def extract(conninfo: str, contract: Contract, since: str, chunk_rows: int = 50_000,
             connect_timeout: int = 10) -> Iterator[Extract]:
     import psycopg
 
     names = contract.column_names
-    ts_col, id_col = contract.options["cursor"]
+    ts_col = contract.options["cursor"]
     try:
         con = psycopg.connect(conninfo, connect_timeout=connect_timeout, autocommit=False)
     except psycopg.OperationalError as e:
@@ -49,16 +68,14 @@ def extract(conninfo: str, contract: Contract, since: tuple[str, int], chunk_row
         try:
             # a server-side cursor: the server keeps the result, we fetch chunk by chunk
             with con.cursor(name=f"stichtag_{contract.source}_{contract.table}") as cur:
-                cur.execute(contract.options["query"], {"since_ts": since[0], "since_id": since[1]})
-                while rows := cur.fetchmany(chunk_rows):
-                    got = [d.name for d in cur.description]
-                    if got != names:
-                        raise ValueError(f"Abfrage liefert Spalten {got}, laut Vertrag {names}")
+                cur.execute(contract.options["query"], {"since_ts": since})
+                got = [d.name for d in cur.description]
+                if got != names:
+                    raise ValueError(f"Abfrage liefert Spalten {got}, laut Vertrag {names}")
+                for rows in _chunks(cur, chunk_rows, names.index(ts_col)):
                     parsed = ParsedFile(columns={n: [_text(r[i]) for r in rows] for i, n in enumerate(names)},
                                         line_numbers=list(range(1, len(rows) + 1)))
-                    last = rows[-1]
-                    wm = (_text(last[names.index(ts_col)]), int(last[names.index(id_col)]))
                     canonical = "\n".join(";".join(_text(v) for v in r) for r in rows).encode("utf-8")
-                    yield Extract(parsed, wm, canonical)
+                    yield Extract(parsed, _text(rows[-1][names.index(ts_col)]), canonical)
         except psycopg.OperationalError as e:
             raise SourceUnavailable(f"Verbindung zu {contract.source} abgebrochen: {str(e).strip()[:300]}") from e
