@@ -25,6 +25,7 @@ import pyarrow as pa
 from sources.anonymise import projection_sql, pseudonym_domains, validation_sql
 from sources.contract import Contract, contract_for, load_contracts
 from sources.lake import atomic_copy_to_parquet, atomic_write_text
+from sources.limits import size_error
 from sources.pseudonym import KeyError_, PseudonymKey
 from sources.reader import ParsedFile, data_line_numbers, parse
 from stichtag.faults import crash_point
@@ -86,6 +87,26 @@ def _source_of(path: Path, contracts: tuple[Contract, ...]) -> str:
     return contract.source if contract else path.parent.name
 
 
+def file_sha256(path: Path, block: int = 8 * 1024 * 1024) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(block):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def count_lines(path: Path, block: int = 8 * 1024 * 1024) -> list[int]:
+    """Line numbers after the first line of a file too large to read, in bounded memory (a refused file's
+    rows are counted, like any other quarantined delivery's)."""
+    n, last = 0, b"\n"
+    with path.open("rb") as f:
+        while chunk := f.read(block):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    n += last != b"\n"
+    return list(range(2, n + 1))
+
+
 def _log_path(settings: Settings, source: str, lieferung_id: str) -> Path:
     return settings.ingest_log / source / f"{lieferung_id}.json"
 
@@ -100,31 +121,34 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
                 run_id: str | None = None, key_cache: KeyCache | None = None) -> IngestResult:
     """Ingest one delivery file. `known` maps sha256 → log entry of deliveries already ingested."""
     started = time.perf_counter()
+    safe_name = bool(SAFE_ID.match(path.stem))
+    # an unsafe name is never repeated (it may be anything): the delivery goes by a hash of it
+    shown = path.name if safe_name else f"unsicherer-name-{hashlib.sha256(path.name.encode()).hexdigest()[:16]}"
+    oversized = None
     if path.is_symlink() or not path.resolve().is_relative_to(settings.inbox.resolve()):
         # never follow a link out of the inbox: its target is not a delivery
         data = b""
-        link_error = f"{path.name} ist eine symbolische Verknüpfung oder liegt außerhalb des Posteingangs"
+        file_error0 = f"{shown} ist eine symbolische Verknüpfung oder liegt außerhalb des Posteingangs"
+    elif (too_big := size_error(path.stat().st_size)) is not None:
+        data, file_error0, oversized = b"", too_big, count_lines(path)
     else:
         data = path.read_bytes()
-        link_error = None
-    sha = hashlib.sha256(data).hexdigest()
+        file_error0 = None
+    sha = hashlib.sha256(data).hexdigest() if oversized is None else file_sha256(path)
     # whole seconds: the Datenstand of a build is the received time of its newest delivery
     received = dt.datetime.fromtimestamp(int(path.lstat().st_mtime), tz=dt.UTC)
-    lieferung_id = path.stem
-    contract = contract_for(path.name, load_contracts())
+    lieferung_id = path.stem if safe_name else shown
+    contract = contract_for(path.name, load_contracts()) if safe_name else None
     source = contract.source if contract else (path.parent.name if path.parent != settings.inbox else "unbekannt")
     table = contract.table if contract else "unbekannt"
     known = known if known is not None else {e["sha256"]: e for e in read_ingest_log(settings)}
 
     def result(status: str, delivered: int, landed: int, quarantined: int, reasons: Counter) -> IngestResult:
-        return IngestResult(lieferung_id=lieferung_id, file=path.name, source=source, table=table, sha256=sha,
+        return IngestResult(lieferung_id=lieferung_id, file=shown, source=source, table=table, sha256=sha,
                             status=status, rows_delivered=delivered, rows_landed=landed,
                             rows_quarantined=quarantined, received_at=received.isoformat(), key_id=key.key_id,
                             reasons=dict(reasons), seconds=round(time.perf_counter() - started, 3))
 
-    if not SAFE_ID.match(lieferung_id):
-        raise ValueError(f"Dateiname {path.name!r} ist als Lieferungskennung nicht zulässig "
-                         "(erlaubt: Buchstaben, Ziffern, _ . -)")
     log_file = _log_path(settings, source, lieferung_id)
     if log_file.exists():
         previous = json.loads(log_file.read_text(encoding="utf-8"))
@@ -138,8 +162,11 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
         if conflict_log.exists():
             return IngestResult(**{**json.loads(conflict_log.read_text(encoding="utf-8")),
                                    "status": "already_ingested"})
-    elif link_error:
-        file_error = link_error
+    elif file_error0:
+        file_error = file_error0
+    elif not safe_name:
+        file_error = ("Dateiname als Lieferungskennung nicht zulässig (erlaubt: Buchstaben, Ziffern, _ . -, "
+                      "nicht am Anfang): Datei unter ihrem Hash-Namen in Quarantäne, bitte umbenannt neu liefern")
     elif sha in known:
         file_error = f"Doppelte Lieferung: inhaltsgleich mit {known[sha]['lieferung_id']}"
     elif contract is None:
@@ -147,9 +174,9 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
     else:
         file_error = None
 
-    if contract is None:
+    if contract is None or oversized is not None:
         parsed = ParsedFile(columns={}, line_numbers=[], file_error=file_error)
-        parsed.data_lines = data_line_numbers(data)
+        parsed.data_lines = data_line_numbers(data) if oversized is None else oversized
     else:
         parsed = parse(data, contract)
         if file_error is not None:  # rejected as a whole, but its rows are counted the way its format counts them
@@ -172,7 +199,7 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
     status = "landed" if quarantined == 0 else "partly_quarantined"
     res = result(status, parsed.rows_delivered, landed, quarantined, reasons)
     if res.rows_delivered != res.rows_landed + res.rows_quarantined:
-        raise AssertionError(f"row accounting broken for {path.name}: {res}")
+        raise AssertionError(f"row accounting broken for {shown}: {res}")
     _write_log(settings, res, run_id)
     return res
 

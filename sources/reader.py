@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sources.contract import Contract
+from sources.limits import long_line, max_line_bytes
 
 if TYPE_CHECKING:
     import polars as pl
@@ -38,6 +39,13 @@ def data_line_numbers(data: bytes) -> list[int]:
     return [i + 1 for i, line in enumerate(lines) if i > 0 and line.strip()]
 
 
+def line_too_long(data: bytes) -> str | None:
+    if (n := long_line(data)) is not None:
+        return (f"Zeile {n} ist länger als {max_line_bytes():,} Bytes (STICHTAG_MAX_LINE_BYTES): "
+                "keine Datensatzzeile, Datei abgelehnt")
+    return None
+
+
 def decode(data: bytes, encoding: str) -> str:
     """Decode strictly; raise ValueError with a reason a data steward understands."""
     enc = encoding.lower()
@@ -61,8 +69,7 @@ def decode(data: bytes, encoding: str) -> str:
             return data.decode(codec)
         except UnicodeDecodeError as e:
             line = data[: e.start].count(b"\n") + 1
-            raise ValueError(f"Byte 0x{data[e.start]:02X} in Zeile {line} ist in {encoding} nicht "
-                             "definiert") from e
+            raise ValueError(f"ein Byte in Zeile {line} ist in {encoding} nicht definiert") from e
     if enc in ("utf-8", "utf-8-sig"):
         try:
             return data.decode("utf-8-sig")
@@ -107,6 +114,10 @@ def parse_csv(data: bytes, contract: Contract) -> ParsedFile:
     if not data.strip():
         empty.file_error = "leere Datei (keine Kopfzeile)"
         return empty
+    if (err := line_too_long(data)) is not None:
+        empty.file_error = err
+        empty.data_lines = data_line_numbers(data)
+        return empty
     try:
         text = decode(data, contract.encoding)
     except ValueError as e:
@@ -124,18 +135,33 @@ def parse_csv(data: bytes, contract: Contract) -> ParsedFile:
 
 
 def _header_error(header: list[str], expected: list[str]) -> str | None:
+    """What is wrong with the header, in the contract's words only: the delivered header may be a data
+    record (a common export fault), so none of its fields is ever repeated."""
     if header == expected:
         return None
+    if len(header) == 1 and len(expected) > 1:
+        return (f"Kopfzeile passt nicht zum Vertrag: fehlende Spalten {expected} (die Kopfzeile hat nur ein "
+                "Feld: ein anderes Trennzeichen als im Vertrag?)")
+    if _header_is_a_record(header, expected):
+        return (f"Kopfzeile fehlt oder ist unlesbar: die erste Zeile hat {len(header)} Felder und keinen der "
+                f"{len(expected)} Spaltennamen des Vertrags (z. B. {expected[0]!r}); ist sie ein Datensatz, "
+                "fehlt die Kopfzeile")
     missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
+    extra = [i for i, c in enumerate(header, 1) if c not in expected]
     parts = []
     if missing:
         parts.append(f"fehlende Spalten {missing}")
     if extra:
-        parts.append(f"Spalten nicht im Vertrag {extra}")
+        parts.append(f"{len(extra)} Spalten nicht im Vertrag (an Position {', '.join(map(str, extra[:10]))})")
     if not parts:
-        parts.append(f"Spaltenreihenfolge weicht ab: {header}")
+        moved = [f"{c} an Position {header.index(c) + 1} statt {i}" for i, c in enumerate(expected, 1)
+                 if header.index(c) + 1 != i]
+        parts.append(f"Spaltenreihenfolge weicht ab: {', '.join(moved[:5])}")
     return "Kopfzeile passt nicht zum Vertrag: " + ", ".join(parts)
+
+
+def _header_is_a_record(header: list[str], expected: list[str]) -> bool:
+    return len(header) > 1 and not {h.casefold() for h in header} & {e.casefold() for e in expected}
 
 
 def _parse_unquoted(text: str, contract: Contract) -> ParsedFile:
@@ -166,7 +192,8 @@ def _parse_unquoted(text: str, contract: Contract) -> ParsedFile:
     err = _header_error(header, expected)
     if err:
         out.file_error = err
-        out.data_lines = line_no[data].tolist()
+        # a data record where the header should be is a delivered row too: it is counted and quarantined
+        out.data_lines = line_no[data | ((line_no == 1) & _header_is_a_record(header, expected))].tolist()
         return out
     good = data & (fields == len(expected))
     bad = data & ~good
@@ -194,13 +221,13 @@ def _parse_quoted(text: str, contract: Contract, data: bytes) -> ParsedFile:
     try:
         header = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error) as e:
-        empty.file_error = f"Kopfzeile nicht lesbar: {e}"
+        empty.file_error = f"Kopfzeile nicht lesbar ({type(e).__name__})"
         empty.data_lines = data_line_numbers(data)
         return empty
     err = _header_error(header, expected)
     if err:
         empty.file_error = err
-        empty.data_lines = data_line_numbers(data)
+        empty.data_lines = ([1] if _header_is_a_record(header, expected) else []) + data_line_numbers(data)
         return empty
 
     n = len(expected)
@@ -211,8 +238,9 @@ def _parse_quoted(text: str, contract: Contract, data: bytes) -> ParsedFile:
             row = next(reader)
         except StopIteration:
             break
-        except csv.Error as e:
-            out.row_errors.append((reader.line_num, f"CSV-Fehler: {e}"))
+        except csv.Error:  # its message can quote delivered characters
+            out.row_errors.append((reader.line_num, "CSV-Fehler: Anführungszeichen nicht geschlossen oder "
+                                                    "unerlaubtes Zeichen nach einem Anführungszeichen"))
             continue
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line, not a row

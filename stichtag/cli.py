@@ -107,6 +107,10 @@ def ingest_summary(results: list) -> str:
     if new:
         d, landed, q = (sum(getattr(r, a) for r in new) for a in ("rows_delivered", "rows_landed", "rows_quarantined"))
         lines.append(f"  Zeilen: {_n(d)} geliefert = {_n(landed)} im Lake + {_n(q)} in Quarantäne")
+    refused = [r for r in new if r.status == "quarantined"]
+    if refused:
+        lines.append(f"  Abgelehnt (ganz in Quarantäne): {len(refused)} Lieferungen"
+                     " (`stichtag ingest --strict` endet dann mit Exit-Code 1)")
     for r in new:
         if r.rows_quarantined:
             reasons = "; ".join(f"{k} ({v})" for k, v in sorted(r.reasons.items(), key=lambda kv: -kv[1])[:3])

@@ -8,13 +8,14 @@ import codecs
 import os
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from generator.melderegister import AENDERUNG_COLUMNS, BESTAND_COLUMNS
-from sources.ingest import ingest_file, ingest_inbox
+from sources.ingest import ingest_file, ingest_inbox, read_ingest_log
 from sources.pseudonym import load_key
 from tests.conftest import make_settings
 
@@ -175,6 +176,34 @@ def base(small_kreis) -> dict[str, bytes]:
     return {AENDERUNGEN: small}
 
 
+def delivered_values(content: bytes) -> set[str]:
+    """Every field of a delivery long enough to identify something, except the contract's own words."""
+    from sources.contract import load_contracts
+
+    words = {w for c in load_contracts() for col in c.columns for w in (col.name, *col.values)}
+    text = content.decode("cp1252", errors="replace").replace("\r", "\n")
+    return {f.strip().strip('"') for line in text.split("\n") for f in line.split(";")
+            if len(f.strip().strip('"')) >= 6} - words
+
+
+def written_text(s, res) -> str:
+    """What ingest wrote outside the raw zone (log, quarantine, operations log) and returned."""
+    parts = [repr(asdict(res))]
+    for p in s.lake.rglob("*"):
+        if p.is_file() and not p.is_relative_to(s.raw):
+            if p.suffix == ".parquet":
+                parts.append(str(duckdb.execute(f"select * from read_parquet('{p}')").fetchall()))
+            else:
+                parts.append(p.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+def assert_nothing_echoed(s, res, content: bytes) -> None:
+    text = written_text(s, res)
+    echoed = sorted(v for v in delivered_values(content) if v in text)
+    assert not echoed, f"{len(echoed)} delivered values echoed, e.g. line {echoed[:1]}"
+
+
 def ingest_case(tmp_path: Path, name: str, content: bytes):
     s = make_settings(tmp_path)
     target = s.inbox / "melderegister" / name
@@ -186,6 +215,7 @@ def ingest_case(tmp_path: Path, name: str, content: bytes):
     for q in s.quarantine.rglob("quarantine.parquet"):
         quarantined += duckdb.execute(f"select count(*) from read_parquet('{q}')").fetchone()[0]
     assert quarantined == res.rows_quarantined
+    assert_nothing_echoed(s, res, content)  # reasons come from the contract, never from the data
     return s, res
 
 
@@ -224,11 +254,74 @@ def test_header_only_delivers_zero_rows_and_is_logged(base, tmp_path) -> None:
     assert res.rows_delivered == 0 and res.rows_quarantined == 0 and res.status == "landed"
 
 
-@pytest.mark.parametrize("name", ["EWO_AENDERUNGEN_201502 (1).csv", "EWO_AENDERUNGEN_201502;rm.csv",
-                                  "EWO_AENDERUNGEN_2015\u00a002.csv", "-EWO_AENDERUNGEN_201502.csv"])
-def test_unsafe_file_names_are_refused(base, tmp_path, name) -> None:
-    with pytest.raises(ValueError, match="Lieferungskennung"):
-        ingest_case(tmp_path, name, base[AENDERUNGEN])
+UNSAFE_NAMES = ["EWO_AENDERUNGEN_201502 (1).csv", "EWO_AENDERUNGEN_201502;rm.csv", "EWO_AENDERUNGEN_2099 02;rm -rf.csv",
+                "EWO_AENDERUNGEN_2015\u00a002.csv", "-EWO_AENDERUNGEN_201502.csv", "EWO_AENDERUNGEN_$(id).csv"]
+
+
+@pytest.mark.parametrize("name", UNSAFE_NAMES)
+def test_unsafe_file_name_is_quarantined_under_a_hash_and_never_repeated(base, tmp_path, name) -> None:
+    s, res = ingest_case(tmp_path, name, base[AENDERUNGEN])
+    assert res.status == "quarantined" and res.rows_quarantined == 60
+    assert res.lieferung_id.startswith("unsicherer-name-") and res.file == res.lieferung_id
+    assert "Dateiname als Lieferungskennung nicht zulässig" in next(iter(res.reasons))
+    assert name not in written_text(s, res) and name.split("_")[-1] not in written_text(s, res)
+
+
+def test_an_unsafe_file_name_does_not_stop_the_other_deliveries(base, tmp_path) -> None:
+    from tests.conftest import run_cli
+
+    s = make_settings(tmp_path)
+    folder = s.inbox / "melderegister"
+    folder.mkdir(parents=True)
+    (folder / "EWO_AENDERUNGEN_2099 02;rm -rf.csv").write_bytes(base[AENDERUNGEN])
+    (folder / "EWO_AENDERUNGEN_201503.csv").write_bytes(base[AENDERUNGEN].replace(b";Zuzug;", b";Umzug;"))
+    done = run_cli(s, "ingest", "--quiet")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "Abgelehnt (ganz in Quarantäne): 1 Lieferungen" in done.stdout and "rm -rf" not in done.stdout
+    strict = run_cli(s, "ingest", "--quiet", "--strict")
+    assert strict.returncode == 0  # nothing new: the refusal was reported by the run that saw it
+    landed = [e for e in read_ingest_log(s) if e["rows_landed"]]
+    assert [e["lieferung_id"] for e in landed] == ["EWO_AENDERUNGEN_201503"]
+
+
+def test_a_headerless_delivery_is_refused_without_repeating_its_first_record(base, tmp_path) -> None:
+    content = CRLF.join(lines(base[AENDERUNGEN])[1:])
+    s, res = ingest_case(tmp_path, AENDERUNGEN, content)
+    assert res.status == "quarantined" and res.rows_delivered == 60  # the record in the header's place counts
+    assert "Kopfzeile fehlt" in next(iter(res.reasons))
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path) -> None:
+    import io
+    import resource
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("12411-02-03-4_flat.csv", b"x" * (512 * 1024 * 1024))  # one 512 MiB "line"
+    s = make_settings(tmp_path)
+    target = s.inbox / "amtlich" / "12411-02-03-4_1735686000000_de_flat.zip"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(buf.getvalue())
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    res = ingest_file(target, s, load_key(s))
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert res.status == "quarantined" and "ZIP-Bombe" in next(iter(res.reasons)), res.reasons
+    assert grown_mib < 200 and all(p.stat().st_size < 10_000 for p in s.lake.rglob("*") if p.is_file())
+
+
+def test_a_line_beyond_the_limit_refuses_the_file_without_decoding_it(base, tmp_path) -> None:
+    huge = CRLF.join([*lines(base[AENDERUNGEN])[:5], b"A" * (256 * 1024), *lines(base[AENDERUNGEN])[5:]])
+    s, res = ingest_case(tmp_path, AENDERUNGEN, huge)
+    assert res.status == "quarantined" and "Zeile 6 ist länger als" in next(iter(res.reasons))
+    assert all(p.stat().st_size < 20_000 for p in s.lake.rglob("*") if p.is_file())
+
+
+def test_a_delivery_above_the_size_limit_is_counted_and_refused_unread(base, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STICHTAG_MAX_DELIVERY_BYTES", "1000")
+    s, res = ingest_case(tmp_path, AENDERUNGEN, base[AENDERUNGEN])
+    assert res.status == "quarantined" and res.rows_quarantined == 60
+    assert "STICHTAG_MAX_DELIVERY_BYTES" in next(iter(res.reasons))
 
 
 def test_file_without_a_contract_is_quarantined(base, tmp_path) -> None:

@@ -158,9 +158,9 @@ def test_replacement_with_the_same_name_but_new_content_does_not_overwrite(small
     assert log["sha256"] == first.sha256
 
 
-def test_unsafe_file_name_is_refused_with_a_clear_error(small_kreis, tmp_path) -> None:
-    with pytest.raises(ValueError, match="Lieferungskennung"):
-        _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_2015 02;x.csv", lambda b: b)
+def test_unsafe_file_name_is_quarantined_with_a_clear_reason(small_kreis, tmp_path) -> None:
+    _, res = _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_2015 02;x.csv", lambda b: b)
+    assert res.status == "quarantined" and "Dateiname als Lieferungskennung nicht zulässig" in next(iter(res.reasons))
 
 
 def test_key_rotation_repseudonymises_the_whole_raw_zone_and_loses_no_row(tmp_path, monkeypatch) -> None:

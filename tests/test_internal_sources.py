@@ -143,7 +143,7 @@ def test_fixed_width_trailer_count_must_match(small_kreis, tmp_path) -> None:
     lines = original.read_bytes().split(b"\r\n")
     del lines[2]
     res = _ingest_variant(tmp_path, "sozialamt", original.name, b"\r\n".join(lines))
-    assert res.status == "quarantined" and any("Nachsatz meldet" in r for r in res.reasons)
+    assert res.status == "quarantined" and any("Satzzahl im Nachsatz passt nicht" in r for r in res.reasons)
 
 
 def test_fixed_width_file_in_utf8_is_rejected(small_kreis, tmp_path) -> None:
@@ -166,12 +166,12 @@ def _rewrite_xlsx(data: bytes, member: str, change) -> bytes:
     return out.getvalue()
 
 
-def test_kita_workbook_with_renamed_sheet_is_rejected_naming_the_sheets(small_kreis, tmp_path) -> None:
+def test_kita_workbook_with_renamed_sheet_is_rejected_without_repeating_its_sheet_names(small_kreis, tmp_path) -> None:
     original = _one_delivery(small_kreis, "kita")
     data = _rewrite_xlsx(original.read_bytes(), "xl/workbook.xml", lambda b: b.replace(b'"Belegung"', b'"Tabelle1"'))
     res = _ingest_variant(tmp_path, "kita", original.name, data)
     assert res.status == "quarantined"
-    assert any("Tabellenblatt 'Belegung' fehlt (vorhanden: Deckblatt, Tabelle1)" in r for r in res.reasons)
+    assert list(res.reasons) == ["Tabellenblatt 'Belegung' fehlt (die Mappe hat 2 andere Blätter)"]
     assert res.rows_quarantined == 0 or res.rows_delivered == res.rows_quarantined
 
 

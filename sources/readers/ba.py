@@ -36,7 +36,7 @@ def parse_ba_xlsx(data: bytes, contract: Contract) -> ParsedFile:
     try:
         reader = fastexcel.read_excel(data)
     except Exception as e:  # noqa: BLE001 — calamine reports every broken container its own way
-        out.file_error = f"keine lesbare Excel-Arbeitsmappe (xlsx): {str(e).splitlines()[0][:200]}"
+        out.file_error = f"keine lesbare Excel-Arbeitsmappe (xlsx; {type(e).__name__})"
         return out
     sheet = None
     for name in reader.sheet_names:
@@ -46,7 +46,7 @@ def parse_ba_xlsx(data: bytes, contract: Contract) -> ParsedFile:
             sheet = rows
             break
     if sheet is None:
-        out.file_error = f"kein Tabellenblatt mit '{COPYRIGHT}' (Blätter: {', '.join(reader.sheet_names)})"
+        out.file_error = f"kein Tabellenblatt mit '{COPYRIGHT}' (die Mappe hat {len(reader.sheet_names)} Blätter)"
         return out
     # unemployment tables name a Berichtsmonat, employment tables a Stichtag (always a month end)
     month = next((m for r in sheet for m in re.findall(r"(?:Berichtsmonat:|Stichtag:\s*[0-9]{1,2}\.)\s*(\S+ [0-9]{4})",
@@ -66,7 +66,10 @@ def parse_ba_xlsx(data: bytes, contract: Contract) -> ParsedFile:
     expected = contract.options["merkmale"]
     got = [h for h in headers[2:] if h]
     if got != expected:
-        out.file_error = f"Spaltenköpfe {got} passen nicht zum Vertrag {expected}"
+        missing = [m for m in expected if m not in got]
+        out.file_error = (f"Spaltenköpfe passen nicht zum Vertrag {expected}: "
+                          + (f"fehlend {missing}" if missing else f"{len(got)} statt {len(expected)} oder umgestellt"))
+        out.data_lines = [i + 1 for i in range(start, end) if any(sheet[i])]
         return out
     out.data_lines = [i + 1 for i in range(start, end) if any(sheet[i])]
     for i in range(start, end):

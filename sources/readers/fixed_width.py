@@ -7,7 +7,7 @@ trailer or a wrong count means the file is incomplete, and the whole delivery is
 from __future__ import annotations
 
 from sources.contract import Contract
-from sources.reader import ParsedFile, decode
+from sources.reader import ParsedFile, decode, line_too_long
 
 
 def parse_fixed_width(data: bytes, contract: Contract) -> ParsedFile:
@@ -18,6 +18,8 @@ def parse_fixed_width(data: bytes, contract: Contract) -> ParsedFile:
     type_width = len(str(opts["data_record"]))
     header, trailer = opts.get("header_record"), opts.get("trailer_record")
     try:
+        if (too_long := line_too_long(data)) is not None:
+            raise ValueError(too_long)
         text = decode(data, contract.encoding)
     except ValueError as e:
         text, out.file_error = None, str(e)
@@ -41,8 +43,8 @@ def parse_fixed_width(data: bytes, contract: Contract) -> ParsedFile:
         start, width = opts["trailer_count"]
         announced = last[start - 1:start - 1 + width].strip()
         if not announced.isdigit() or int(announced) != len(out.data_lines):
-            out.file_error = (f"Nachsatz meldet {announced or '?'} Datensätze, die Datei enthält "
-                              f"{len(out.data_lines)}: Datei unvollständig oder verändert")
+            out.file_error = (f"die Satzzahl im Nachsatz passt nicht zu den {len(out.data_lines)} Datensätzen der "
+                              "Datei: Datei unvollständig oder verändert")
             return out
     slices = [(c.name, c.start - 1, c.start - 1 + c.width) for c in contract.columns]
     for n, line in numbered:
@@ -50,7 +52,7 @@ def parse_fixed_width(data: bytes, contract: Contract) -> ParsedFile:
         if kind in (header, trailer):
             continue
         if kind != opts["data_record"]:
-            out.row_errors.append((n, f"unbekannte Satzart {kind!r}"))
+            out.row_errors.append((n, f"unbekannte Satzart (Datensätze haben Satzart {opts['data_record']})"))
         elif len(line) != length:
             out.row_errors.append((n, f"Satzlänge {len(line)} statt {length} (verschobener oder "
                                       "abgeschnittener Satz)"))

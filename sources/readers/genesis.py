@@ -15,14 +15,17 @@ import re
 import zipfile
 
 from sources.contract import Contract
-from sources.reader import ParsedFile, decode, parse_csv
+from sources.limits import MiB, max_delivery_bytes, max_zip_ratio, size_error
+from sources.reader import ParsedFile, data_line_numbers, decode, line_too_long, parse_csv
 
 REGION_KEY = re.compile(r"^(DG|[0-9]{2}|[0-9]{5}|[0-9]{8})$")
 PERIOD = re.compile(r"^([0-9]{2}\.[0-9]{2}\.[0-9]{4}|[0-9]{4})$")
 
 
 def unzip_single(data: bytes) -> tuple[bytes | None, str | None]:
-    """The one member of a GENESIS ZIP, or the data itself when it is no ZIP."""
+    """The one member of a GENESIS ZIP, or the data itself when it is no ZIP. The member's declared size
+    and compression ratio are checked before inflating, and inflating stops at the limit whatever the
+    header declares (a ZIP bomb lies about its size)."""
     if not data.startswith(b"PK\x03\x04"):
         return data, None
     try:
@@ -30,9 +33,20 @@ def unzip_single(data: bytes) -> tuple[bytes | None, str | None]:
             members = [m for m in z.infolist() if not m.is_dir()]
             if len(members) != 1:
                 return None, f"ZIP enthält {len(members)} Dateien statt genau einer"
-            return z.read(members[0]), None
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
-        return None, f"ZIP-Archiv beschädigt: {e}"
+            m = members[0]
+            limit = max_delivery_bytes()
+            if err := size_error(m.file_size, "Die Datei im ZIP"):
+                return None, err
+            if m.file_size > max_zip_ratio() * max(m.compress_size, 1) and m.file_size > MiB:
+                return None, (f"ZIP-Datei entpackt auf das {m.file_size // max(m.compress_size, 1):,}-fache: "
+                              f"mehr als {max_zip_ratio()}-fach ist keine Statistiklieferung (ZIP-Bombe?)")
+            with z.open(m) as f:
+                member = f.read(limit + 1)
+            if len(member) > limit:
+                return None, size_error(len(member), "Die Datei im ZIP")
+            return member, None
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as e:
+        return None, f"ZIP-Archiv beschädigt oder nicht lesbar ({type(e).__name__})"
 
 
 def parse_ffcsv(data: bytes, contract: Contract) -> ParsedFile:
@@ -56,6 +70,9 @@ def _decode_detected(data: bytes) -> str:
 def parse_table(data: bytes, contract: Contract) -> ParsedFile:
     names = contract.column_names  # Zeit, Regionalschlüssel, Region, Merkmal, Wert
     out = ParsedFile(columns={c: [] for c in names}, line_numbers=[])
+    if (err := line_too_long(data)) is not None:
+        out.file_error, out.data_lines = err, data_line_numbers(data)
+        return out
     text = _decode_detected(data)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"'))
     line_of, line = [], 1

@@ -24,17 +24,19 @@ def parse_xlsx(data: bytes, contract: Contract) -> ParsedFile:
     try:
         reader = fastexcel.read_excel(data)
     except Exception as e:  # noqa: BLE001 — calamine reports every broken container its own way
-        out.file_error = f"keine lesbare Excel-Arbeitsmappe (xlsx): {str(e).splitlines()[0][:200]}"
+        out.file_error = f"keine lesbare Excel-Arbeitsmappe (xlsx; {type(e).__name__})"
         return out
     sheet = contract.options["sheet"]
-    if sheet not in reader.sheet_names:
-        out.file_error = f"Tabellenblatt {sheet!r} fehlt (vorhanden: {', '.join(reader.sheet_names)})"
+    if sheet not in reader.sheet_names:  # the delivered sheet names are never repeated
+        out.file_error = f"Tabellenblatt {sheet!r} fehlt (die Mappe hat {len(reader.sheet_names)} andere Blätter)"
         return out
     df = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
     rows = df.rows()
     header_at = next((i for i, r in enumerate(rows) if r and (r[0] or "").strip() == names[0]), None)
     if header_at is None:
         out.file_error = f"Kopfzeile mit {names[0]!r} in Spalte A nicht gefunden"
+        # without a header no row can be told apart as data: every non-empty row counts as delivered
+        out.data_lines = [i + 1 for i, r in enumerate(rows) if any(v is not None and str(v).strip() for v in r)]
         return out
     header = [(v or "").strip() for v in rows[header_at]]
     while header and not header[-1]:
@@ -52,7 +54,7 @@ def parse_xlsx(data: bytes, contract: Contract) -> ParsedFile:
     for line in footer:
         m = SUM_LINE.match(line)
         if m and int(m.group(1).replace(".", "")) != len(data_rows):
-            out.file_error = (f"Fußzeile meldet {m.group(1)} Zeilen, die Tabelle enthält {len(data_rows)}: "
+            out.file_error = (f"die Summenzeile der Fußzeile passt nicht zu den {len(data_rows)} Datenzeilen: "
                               "Tabelle unvollständig")
             return out
     dates = {i for i, c in enumerate(contract.columns) if c.type == "date"}

@@ -10,7 +10,12 @@ import io
 import re
 
 from sources.contract import Contract
+from sources.limits import MAX_XML_DEPTH
 from sources.reader import ParsedFile
+
+
+class _Refused(ValueError):
+    """A check of ours: its message is built from the contract alone."""
 
 
 def count_records(data: bytes, element: str) -> list[int]:
@@ -43,15 +48,17 @@ def parse_xml(data: bytes, contract: Contract) -> ParsedFile:
     tag = f"{{{ns}}}{element}" if ns else element
     out = ParsedFile(columns={c: [] for c in names}, line_numbers=[])
     paths = [(c.name, c.path) for c in contract.columns]
-    n = 0
+    n = depth = 0
     try:
         root = None
         for event, el in iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True):
+            depth += 1 if event == "start" else -1
+            if depth > MAX_XML_DEPTH:
+                raise _Refused(f"XML tiefer als {MAX_XML_DEPTH} Ebenen verschachtelt")
             if root is None and event == "start":
                 root = el
                 if contract.options.get("root_element") and el.tag.split("}")[-1] != contract.options["root_element"]:
-                    raise ValueError(f"Wurzelelement {el.tag.split('}')[-1]!r} statt "
-                                     f"{contract.options['root_element']!r}")
+                    raise _Refused(f"Wurzelelement ist nicht {contract.options['root_element']!r}")
             if event == "end" and el.tag == tag:
                 n += 1
                 out.line_numbers.append(n)
@@ -60,8 +67,12 @@ def parse_xml(data: bytes, contract: Contract) -> ParsedFile:
                 root.remove(el)  # streaming: a parsed record is not kept
     except DefusedXmlException as e:
         out.file_error = f"XML abgelehnt ({type(e).__name__}): DTD/Entitäten sind nicht erlaubt"
-    except Exception as e:  # noqa: BLE001 — expat's ParseError and our own checks alike
-        out.file_error = f"kein wohlgeformtes XML: {e}"
+    except _Refused as e:
+        out.file_error = str(e)
+    except Exception as e:  # noqa: BLE001 — expat's message can quote the document: only its position
+        where = getattr(e, "position", None)
+        out.file_error = ("kein wohlgeformtes XML" + (f" (Zeile {where[0]}, Spalte {where[1]})" if where else "")
+                          + f": {type(e).__name__}")
     if out.file_error:
         out.columns = {c: [] for c in names}
         out.line_numbers = []
