@@ -124,14 +124,27 @@ def cmd_materialise(args: argparse.Namespace, settings: Settings) -> int:
     _key(settings, create=False)
     first = args.stichtag
     end = (args.bis or first) + dt.timedelta(days=1)
+    if end <= first:
+        raise CliError(f"--bis {args.bis} liegt vor --stichtag {first}")
+    _check_window(first, end, args.datenstand)
     with build_lock(settings):
         return _materialise(settings, first, end, args.raster, args.datenstand)
+
+
+def _check_window(first: dt.date, end: dt.date, datenstand: dt.date | None) -> None:
+    from stichtag.window import StichtagOutOfRange, check_window
+
+    try:
+        check_window(first, end - dt.timedelta(days=1), datenstand)
+    except StichtagOutOfRange as e:
+        raise CliError(str(e)) from None
 
 
 def _materialise(settings: Settings, first: dt.date, end: dt.date, raster: str, datenstand: dt.date | None) -> int:
     from orchestration.lib.execute import failure_messages, run_stichtag_job
     from stichtag.publish import kpi_export_path
 
+    _check_window(first, end, datenstand)  # before Dagster: its own message for a date out of range is cryptic
     started = time.perf_counter()
     print(f"Materialisiere Stichtage {first} … {end - dt.timedelta(days=1)} (Raster {raster}"
           f"{', Datenstand ' + str(datenstand) if datenstand else ''}) …", flush=True)
@@ -210,7 +223,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
               f"{report.series_points} Stichtagen; im Browser öffnen, keine Netzverbindung nötig)")
     print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")
     print("  Beispiel:  make sql  →  select * from kpi_values_latest where gebiet_ebene = 'kreis';")
-    return 0
+    # the last word of a run: nothing delivered about a person stands anywhere the run wrote
+    pii_started = time.perf_counter()
+    code = cmd_pii_scan(argparse.Namespace(pfad=None, kanarien=None, quiet=True, ohne_lieferungen=False), settings)
+    print(f"  (PII-Prüfung in {time.perf_counter() - pii_started:.0f} s)")
+    return code
 
 
 def _quality_summary(settings: Settings) -> str | None:
@@ -393,22 +410,29 @@ def cmd_pii_scan(args: argparse.Namespace, settings: Settings) -> int:
 
     roots = [Path(p) for p in args.pfad] if args.pfad else [
         settings.lake, Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / "dagster_home")),
-        PROJECT_ROOT / "models" / "logs", PROJECT_ROOT / "logs"]
+        PROJECT_ROOT / "models" / "logs", PROJECT_ROOT / "models" / "target", PROJECT_ROOT / "logs",
+        PROJECT_ROOT / "docs"]
     texts, dates = canary_strings(), canary_birth_dates_iso()
+    delivered: set[str] = set()
+    if settings.inbox.exists() and not args.ohne_lieferungen:
+        from stichtag.delivered_values import delivered_values
+
+        delivered = delivered_values(settings.inbox)
     if args.kanarien:
         for line in Path(args.kanarien).read_text(encoding="utf-8").splitlines():
             value = line.strip()
             if value and not value.startswith("#"):
                 (dates if len(value) == 10 and value[4] == "-" and value[7] == "-" else texts).append(value)
-    findings = scan(roots, needles_for(texts, dates), progress=not args.quiet)
+    findings = scan(roots, needles_for(texts, dates), progress=not args.quiet, delivered=delivered)
     checked = ", ".join(str(r) for r in roots if r.exists())
     if findings:
         print(f"PII-Prüfung: {len(findings)} Funde in {checked}:")
         for f in findings:
             print(f"  {f}")
         return 1
-    print(f"PII-Prüfung bestanden: kein Kanarienwert, kein exaktes Kanarien-Geburtsdatum, keine Spalte mit dem Namen "
-          f"eines gelieferten Identifikationsmerkmals in {checked}.")
+    print(f"PII-Prüfung bestanden: kein Kanarienwert, kein exaktes Kanarien-Geburtsdatum, keiner von "
+          f"{len(delivered):,} gelieferten Identifikatoren (Ids, Namen, Straßen der ersten Zeilen jeder Lieferung), "
+          f"keine Spalte mit dem Namen eines gelieferten Identifikationsmerkmals in {checked}.")
     return 0
 
 
@@ -545,6 +569,8 @@ def build_parser() -> argparse.ArgumentParser:
     pii.add_argument("--kanarien",
                      help="Datei mit eigenen Kanarienwerten, einer je Zeile (Geburtsdaten als JJJJ-MM-TT)")
     pii.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
+    pii.add_argument("--ohne-lieferungen", action="store_true",
+                     help="nur Kanarienwerte suchen, nicht die Identifikatoren aus dem Posteingang")
     pii.set_defaults(func=cmd_pii_scan)
 
     qa = sub.add_parser("quality", help="Qualitätsprüfungen (Great Expectations, expectations/)")

@@ -5,7 +5,9 @@ Three kinds of finding:
   its own, generator/canaries.py, and a district plants its own through `--kanarien`) anywhere, in any file;
 * a canary's exact birth date (ISO or German notation);
 * a column named like a delivered identifier the contracts drop or pseudonymise (Familienname, Geburtsdatum,
-  Personennummer, …): a clear id or an exact birth date that slipped through under its own name.
+  Personennummer, …): a clear id or an exact birth date that slipped through under its own name;
+* a value the inbox really delivered in a direct-identifier column (stichtag/delivered_values.py: ids,
+  names, streets of every delivery's first rows): any delivered person, not only the planted canaries.
 
 Parquet and DuckDB files are compressed, so a byte scan alone proves nothing: they are read back through
 DuckDB, row by row as text; every other file is scanned byte-wise (UTF-8 and cp1252).
@@ -13,11 +15,13 @@ DuckDB, row by row as text; every other file is scanned byte-wise (UTF-8 and cp1
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 TEXT_ENCODINGS = ("utf-8", "cp1252")
 
@@ -63,8 +67,36 @@ def _scan_relation(con: duckdb.DuckDBPyConnection, relation: str, columns: list[
     return [n for n, hit in zip(needles, found, strict=True) if hit]
 
 
+TOKEN = re.compile(r"[0-9A-Za-zÄÖÜäöüßÀ-ÿ.\-]+")
+TOKEN_SQL = r"[^0-9A-Za-zÄÖÜäöüßÀ-ÿ.\-]+"
+TOKEN_SCAN_MAX_ROWS = 500_000  # larger tables (the raw zone) are checked column by column, value by value
+
+
+def _tokens(text: str) -> set[str]:
+    """Whole values as they stand in a text: a leaked id or name is one token (dates keep their dots)."""
+    return {t.strip(".-") for t in TOKEN.findall(text)}
+
+
+def _delivered_in_relation(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str],
+                           rows: int) -> list[str]:
+    """Delivered values standing in a relation: as a whole column value, or (tables small enough) as a
+    token of any text. Both are joins against the registered `delivered` table, not one probe per value."""
+    hits: set[str] = set()
+    for c in columns:
+        col = '"' + c.replace('"', '""') + '"'
+        hits.update(r[0] for r in con.execute(
+            f"select distinct d.v from delivered d join (select distinct trim({col}::varchar) as x from {relation}) t "
+            "on t.x = d.v").fetchall())
+    if rows <= TOKEN_SCAN_MAX_ROWS and columns:
+        hits.update(r[0] for r in con.execute(
+            f"""select distinct d.v from delivered d join (
+                  select distinct trim(unnest(regexp_split_to_array({_row_text(columns)}, '{TOKEN_SQL}')), '.-') as tok
+                  from {relation}) t on t.tok = d.v""").fetchall())
+    return sorted(hits)
+
+
 def scan_file(path: Path, needles: list[str], forbidden: frozenset[str],
-              con: duckdb.DuckDBPyConnection) -> list[Finding]:
+              con: duckdb.DuckDBPyConnection, delivered: frozenset[str] = frozenset()) -> list[Finding]:
     out: list[Finding] = []
     if path.suffix == ".parquet":
         relation = f"read_parquet('{path}')"
@@ -72,23 +104,39 @@ def scan_file(path: Path, needles: list[str], forbidden: frozenset[str],
         out += [Finding(path, c, "Spalte mit verbotenem Namen") for c in columns if c.lower() in forbidden]
         out += [Finding(path, "", f"Kanarienwert {n!r}") for n in needles if n in "|".join(columns)]
         out += [Finding(path, "", f"Kanarienwert {n!r}") for n in _scan_relation(con, relation, columns, needles)]
+        if delivered:
+            rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
+            hits = _delivered_in_relation(con, relation, columns, rows)
+            hits += sorted(_tokens("|".join(columns)) & delivered)
+            out += [_delivered_finding(path, "", hits)] if hits else []
     elif path.suffix == ".duckdb":
-        out += _scan_duckdb(path, needles, forbidden)
+        out += _scan_duckdb(path, needles, forbidden, delivered)
     else:
         data = path.read_bytes()
         for n in needles:
             if any(n.encode(enc, errors="ignore") in data for enc in TEXT_ENCODINGS):
                 out.append(Finding(path, "", f"Kanarienwert {n!r}"))
+        if delivered:
+            hits = {t for enc in TEXT_ENCODINGS for t in _tokens(data.decode(enc, errors="ignore")) & delivered}
+            out += [_delivered_finding(path, "", sorted(hits))] if hits else []
     return out
 
 
-def _scan_duckdb(path: Path, needles: list[str], forbidden: frozenset[str]) -> list[Finding]:
+def _delivered_finding(path: Path, where: str, hits: list[str]) -> Finding:
+    # the finding names how many, never which: the report of a leak must not repeat it
+    return Finding(path, where, f"{len(hits)} gelieferte Identifikatoren (Ids, Namen, Straßen) im Klartext")
+
+
+def _scan_duckdb(path: Path, needles: list[str], forbidden: frozenset[str],
+                 delivered: frozenset[str] = frozenset()) -> list[Finding]:
     try:
         db = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as e:  # held by a running materialisation: say so, do not pass silently
         return [Finding(path, "", f"nicht lesbar ({e.__class__.__name__}): erneut prüfen, wenn kein Build läuft")]
     out: list[Finding] = []
     try:
+        if delivered:
+            db.register("delivered", pa.table({"v": pa.array(sorted(delivered), pa.string())}))
         for schema, table in db.execute("select table_schema, table_name from information_schema.tables").fetchall():
             columns = [r[0] for r in db.execute(
                 "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
@@ -96,23 +144,33 @@ def _scan_duckdb(path: Path, needles: list[str], forbidden: frozenset[str]) -> l
             where = f"{schema}.{table}"
             out += [Finding(path, f"{where}.{c}", "Spalte mit verbotenem Namen") for c in columns
                     if c.lower() in forbidden]
+            relation = f'"{schema}"."{table}"'
             try:
-                hits = _scan_relation(db, f'"{schema}"."{table}"', columns, needles)
+                hits = _scan_relation(db, relation, columns, needles)
+                found = []
+                if delivered:
+                    rows = db.execute(f"select count(*) from {relation}").fetchone()[0]
+                    found = _delivered_in_relation(db, relation, columns, rows)
             except duckdb.Error:
                 continue  # a view over files that moved is checked through those files
             out += [Finding(path, where, f"Kanarienwert {n!r}") for n in hits]
+            out += [_delivered_finding(path, where, found)] if found else []
     finally:
         db.close()
     return out
 
 
 def scan(roots: Iterable[Path], needles: list[str], forbidden: frozenset[str] | None = None,
-         progress: bool = False) -> list[Finding]:
+         progress: bool = False, delivered: Iterable[str] = ()) -> list[Finding]:
+    """`needles`: canaries, found as substrings anywhere; `delivered`: the inbox's identifiers
+    (stichtag/delivered_values.py), found as whole values or tokens."""
+    delivered = frozenset(delivered)
     forbidden = forbidden_columns() if forbidden is None else forbidden
     files = sorted({p for root in roots if root.exists()
                     for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()})
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
+    con.register("delivered", pa.table({"v": pa.array(sorted(delivered), pa.string())}))
     findings: list[Finding] = []
     iterator: Iterable[Path] = files
     if progress:
@@ -121,7 +179,7 @@ def scan(roots: Iterable[Path], needles: list[str], forbidden: frozenset[str] | 
         iterator = tqdm(files, desc="PII-Prüfung", unit="Datei")
     try:
         for path in iterator:
-            findings += scan_file(path, needles, forbidden, con)
+            findings += scan_file(path, needles, forbidden, con, delivered)
     finally:
         con.close()
     return findings

@@ -102,3 +102,30 @@ def test_what_the_platform_writes_is_readable_by_its_owner_only(tmp_path) -> Non
                          capture_output=True, text=True, env={**os.environ, "STICHTAG_LAKE": str(tmp_path / "lake")})
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "zone").stat().st_mode & 0o077 == 0 and (tmp_path / "zone" / "file").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    (["--stichtag", "2099-12-31"], "liegt nach dem Datenstand"),
+    (["--stichtag", "2014-06-30"], "vor dem ersten möglichen Stichtag 2015-01-01"),
+    (["--stichtag", "2016-03-31", "--datenstand", "2016-03-01"], "liegt nach dem Datenstand 2016-03-01"),
+    (["--stichtag", "2016-03-31", "--datenstand", "2099-01-01"], "Datenstand 2099-01-01 liegt in der Zukunft"),
+    (["--stichtag", "2016-03-31", "--bis", "2016-03-01"], "liegt vor --stichtag"),
+], ids=["future", "before-bestand", "after-datenstand", "future-datenstand", "reversed"])
+def test_a_stichtag_no_delivery_can_describe_is_refused_with_a_clear_message(tmp_path, args, reason) -> None:
+    from tests.conftest import make_settings, run_cli
+
+    done = run_cli(make_settings(tmp_path), "materialise", *args)
+    assert done.returncode == 2 and reason in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_the_dagster_path_refuses_a_future_stichtag_too(tmp_path, monkeypatch) -> None:
+    from orchestration.lib.execute import failure_messages, run_stichtag_job
+    from tests.conftest import cli_env, make_settings
+
+    for k, v in cli_env(make_settings(tmp_path)).items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    import datetime as dt
+
+    result = run_stichtag_job(dt.date(2099, 12, 31), dt.date(2100, 1, 1))
+    assert not result.success and any("liegt nach dem Datenstand" in m for m in failure_messages(result))

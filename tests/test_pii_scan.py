@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
+import pytest
 
 from stichtag.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _empty_inbox(tmp_path, monkeypatch) -> None:
+    """The scans below look up the identifiers of this inbox, not of whatever the checkout holds."""
+    monkeypatch.setenv("STICHTAG_INBOX", str(tmp_path / "leerer-posteingang"))
 
 
 def _clean_lake(root) -> None:
@@ -56,3 +65,50 @@ def test_a_districts_own_canaries_are_read_from_a_file(tmp_path, capsys) -> None
     assert main(["pii-scan", "--pfad", str(tmp_path), "--kanarien", str(canaries), "--quiet"]) == 1
     out = capsys.readouterr().out
     assert "'Meisenkind'" in out and "'05.05.1955'" in out
+
+
+def _copy_lake_and_inbox(small_kreis, tmp_path):
+    from tests.conftest import make_settings
+
+    s = make_settings(tmp_path / "kopie")
+    shutil.copytree(small_kreis.inbox, s.inbox)
+    shutil.copytree(small_kreis.lake, s.lake)
+    return s
+
+
+def test_the_demo_lake_passes_against_every_delivered_identifier(small_kreis, tmp_path, capsys) -> None:
+    from stichtag.delivered_values import delivered_values
+
+    values = delivered_values(small_kreis.inbox)
+    assert len(values) > 1000  # ids, names and streets of every delivery's first rows, not a few canaries
+    assert main(["--inbox", str(small_kreis.inbox), "pii-scan", "--pfad", str(small_kreis.lake), "--quiet"]) == 0
+    assert "bestanden" in capsys.readouterr().out
+
+
+def test_a_delivered_person_is_found_wherever_it_leaked_not_only_canaries(small_kreis, tmp_path, capsys) -> None:
+    """No canary involved: a real delivered id and name, echoed into a log and a Parquet column."""
+    from stichtag.delivered_values import delivered_values
+
+    s = _copy_lake_and_inbox(small_kreis, tmp_path)
+    registry = sorted((s.inbox / "melderegister").glob("EWO_AENDERUNGEN_*.csv"))[-1]
+    record = registry.read_text(encoding="cp1252").splitlines()[5].split(";")
+    person_id = next(f for f in record if f.isdigit() and len(f) == 12)  # the Ordnungsmerkmal
+    assert person_id in delivered_values(s.inbox)
+    (s.lake / "logs").mkdir(exist_ok=True)
+    (s.lake / "logs" / "kaputt.jsonl").write_text(f'{{"reason": "Feld [{person_id}] unbekannt"}}\n')
+    assert main(["--inbox", str(s.inbox), "pii-scan", "--pfad", str(s.lake), "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert "kaputt.jsonl" in out and "gelieferte Identifikatoren" in out and person_id not in out
+
+
+def test_a_headerless_delivery_echoed_by_an_old_ingest_fails_the_scan(small_kreis, tmp_path, capsys) -> None:
+    """What the pre-fix ingest wrote for a delivery without header: its first record in the reason."""
+    s = _copy_lake_and_inbox(small_kreis, tmp_path)
+    registry = sorted((s.inbox / "melderegister").glob("EWO_AENDERUNGEN_*.csv"))[0]
+    first = registry.read_text(encoding="cp1252").splitlines()[1].split(";")
+    reason = f"Kopfzeile passt nicht zum Vertrag: Spalten nicht im Vertrag {first}"
+    (s.lake / "quarantine").mkdir(exist_ok=True)
+    duckdb.execute(f"copy (select 1 as line, '{reason.replace(chr(39), chr(39) * 2)}' as reason) "
+                   f"to '{s.lake / 'quarantine' / 'alt.parquet'}' (format parquet)")
+    assert main(["--inbox", str(s.inbox), "pii-scan", "--pfad", str(s.lake), "--quiet"]) == 1
+    assert "alt.parquet" in capsys.readouterr().out

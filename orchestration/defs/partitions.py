@@ -5,7 +5,9 @@ Declared once here and imported everywhere. end_offset=1 includes today ("tagesa
 
 import dagster as dg
 
-START_DATE = "2015-01-01"  # the first Stichtag with a full 12-month window after the 2014 Bestand is 2015-12-31
+from stichtag.window import FIRST_STICHTAG
+
+START_DATE = FIRST_STICHTAG.isoformat()  # the day after the registry's opening Bestand
 
 STICHTAG_PARTITIONS = dg.DailyPartitionsDefinition(start_date=START_DATE, timezone="UTC", end_offset=1,
                                                    fmt="%Y-%m-%d")

@@ -60,5 +60,8 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             error = event.step_failure_data.error
+            # Dagster wraps the step's own exception: its message is the one a person needs
+            while error is not None and error.cause is not None and "Error occurred while executing" in error.message:
+                error = error.cause
             out.append(f"{event.step_key}: {(error.message if error else event.message or '').strip()}")
     return out or [e.message or "" for e in result.all_events if e.is_failure]

@@ -26,6 +26,7 @@ from stichtag.lock import build_lock, record_dbt_process
 from stichtag.settings import DBT_PROJECT_DIR, Settings
 from stichtag.versions import BuildInfo, Datenstand, build_info_path, resolve_datenstand, write_build_info
 from stichtag.warehouse import dbt_vars, parse_date, prepare_build
+from stichtag.window import check_window
 
 # One target directory for every build (never two at once: the build lock), so dbt's partial parse
 # is reused; dagster-dbt's default, a fresh directory per invocation, re-parses the project each run.
@@ -46,8 +47,10 @@ def dbt_build_args(min_date: dt.date, max_date: dt.date, raster: str, datenstand
 def start_build(settings: Settings, min_date: dt.date, max_date: dt.date, raster: str,
                 datenstand: str) -> tuple[list[str], BuildInfo]:
     """Validate the catalogue, resolve the Datenstand, record what this build sees; the dbt args."""
-    prepare_build(settings)
     requested = parse_date(datenstand, "datenstand") if datenstand else None
+    # [min_date, max_date): refused here too, so the schedule, sensor, launchpad and backfills hold the rule
+    check_window(min_date, max_date - dt.timedelta(days=1), requested)
+    prepare_build(settings)
     resolved = resolve_datenstand(settings, requested)
     info = write_build_info(settings, min_date, max_date, raster, resolved)
     return dbt_build_args(min_date, max_date, raster, resolved), info
