@@ -25,7 +25,7 @@ def catalogue_file() -> Path:
     return Path(os.environ.get("STICHTAG_CATALOGUE", CATALOGUE_FILE))
 KPI_KEYS = {"id", "name", "name_en", "handlungsfeld", "definition", "definition_de", "numerator", "denominator",
             "unit", "sources", "caveats", "caveats_de", "levels", "min_cell", "comparison",
-            "share_of_group"}
+            "share_of_group", "plausible"}
 TERM_KEYS = {"measure", "factor", "age", "sex", "german"}
 REQUIRED = ("id", "name", "name_en", "handlungsfeld", "definition", "numerator", "unit", "sources")
 LEVELS = ("gemeinde", "amt", "kreis", "land", "bund")
@@ -48,6 +48,41 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Plausible:
+    """A range a KPI's value cannot leave (blocking) or should not leave (a warning for review)."""
+
+    min: float | None
+    max: float | None
+    levels: tuple[str, ...]  # where it holds; empty = every level the KPI is published on
+    blocking: bool = True
+
+
+PLAUSIBLE_KEYS = {"min", "max", "level", "blocking"}
+
+
+def _plausible(raw: object, where: str) -> tuple[Plausible, ...]:
+    ranges = [raw] if isinstance(raw, dict) else raw or []
+    if not isinstance(ranges, list):
+        raise CatalogueError(f"{where}: plausible must be a range or a list of ranges")
+    out = []
+    for r in ranges:
+        if not isinstance(r, dict) or set(r) - PLAUSIBLE_KEYS or not {"min", "max"} & set(r):
+            raise CatalogueError(f"{where}: a plausible range has min and/or max, optionally level and blocking")
+        lo, hi = r.get("min"), r.get("max")
+        if any(v is not None and not isinstance(v, int | float) for v in (lo, hi)) or (
+                lo is not None and hi is not None and lo >= hi):
+            raise CatalogueError(f"{where}: plausible needs numbers with min < max")
+        levels = r.get("level") or []
+        levels = tuple([levels] if isinstance(levels, str) else levels)
+        if set(levels) - set(LEVELS):
+            raise CatalogueError(f"{where}: plausible: unknown level {sorted(set(levels) - set(LEVELS))}")
+        if not isinstance(r.get("blocking", True), bool):
+            raise CatalogueError(f"{where}: plausible: blocking is true or false")
+        out.append(Plausible(lo, hi, levels, r.get("blocking", True)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Kpi:
     id: str
     name: str
@@ -66,6 +101,7 @@ class Kpi:
     definition_de: str = ""  # the definition in German, for the report's readers
     caveats_de: str = ""
     share_of_group: bool = False  # the numerator counts members of the denominator's group (group disclosure)
+    plausible: tuple[Plausible, ...] = ()  # value ranges the quality gate checks before a version is published
 
 
 @dataclass(frozen=True)
@@ -168,7 +204,8 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
                         caveats=" ".join(str(raw.get("caveats", "")).split()), levels=levels, min_cell=min_cell,
                         definition_de=" ".join(str(raw.get("definition_de", "")).split()),
                         caveats_de=" ".join(str(raw.get("caveats_de", "")).split()),
-                        share_of_group=bool(raw.get("share_of_group", False))))
+                        share_of_group=bool(raw.get("share_of_group", False)),
+                        plausible=_plausible(raw.get("plausible"), f"{where}")))
         if kpis[-1].share_of_group and (raw["unit"] != "prozent" or not denominator):
             raise CatalogueError(f"{where}: share_of_group needs a share in prozent")
     index = data.get("sozialindex")

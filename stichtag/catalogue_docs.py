@@ -59,6 +59,14 @@ def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) 
               f"Mindestfallzahl für Veröffentlichung: {kpi.min_cell}"
               + ("; Gruppenoffenlegung geschützt (kleiner Rest der Gruppe, 100 % einer kleinen Gruppe "
                  "gesperrt)." if kpi.share_of_group else "."), ""]
+    if kpi.plausible:
+        lines += ["## Plausibilität (Qualitätsprüfung vor jeder Veröffentlichung)", ""]
+        for r in kpi.plausible:
+            bound = " … ".join(["–∞" if r.min is None else german_number(r.min, 0),
+                                "∞" if r.max is None else german_number(r.max, 0)])
+            lines.append(f"* {bound} {kpi.unit_label} auf {'/'.join(r.levels) or 'allen Ebenen'}: "
+                         + ("sperrt die Version" if r.blocking else "Warnung zur Durchsicht"))
+        lines.append("")
     if kpi.caveats:
         lines += ["## Hinweise", "", kpi.caveats, "", *([f"*Deutsch:* {kpi.caveats_de}", ""] if kpi.caveats_de else [])]
     if values is not None:

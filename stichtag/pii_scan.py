@@ -69,7 +69,6 @@ def _scan_relation(con: duckdb.DuckDBPyConnection, relation: str, columns: list[
 
 TOKEN = re.compile(r"[0-9A-Za-zÄÖÜäöüßÀ-ÿ.\-]+")
 TOKEN_SQL = r"[^0-9A-Za-zÄÖÜäöüßÀ-ÿ.\-]+"
-TOKEN_SCAN_MAX_ROWS = 500_000  # larger tables (the raw zone) are checked column by column, value by value
 
 
 def _tokens(text: str) -> set[str]:
@@ -77,38 +76,73 @@ def _tokens(text: str) -> set[str]:
     return {t.strip(".-") for t in TOKEN.findall(text)}
 
 
-def _delivered_in_relation(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str],
-                           rows: int) -> list[str]:
-    """Delivered values standing in a relation: as a whole column value, or (tables small enough) as a
-    token of any text. Both are joins against the registered `delivered` table, not one probe per value."""
+NEEDLES = "_pii_gelieferte_werte"  # registered per connection; never itself a table that is scanned
+TEXT_TYPES = ("VARCHAR", "BLOB")
+INTEGER_TYPES = ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER", "DECIMAL")
+
+
+def _register_needles(con: duckdb.DuckDBPyConnection, delivered: frozenset[str]) -> None:
+    values = sorted(delivered)
+    con.register(NEEDLES, pa.table({"v": pa.array(values, pa.string()),
+                                    "n": pa.array([int(v) if v.isdigit() and len(v) < 19 else None for v in values],
+                                                  pa.int64())}))
+
+
+def _delivered_in_relation(con: duckdb.DuckDBPyConnection, relation: str, types: dict[str, str]) -> list[str]:
+    """Delivered values standing in a relation: as a whole value of a text or integer column (the small
+    needle table is the hash side, the relation streams past it), or as a token inside a text of several
+    (a reason, a message). Dates, floats and flags cannot hold a name or an id."""
     hits: set[str] = set()
-    for c in columns:
+    for c, kind in types.items():
+        col = '"' + c.replace('"', '""') + '"'
+        if kind.startswith(TEXT_TYPES):
+            hits.update(r[0] for r in con.execute(
+                f"select distinct {col}::varchar from {relation} where {col}::varchar in (select v from {NEEDLES})"
+            ).fetchall())
+        elif kind.startswith(INTEGER_TYPES):
+            hits.update(str(r[0]) for r in con.execute(
+                f"select distinct {col}::bigint from {relation} "
+                f"where try_cast({col} as bigint) in (select n from {NEEDLES} where n is not null)").fetchall())
+    # a text of several tokens (a reason, a message) may carry a value inside it: split only such texts,
+    # each distinct one once (a pseudonym, a code or a number is one token, checked above)
+    for c in [c for c, kind in types.items() if kind.startswith(TEXT_TYPES)]:
         col = '"' + c.replace('"', '""') + '"'
         hits.update(r[0] for r in con.execute(
-            f"select distinct d.v from delivered d join (select distinct trim({col}::varchar) as x from {relation}) t "
-            "on t.x = d.v").fetchall())
-    if rows <= TOKEN_SCAN_MAX_ROWS and columns:
-        hits.update(r[0] for r in con.execute(
-            f"""select distinct d.v from delivered d join (
-                  select distinct trim(unnest(regexp_split_to_array({_row_text(columns)}, '{TOKEN_SQL}')), '.-') as tok
-                  from {relation}) t on t.tok = d.v""").fetchall())
+            f"""select distinct t.tok from (
+                  select trim(unnest(regexp_split_to_array(x, '{TOKEN_SQL}')), '.-') as tok
+                  from (select distinct {col}::varchar as x from {relation}
+                        where regexp_matches({col}::varchar, '{TOKEN_SQL}'))) t
+                where t.tok in (select v from {NEEDLES})""").fetchall())
     return sorted(hits)
+
+
+def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    return {d[0]: d[1] for d in con.execute(f"describe select * from {relation}").fetchall()}
+
+
+def _scan_parquet(paths: list[Path], label: Path, needles: list[str], forbidden: frozenset[str],
+                  con: duckdb.DuckDBPyConnection, delivered: frozenset[str]) -> list[Finding]:
+    """One relation over Parquet files (the deliveries of one raw table read together: one query, not one
+    per delivery); findings name `label`."""
+    out: list[Finding] = []
+    listing = ", ".join(f"'{p}'" for p in paths)
+    relation = f"read_parquet([{listing}], union_by_name = true, hive_partitioning = false)"
+    columns = [d[0] for d in con.execute(f"select * from {relation} limit 0").description]
+    out += [Finding(label, c, "Spalte mit verbotenem Namen") for c in columns if c.lower() in forbidden]
+    out += [Finding(label, "", f"Kanarienwert {n!r}") for n in needles if n in "|".join(columns)]
+    out += [Finding(label, "", f"Kanarienwert {n!r}") for n in _scan_relation(con, relation, columns, needles)]
+    if delivered:
+        hits = _delivered_in_relation(con, relation, _types(con, relation))
+        hits += sorted(_tokens("|".join(columns)) & delivered)
+        out += [_delivered_finding(label, "", hits)] if hits else []
+    return out
 
 
 def scan_file(path: Path, needles: list[str], forbidden: frozenset[str],
               con: duckdb.DuckDBPyConnection, delivered: frozenset[str] = frozenset()) -> list[Finding]:
     out: list[Finding] = []
     if path.suffix == ".parquet":
-        relation = f"read_parquet('{path}')"
-        columns = [d[0] for d in con.execute(f"select * from {relation} limit 0").description]
-        out += [Finding(path, c, "Spalte mit verbotenem Namen") for c in columns if c.lower() in forbidden]
-        out += [Finding(path, "", f"Kanarienwert {n!r}") for n in needles if n in "|".join(columns)]
-        out += [Finding(path, "", f"Kanarienwert {n!r}") for n in _scan_relation(con, relation, columns, needles)]
-        if delivered:
-            rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
-            hits = _delivered_in_relation(con, relation, columns, rows)
-            hits += sorted(_tokens("|".join(columns)) & delivered)
-            out += [_delivered_finding(path, "", hits)] if hits else []
+        out += _scan_parquet([path], path, needles, forbidden, con, delivered)
     elif path.suffix == ".duckdb":
         out += _scan_duckdb(path, needles, forbidden, delivered)
     else:
@@ -135,9 +169,12 @@ def _scan_duckdb(path: Path, needles: list[str], forbidden: frozenset[str],
         return [Finding(path, "", f"nicht lesbar ({e.__class__.__name__}): erneut prüfen, wenn kein Build läuft")]
     out: list[Finding] = []
     try:
+        # views read files that are scanned as files (or lie outside what was asked for)
+        tables = db.execute("""select table_schema, table_name from information_schema.tables
+            where table_type <> 'VIEW'""").fetchall()
         if delivered:
-            db.register("delivered", pa.table({"v": pa.array(sorted(delivered), pa.string())}))
-        for schema, table in db.execute("select table_schema, table_name from information_schema.tables").fetchall():
+            _register_needles(db, delivered)
+        for schema, table in tables:
             columns = [r[0] for r in db.execute(
                 "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
                 [schema, table]).fetchall()]
@@ -149,8 +186,7 @@ def _scan_duckdb(path: Path, needles: list[str], forbidden: frozenset[str],
                 hits = _scan_relation(db, relation, columns, needles)
                 found = []
                 if delivered:
-                    rows = db.execute(f"select count(*) from {relation}").fetchone()[0]
-                    found = _delivered_in_relation(db, relation, columns, rows)
+                    found = _delivered_in_relation(db, relation, _types(db, relation))
             except duckdb.Error:
                 continue  # a view over files that moved is checked through those files
             out += [Finding(path, where, f"Kanarienwert {n!r}") for n in hits]
@@ -170,16 +206,25 @@ def scan(roots: Iterable[Path], needles: list[str], forbidden: frozenset[str] | 
                     for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()})
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
-    con.register("delivered", pa.table({"v": pa.array(sorted(delivered), pa.string())}))
+    _register_needles(con, delivered)
     findings: list[Finding] = []
     iterator: Iterable[Path] = files
     if progress:
         from tqdm import tqdm
 
         iterator = tqdm(files, desc="PII-Prüfung", unit="Datei")
+    # the deliveries of one table (…/<table>/lieferung=<id>/data.parquet) are one relation
+    tables: dict[Path, list[Path]] = {}
+    for path in files:
+        if path.suffix == ".parquet" and path.parent.name.startswith("lieferung="):
+            tables.setdefault(path.parent.parent, []).append(path)
+    grouped = {p for ps in tables.values() for p in ps}
     try:
+        for table, paths in tables.items():
+            findings += _scan_parquet(paths, table, needles, forbidden, con, delivered)
         for path in iterator:
-            findings += scan_file(path, needles, forbidden, con, delivered)
+            if path not in grouped:
+                findings += scan_file(path, needles, forbidden, con, delivered)
     finally:
         con.close()
     return findings

@@ -179,6 +179,9 @@ def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: Build
             order by kpi_id, {LEVEL_ORDER}, gebiet_id""", tmp / "kpi_values.parquet")
         atomic_copy_to_parquet(con, f"""select * from marts.fct_sozialindex
             where stichtag = date '{day.isoformat()}' order by gebiet_id""", tmp / "sozialindex.parquet")
+        atomic_copy_to_parquet(con, f"""select * from marts.fct_offene_enden
+            where stichtag = date '{day.isoformat()}' order by gemeinde_ags, ereignisart""",
+                               tmp / "offene_enden.parquet")
         crash_point("publish:mid-version")
         manifest = _manifest(info, day, build, rows, checks, tmp / "kpi_values.parquet",
                              time.perf_counter() - started)
@@ -198,9 +201,10 @@ def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: Build
     export = kpi_export_path(settings, day)
     if is_latest and (switched or not export.exists()):
         _atomic_copy(target / "kpi_values.parquet", export)
-        if (target / "sozialindex.parquet").exists():
-            _atomic_copy(target / "sozialindex.parquet",
-                         settings.exports / "sozialindex" / f"stichtag={day.isoformat()}" / "sozialindex.parquet")
+        for product in ("sozialindex", "offene_enden"):
+            if (target / f"{product}.parquet").exists():
+                _atomic_copy(target / f"{product}.parquet",
+                             settings.exports / product / f"stichtag={day.isoformat()}" / f"{product}.parquet")
     return Published(day, target, rows, created, is_latest, passed, failed_checks)
 
 
@@ -233,10 +237,11 @@ def refresh_analytics_db(settings: Settings) -> Path:
         if any(public.glob("*/kpi_values.parquet")):
             con.execute(f"""create view kpi_values_public as
                 select * from read_parquet('{public}/*/kpi_values.parquet', hive_partitioning = false)""")
-        index = settings.exports / "sozialindex"
-        if any(index.glob("*/sozialindex.parquet")):
-            con.execute(f"""create view sozialindex as
-                select * from read_parquet('{index}/*/sozialindex.parquet', hive_partitioning = false)""")
+        for product in ("sozialindex", "offene_enden"):
+            folder = settings.exports / product
+            if any(folder.glob(f"*/{product}.parquet")):
+                con.execute(f"""create view {product} as
+                    select * from read_parquet('{folder}/*/{product}.parquet', hive_partitioning = false)""")
         versions = versions_root(settings)
         if any(versions.glob("*/*/*/kpi_values.parquet")):
             # every published version: how a value changed as deliveries (and corrections) arrived

@@ -63,9 +63,24 @@ def load_suites(directory: Path = SUITES_DIR) -> list[Suite]:
             if where is not None and (not isinstance(where, dict) or not where):
                 raise SuiteError(f"{where_file} #{i + 1}: where must map columns to values")
             specs.append(ExpectationSpec(e["type"], dict(e.get("kwargs") or {}), e["severity"], where))
+        if raw["table"] == "kpi_values":
+            specs += plausibility_specs()
         suites.append(Suite(raw["suite"], raw["table"], " ".join(str(raw.get("description", "")).split()),
                             tuple(specs)))
     return suites
+
+
+def plausibility_specs() -> list[ExpectationSpec]:
+    """The catalogue's `plausible:` ranges as expectations on the export: one home for what a KPI may be."""
+    specs = []
+    for k in load_catalogue().kpis:
+        for r in k.plausible:
+            kwargs = {"column": "value", **({"min_value": r.min} if r.min is not None else {}),
+                      **({"max_value": r.max} if r.max is not None else {})}
+            where = {"kpi_id": k.id, **({"gebiet_ebene": list(r.levels)} if r.levels else {})}
+            specs.append(ExpectationSpec("expect_column_values_to_be_between", kwargs,
+                                         "critical" if r.blocking else "warning", where))
+    return specs
 
 
 def parameters() -> dict[str, object]:
@@ -246,8 +261,48 @@ def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.dat
             null::varchar as gebiet_id, null::varchar as gebiet_ebene, null::varchar as datenstand_vorher,
             null::double as wert_vorher, null::double as wert, null::double as relative_aenderung,
             false as verschwunden where false""").df()
+    out["verlauf"] = _population_course(con, settings, days)
     con.execute("drop table q_werte")
     return out
+
+
+# the Kreis population moves by births, deaths and migration: a few per cent a year at most
+COURSE_SHARE_PER_YEAR = 0.05
+COURSE_MIN_PERSONS = 50  # a test Kreis of a handful of persons may double in a day
+
+
+def _population_course(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]):
+    """Each Stichtag's Kreis population against the previous Stichtag (in this build, else the newest
+    published one before it): a jump beyond the bound is no demography but a broken build."""
+    from stichtag.versions import read_latest, versions_root
+
+    kreis = dict(con.execute("""select stichtag, value from q_werte
+        where kpi_id = 'einwohner' and gebiet_ebene = 'kreis' and value is not null""").fetchall())
+    published: dict[dt.date, float] = {}
+    root = versions_root(settings)
+    for folder in sorted(root.glob("stichtag=*")) if root.exists() else []:
+        day = dt.date.fromisoformat(folder.name.split("=", 1)[1])
+        latest = read_latest(settings, day)
+        path = folder / latest["path"] / "kpi_values.parquet" if latest else None
+        if day not in kreis and path is not None and path.exists():
+            value = con.execute(f"""select value from read_parquet('{path}')
+                where kpi_id = 'einwohner' and gebiet_ebene = 'kreis'""").fetchone()
+            if value and value[0] is not None:
+                published[day] = value[0]
+    known = {**published, **kreis}
+    rows = []
+    for day in sorted(kreis):
+        earlier = [d for d in known if d < day]
+        if not earlier:
+            continue
+        before = max(earlier)
+        years = max((day - before).days / 365.25, 1 / 12)
+        allowed = max(COURSE_MIN_PERSONS, COURSE_SHARE_PER_YEAR * years * known[before])
+        rows.append((day, before, known[before], kreis[day], allowed, abs(kreis[day] - known[before]) > allowed))
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=["stichtag", "stichtag_vorher", "einwohner_vorher", "einwohner", "erlaubt",
+                                       "ausserhalb"]).astype({"ausserhalb": bool})
 
 
 # ------------------------------------------------------------------------------------------- validation

@@ -61,9 +61,11 @@ def write_mini_delivery(inbox_root: Path) -> None:
         event(9, "Zuzug", "10.02.2016", "20.03.2016", late),   # late report of a February event
         event(10, "Zuzug", "10.03.2016", "12.03.2016", corrected),  # wrong date, cancelled in April
     ])
+    stranger = person("100000000036", B)  # never registered: their Zuzug is still unreported
     write(inbox / "EWO_AENDERUNGEN_201604.csv", AENDERUNG_COLUMNS, [
         event(11, "Storno", "02.04.2016", "02.04.2016", corrected, bezug=10),
         event(12, "Zuzug", "17.03.2016", "02.04.2016", corrected),
+        event(13, "Fortzug", "20.04.2016", "22.04.2016", stranger),
     ])
     for name, when in RECEIVED.items():
         os.utime(inbox / name, (when.timestamp(), when.timestamp()))

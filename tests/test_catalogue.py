@@ -25,6 +25,9 @@ def test_the_shipped_catalogue_is_valid() -> None:
     (lambda d: d["kpis"][1]["numerator"][0].update(age=[18, 5]), "reversed"),
     (lambda d: d["kpis"][1].update(formel="x"), "unknown keys"),
     (lambda d: d["kpis"][1].pop("definition"), "missing"),
+    (lambda d: d["kpis"][1].update(plausible={"min": 50, "max": 10}), "min < max"),
+    (lambda d: d["kpis"][1].update(plausible={"max": 10, "level": "stadtteil"}), "unknown level"),
+    (lambda d: d["kpis"][1].update(plausible={"bis": 10}), "plausible range has min"),
 ])
 def test_invalid_catalogue_entries_fail_with_a_clear_error(raw, mutate, message) -> None:
     mutate(raw)

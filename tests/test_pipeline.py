@@ -226,6 +226,25 @@ def test_a_kpi_whose_input_is_not_published_is_marked_not_computed(built) -> Non
     assert alq["01056025"] == "nicht_sinnvoll"  # the BA publishes no rate for a Gemeinde
 
 
+def test_every_sgb2_cell_of_a_provisional_berichtsmonat_is_provisional(built) -> None:
+    settings, _, _ = built
+    path = kpi_export_path(settings, dt.date(2016, 6, 30))  # the newest Berichtsmonat: provisional
+    kpis = [k.id for k in load_catalogue().kpis if any(t.measure.startswith("sgb2_") for t in k.numerator)]
+    statuses = duckdb.execute(f"""select distinct status from read_parquet('{path}')
+        where kpi_id in ({", ".join(f"'{k}'" for k in kpis)}) and gebiet_ebene in ('gemeinde', 'amt', 'kreis')
+          and status <> 'nicht_berechenbar'""").fetchall()
+    assert statuses == [("vorlaeufig",)]
+
+
+def test_a_rate_over_a_zero_denominator_publishes_no_numerator(built) -> None:
+    settings, _, _ = built
+    path = kpi_export_path(settings, dt.date(2016, 6, 30))
+    rows = duckdb.execute(f"""select kpi_id, gebiet_id, numerator, value, status from read_parquet('{path}')
+        where denominator = 0""").fetchall()
+    assert rows  # bev_entwicklung_5j: five years back is before the registry's first Bestand
+    assert all(num is None and value is None and status == "nicht_berechenbar" for _, _, num, value, status in rows)
+
+
 def test_social_index_is_the_weighted_mean_of_z_scores_from_the_catalogue(built) -> None:
     import statistics
 
@@ -275,6 +294,13 @@ def test_a_kpi_added_to_a_catalogue_appears_in_the_mart_without_code_changes(bui
                           "numerator": [{"measure": "bevoelkerung", "age": [80, None], "sex": "w"}],
                           "denominator": [{"measure": "bevoelkerung", "age": [80, None]}],
                           "unit": "prozent", "sources": ["melderegister"]})
+    # no centenarian draws SGB II: 0 everywhere, and provisional like every SGB II cell of the month
+    draft["kpis"].append({"id": "sgb2_hundertjaehrige", "name": "SGB-II-Bezug ab 100 Jahren",
+                          "name_en": "SGB II recipients aged 100 and over", "handlungsfeld": "Armut",
+                          "definition": "SGB II recipients aged 100 and over per 1,000 residents.",
+                          "numerator": [{"measure": "sgb2_personen", "age": [100, None]}],
+                          "denominator": [{"measure": "bevoelkerung"}], "unit": "je_1000",
+                          "sources": ["jobcenter", "melderegister"]})
     path = tmp_path / "kpis.yml"
     path.write_text(yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
     env = {"STICHTAG_CATALOGUE": str(path), "STICHTAG_SYSTEMS": str(small_kreis.inbox.parent / "systems")}
@@ -286,6 +312,10 @@ def test_a_kpi_added_to_a_catalogue_appears_in_the_mart_without_code_changes(bui
     assert len(rows) == len({r[0] for r in rows}) > len(SMALL_AGS)
     kreis = next(r for r in rows if r[0] == "01056")
     assert 0 < kreis[1] < 100 and kreis[1] == pytest.approx(kreis[2] / kreis[3] * 100)
+    zeros = duckdb.execute(f"""select distinct numerator, status from
+        read_parquet('{kpi_export_path(copy, dt.date(2016, 6, 30))}') where kpi_id = 'sgb2_hundertjaehrige'
+        and gebiet_ebene in ('gemeinde', 'amt', 'kreis') and denominator > 0""").fetchall()
+    assert zeros == [(0.0, "vorlaeufig")]
 
 
 def test_labour_market_kpis_equal_an_independent_reading_of_the_ba_workbooks(built) -> None:

@@ -21,7 +21,7 @@ def test_every_suite_names_known_expectations_severities_and_parameters() -> Non
 
     suites = load_suites()
     assert {s.name for s in suites if not s.table.startswith("raw/")} == {"kpi_values", "gemeinden", "summen",
-                                                                          "veraenderung"}
+                                                                          "veraenderung", "verlauf"}
     from sources.contract import load_contracts
 
     assert {s.table for s in suites if s.table.startswith("raw/")} == {f"raw/{c.source}/{c.table}"
@@ -124,3 +124,32 @@ def test_a_raw_delivery_is_validated_once_and_a_bad_one_blocks_until_it_is_fixed
     assert not any(o.failing_days for o in run_quality_gates(_warehouse(dt.date(1900, 1, 1)), settings, DAYS, suites))
     assert "JC_SGB2_BESTAND_202402b" in validated_path(settings).read_text()
     assert [o for o in run_quality_gates(_warehouse(dt.date(1900, 1, 1)), settings, DAYS, suites)] == []
+
+
+def test_plausible_ranges_come_from_the_catalogue_and_block_an_absurd_value(tmp_path) -> None:
+    """The 2099 build: a Kreis Durchschnittsalter of 117.7 years must stop the version."""
+    from stichtag.quality import plausibility_specs
+
+    specs = plausibility_specs()
+    assert {s.where["kpi_id"] for s in specs} >= {"durchschnittsalter", "anteil_65plus", "einwohner"}
+    settings = make_settings(tmp_path)
+    con = _warehouse(negative_on=DAYS[0] - dt.timedelta(days=1))  # no negative denominator
+    con.execute("insert into marts.fct_kpi_werte values ('durchschnittsalter', '01056', 'Kreis Pinneberg', "
+                "'kreis', ?, 117.7, 1000, 8.5, 'Jahre', 'ok', ?, 'intern')", [DAYS[1], DAYS[1]])
+    suites = [s for s in load_suites() if s.name == "kpi_values"]
+    failed = [o for o in run_quality_gates(con, settings, DAYS, suites) if o.failing_days]
+    assert failed and all(o.failing_days == {DAYS[1]} for o in failed)
+    assert any(o.severity == "blocking" and "value" in o.expectation for o in failed)
+
+
+def test_a_population_jump_between_stichtage_blocks_the_later_one(tmp_path) -> None:
+    settings = make_settings(tmp_path)
+    con = _warehouse(negative_on=DAYS[0] - dt.timedelta(days=1))
+    days = [*DAYS, dt.date(2026, 1, 31)]
+    for day, einwohner in zip(days, [320_000, 325_000, 640_000], strict=True):  # the third: a Bestand twice
+        con.execute("insert into marts.fct_kpi_werte values ('einwohner', '01056', 'Kreis Pinneberg', 'kreis', "
+                    "?, ?, ?, null, 'Personen', 'ok', ?, 'intern')", [day, einwohner, einwohner, day])
+    suites = [s for s in load_suites() if s.name == "verlauf"]
+    failed = [o for o in run_quality_gates(con, settings, days, suites) if o.failing_days]
+    assert [o.failing_days for o in failed] == [{days[2]}]
+    assert failed[0].severity == "blocking"

@@ -62,3 +62,25 @@ def test_moves_on_the_stichtag_count_in_its_twelve_month_window(mini) -> None:
 
 def test_quarantine_is_empty_for_a_valid_mini_delivery(mini) -> None:
     assert not list(mini.quarantine.rglob("*.parquet"))
+
+
+def test_a_fortzug_of_a_person_never_registered_counts_as_migration_and_as_an_open_end(tmp_path) -> None:
+    from tests.conftest import cli_env
+
+    s = make_settings(tmp_path)
+    write_mini_delivery(s.inbox)
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in cli_env(s).items():
+            mp.setenv(k, v)
+        mp.delenv("DAGSTER_HOME", raising=False)
+        assert run_stichtag_job(dt.date(2016, 4, 30), dt.date(2016, 5, 1)).success
+    day = dt.date(2016, 4, 30)
+    saldo = dict(duckdb.execute(f"""select gebiet_id, numerator from read_parquet('{kpi_export_path(s, day)}')
+        where kpi_id = 'wanderungssaldo'""").fetchall())
+    # B: +z1 −b1 (March) −the stranger (April); Kreis: +z1 −b1 +late +corrected −the stranger
+    assert saldo[B] == -1 and saldo["01056"] == 1
+    # the stranger was never resident: the population of B does not change by them
+    assert einwohner(s, day)[B] == 3
+    open_ends = duckdb.execute(f"""select gemeinde_ags, ereignisart, anzahl_12m from read_parquet(
+        '{s.exports}/offene_enden/stichtag={day}/offene_enden.parquet')""").fetchall()
+    assert open_ends == [(B, "Fortzug", 1)]

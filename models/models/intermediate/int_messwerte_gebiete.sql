@@ -37,20 +37,18 @@ eigene_gebiete as (
     select distinct gebiet_id from zuordnung
 ),
 
--- SGB II figures of a Berichtsmonat less than three months old are provisional (revisions follow)
-sgb2_stand as (
-    select stichtag, bool_or(vorlaeufig) as vorlaeufig from {{ ref('int_sgb2_personen') }} group by stichtag
+vorlaeufig as (
+    select * from {{ ref('int_messgroessen_stand') }}
 )
 
 select m.stichtag, z.gebiet_id, m.messgroesse, m.alter, m.alter as alter_bis, m.geschlecht, m.deutsch,
        -- summed as decimals: a float sum depends on the threads' order, and versions must be byte-identical
        sum(m.wert::decimal(38, 6))::double as wert,
-       case when m.messgroesse like 'sgb2\_%' escape '\' and sgb2_stand.vorlaeufig then 'vorlaeufig' else 'ok' end
-           as status,
+       coalesce(v.status, 'ok') as status,
        m.stichtag as bezugsdatum, false as gruppiert
 from {{ ref('int_messwerte') }} as m
 join zuordnung as z using (gemeinde_ags)
-left join sgb2_stand using (stichtag)
+left join vorlaeufig as v using (stichtag, messgroesse)
 group by all
 
 union all

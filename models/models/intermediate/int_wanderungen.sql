@@ -1,10 +1,13 @@
 -- Moves across a Gemeinde border: from outside the Kreis (Zuzug), to outside (Fortzug), and between
--- Gemeinden of the Kreis (Umzug). A move within one Gemeinde is no migration.
+-- Gemeinden of the Kreis (Umzug). A move within one Gemeinde is no migration. A Fortzug of a person
+-- the registry never knew (int_offene_enden) still counts from the Gemeinde it names (the state
+-- before the event): migration statistics count every Abmeldung.
 select
     person_pseudonym,
     gueltig_ab as ereignisdatum,
     ereignisart,
-    vorherige_gemeinde_ags as von_gemeinde_ags,
+    case when ereignisart = 'Fortzug' then coalesce(vorherige_gemeinde_ags, gemeinde_ags)
+         else vorherige_gemeinde_ags end as von_gemeinde_ags,
     case when wohnhaft then gemeinde_ags end as nach_gemeinde_ags,
     geschlecht,
     geburtsjahr,
@@ -12,4 +15,6 @@ select
     staatsangehoerigkeit = '000' as deutsch
 from {{ ref('int_meldezustaende') }}
 where ereignisart in ('Zuzug', 'Fortzug', 'Umzug')
-  and coalesce(vorherige_gemeinde_ags, '') <> coalesce(case when wohnhaft then gemeinde_ags end, '')
+  and coalesce(case when ereignisart = 'Fortzug' then coalesce(vorherige_gemeinde_ags, gemeinde_ags)
+                    else vorherige_gemeinde_ags end, '')
+      <> coalesce(case when wohnhaft then gemeinde_ags end, '')

@@ -89,17 +89,25 @@ eigene as (
     cross join {{ ref('dim_gebiete') }} as gebiete
 ),
 
+-- a KPI over a provisional measure is provisional in every own area, its zeros included
+kpi_vorlaeufig as (
+    select distinct terme.kpi_id, v.stichtag, v.status
+    from terme
+    join {{ ref('int_messgroessen_stand') }} as v using (messgroesse)
+),
+
 zeilen as (
     -- a KPI of official figures that have no value for this Stichtag yet is not 0 but not available
     select e.kpi_id, e.gebiet_id, e.stichtag,
            coalesce(s.numerator, 0) as numerator, coalesce(s.denominator, 0) as denominator,
            coalesce(s.fehlt, false) or (m.braucht_amtlich and not coalesce(s.mit_amtlich, false)) as fehlt,
-           coalesce(s.fehlstatus, 'nicht_verfuegbar') as fehlstatus, s.hinweis,
+           coalesce(s.fehlstatus, 'nicht_verfuegbar') as fehlstatus, coalesce(s.hinweis, v.status) as hinweis,
            coalesce(s.bezugsdatum, e.stichtag) as bezugsdatum,
            case when s.nur_amtlich then 'amtlich' when s.mit_amtlich then 'gemischt' else 'intern' end as quelle
     from eigene as e
     join kpi_messgroessen as m using (kpi_id)
     left join kpi_summen as s using (kpi_id, gebiet_id, stichtag)
+    left join kpi_vorlaeufig as v using (kpi_id, stichtag)
     union all
     select s.kpi_id, s.gebiet_id, s.stichtag, s.numerator, coalesce(s.denominator, 0), s.fehlt, s.fehlstatus,
            s.hinweis, s.bezugsdatum, 'amtlich'
@@ -129,7 +137,8 @@ select
         when z.denominator = 0 then null
         else z.numerator / z.denominator * k.skala
     end as value,
-    case when not z.fehlt then z.numerator end as numerator,
+    -- a rate over nothing has no numerator either (the whole population over 0 is no figure)
+    case when not z.fehlt and not (k.hat_nenner and z.denominator = 0) then z.numerator end as numerator,
     case when k.hat_nenner and not z.fehlt then z.denominator end as denominator,
     k.einheit as unit,
     case

@@ -1,0 +1,13 @@
+-- Per Stichtag, the measures of the district's own systems whose figures are provisional, whatever
+-- their value: a Gemeinde without a single case has a provisional 0, not a final one. One place for the
+-- rule: SGB II figures of a Berichtsmonat less than three months old are revised by later deliveries.
+with sgb2_stand as (
+    select stichtag, bool_or(vorlaeufig) as vorlaeufig
+    from {{ ref('int_sgb2_personen') }}
+    group by stichtag
+)
+
+select s.stichtag, m.messgroesse, 'vorlaeufig' as status
+from sgb2_stand as s
+cross join {{ ref('stg_katalog__messgroessen') }} as m
+where s.vorlaeufig and m.messgroesse like 'sgb2\_%' escape '\'
