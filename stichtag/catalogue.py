@@ -55,9 +55,10 @@ class Plausible:
     max: float | None
     levels: tuple[str, ...]  # where it holds; empty = every level the KPI is published on
     blocking: bool = True
+    from_denominator: float | None = None  # only areas this large: a handful of persons has no plausible mean
 
 
-PLAUSIBLE_KEYS = {"min", "max", "level", "blocking"}
+PLAUSIBLE_KEYS = {"min", "max", "level", "blocking", "from_denominator"}
 
 
 def _plausible(raw: object, where: str) -> tuple[Plausible, ...]:
@@ -78,7 +79,10 @@ def _plausible(raw: object, where: str) -> tuple[Plausible, ...]:
             raise CatalogueError(f"{where}: plausible: unknown level {sorted(set(levels) - set(LEVELS))}")
         if not isinstance(r.get("blocking", True), bool):
             raise CatalogueError(f"{where}: plausible: blocking is true or false")
-        out.append(Plausible(lo, hi, levels, r.get("blocking", True)))
+        size = r.get("from_denominator")
+        if size is not None and (not isinstance(size, int | float) or size <= 0):
+            raise CatalogueError(f"{where}: plausible: from_denominator is a positive number")
+        out.append(Plausible(lo, hi, levels, r.get("blocking", True), size))
     return tuple(out)
 
 

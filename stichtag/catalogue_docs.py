@@ -64,7 +64,8 @@ def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) 
         for r in kpi.plausible:
             bound = " … ".join(["–∞" if r.min is None else german_number(r.min, 0),
                                 "∞" if r.max is None else german_number(r.max, 0)])
-            lines.append(f"* {bound} {kpi.unit_label} auf {'/'.join(r.levels) or 'allen Ebenen'}: "
+            size = f" ab einem Nenner von {german_number(r.from_denominator, 0)}" if r.from_denominator else ""
+            lines.append(f"* {bound} {kpi.unit_label} auf {'/'.join(r.levels) or 'allen Ebenen'}{size}: "
                          + ("sperrt die Version" if r.blocking else "Warnung zur Durchsicht"))
         lines.append("")
     if kpi.caveats:

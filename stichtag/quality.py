@@ -77,7 +77,8 @@ def plausibility_specs() -> list[ExpectationSpec]:
         for r in k.plausible:
             kwargs = {"column": "value", **({"min_value": r.min} if r.min is not None else {}),
                       **({"max_value": r.max} if r.max is not None else {})}
-            where = {"kpi_id": k.id, **({"gebiet_ebene": list(r.levels)} if r.levels else {})}
+            where = {"kpi_id": k.id, **({"gebiet_ebene": list(r.levels)} if r.levels else {}),
+                     **({"denominator": {"ab": r.from_denominator}} if r.from_denominator else {})}
             specs.append(ExpectationSpec("expect_column_values_to_be_between", kwargs,
                                          "critical" if r.blocking else "warning", where))
     return specs
@@ -335,7 +336,8 @@ def _label(spec: ExpectationSpec) -> str:
     cond = ""
     if spec.where:
         shown = [f"{c}={v}" if not isinstance(v, list | dict) else
-                 (f"{c}≠{v['nicht']}" if isinstance(v, dict) else f"{c} in {len(v)} Werten")
+                 (f"{c}≥{v['ab']}" if isinstance(v, dict) and "ab" in v else
+                  f"{c}≠{v['nicht']}" if isinstance(v, dict) else f"{c} in {len(v)} Werten")
                  for c, v in spec.where.items()]
         cond = " wo " + " und ".join(shown)
     return f"{spec.type} {what}{cond}".replace("  ", " ").strip()
@@ -349,12 +351,14 @@ def _condition(where: dict):
     for column, wanted in where.items():
         if isinstance(wanted, list):
             parts.append(Column(column).is_in(wanted))
+        elif isinstance(wanted, dict) and set(wanted) == {"ab"}:
+            parts.append(Column(column) >= wanted["ab"])
         elif isinstance(wanted, dict) and set(wanted) == {"nicht"}:
             unwanted = wanted["nicht"]
             parts.append(Column(column).is_not_in(unwanted) if isinstance(unwanted, list)
                          else Column(column) != unwanted)
         elif isinstance(wanted, dict):
-            raise SuiteError(f"where {column}: only {{nicht: …}} is known")
+            raise SuiteError(f"where {column}: only {{nicht: …}} and {{ab: …}} are known")
         else:
             parts.append(Column(column) == wanted)
     condition = parts[0]
