@@ -178,7 +178,13 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
         parsed = ParsedFile(columns={}, line_numbers=[], file_error=file_error)
         parsed.data_lines = data_line_numbers(data) if oversized is None else oversized
     else:
-        parsed = parse(data, contract)
+        try:
+            parsed = parse(data, contract)
+        except Exception as e:  # noqa: BLE001 — a reader's unforeseen failure: the file, not the run, is lost
+            # the exception's message may quote the data: only its type is kept
+            parsed = ParsedFile(columns={}, line_numbers=[], file_error=(
+                f"Datei nicht lesbar ({type(e).__name__}) laut Vertrag {contract.source}/{contract.table}"))
+            parsed.data_lines = data_line_numbers(data)
         if file_error is not None:  # rejected as a whole, but its rows are counted the way its format counts them
             parsed.data_lines = parsed.data_lines if parsed.file_error else sorted(
                 [*parsed.line_numbers, *(n for n, _ in parsed.row_errors)])

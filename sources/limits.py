@@ -60,3 +60,24 @@ def long_line(data: bytes) -> int | None:
     # a CRLF pair counts as one break: the line number is the number of LF (or lone CR) before it
     before = data[: int(bounds[over[0]]) + 1]
     return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+
+
+def zip_error(data: bytes) -> str | None:
+    """A ZIP container (a GENESIS download, every XLSX workbook) whose members would inflate beyond the
+    delivery limit or the ratio, judged from the central directory before anything is inflated."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            members = [m for m in z.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        return None  # not a readable ZIP: the reader says so in its own words
+    inflated = sum(m.file_size for m in members)
+    compressed = sum(m.compress_size for m in members)
+    if (err := size_error(inflated, "Der ZIP-Inhalt")) is not None:
+        return err
+    if inflated > MiB and inflated > max_zip_ratio() * max(compressed, 1):
+        return (f"ZIP-Inhalt entpackt auf das {inflated // max(compressed, 1):,}-fache: mehr als "
+                f"{max_zip_ratio()}-fach ist keine Lieferung (ZIP-Bombe?)")
+    return None

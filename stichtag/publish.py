@@ -73,7 +73,16 @@ def dbt_manifest_sha256() -> str | None:
     path = DBT_PROJECT_DIR / "target" / "manifest.json"
     if not path.exists():
         return None
-    nodes = json.loads(path.read_text(encoding="utf-8")).get("nodes", {})
+    # dbt rewrites the file in place on every invocation: another build of the same checkout (another lake)
+    # may be writing it right now. Any complete manifest of this checkout has the same node checksums.
+    for attempt in range(50):
+        try:
+            nodes = json.loads(path.read_text(encoding="utf-8")).get("nodes", {})
+            break
+        except json.JSONDecodeError:
+            if attempt == 49:
+                raise
+            time.sleep(0.2)
     lines = sorted(f"{uid}:{n.get('checksum', {}).get('checksum', '')}" for uid, n in nodes.items())
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 

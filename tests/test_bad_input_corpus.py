@@ -424,3 +424,23 @@ def test_a_file_still_being_written_is_not_ingested_until_it_settles(base, tmp_p
     target.write_bytes(content)
     [res] = ingest_inbox(s, load_key(s), progress=False)
     assert res.status == "landed" and res.rows_landed == 60
+
+
+def test_the_whole_corpus_through_the_cli_prints_no_traceback_and_accounts_for_every_row(base, tmp_path) -> None:
+    from tests.conftest import run_cli
+
+    s = make_settings(tmp_path)
+    folder = s.inbox / "melderegister"
+    folder.mkdir(parents=True)
+    cases = {**FILE_CASES, **ROW_CASES}
+    for i, case in enumerate(sorted(cases)):  # one delivery per case, each under its own month
+        year, month = 2016 + i // 12, i % 12 + 1
+        (folder / f"EWO_AENDERUNGEN_{year}{month:02d}.csv").write_bytes(cases[case][0](base[AENDERUNGEN]))
+    (folder / "EWO_AENDERUNGEN_2099 02;rm -rf.csv").write_bytes(base[AENDERUNGEN])
+    done = run_cli(s, "ingest", "--quiet")
+    assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
+    log = read_ingest_log(s)
+    assert len(log) == len(cases) + 1
+    assert all(e["rows_delivered"] == e["rows_landed"] + e["rows_quarantined"] for e in log)
+    echoed = sorted(v for v in delivered_values(base[AENDERUNGEN]) if v in done.stdout + done.stderr)
+    assert not echoed, f"{len(echoed)} delivered values in the CLI output"

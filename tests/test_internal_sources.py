@@ -286,3 +286,15 @@ def test_database_ingest_asset_retries_with_backoff() -> None:
     asset = defs.resolve_assets_def(dg.AssetKey(["raw", "jugendamt", "hilfen"]))
     policy = asset.op.retry_policy
     assert policy is not None and policy.max_retries >= 3 and policy.backoff is not None
+
+
+def test_a_workbook_that_would_inflate_like_a_zip_bomb_is_refused_before_reading(small_kreis, tmp_path) -> None:
+    original = _one_delivery(small_kreis, "kita")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original.read_bytes())) as src, \
+            zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            out.writestr(item, src.read(item))
+        out.writestr("xl/worksheets/sheet9.xml", b"\0" * (64 * 1024 * 1024))  # a few dozen KiB compressed
+    res = _ingest_variant(tmp_path, "kita", original.name, buf.getvalue())
+    assert res.status == "quarantined" and "ZIP-Bombe" in next(iter(res.reasons)), res.reasons

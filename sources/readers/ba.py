@@ -13,6 +13,7 @@ import calendar
 import re
 
 from sources.contract import Contract
+from sources.limits import zip_error
 from sources.reader import ParsedFile
 
 COPYRIGHT = "© Statistik der Bundesagentur für Arbeit"
@@ -33,6 +34,9 @@ def parse_ba_xlsx(data: bytes, contract: Contract) -> ParsedFile:
 
     names = contract.column_names  # Berichtsmonat, Regionalschlüssel, Region, Merkmal, Wert
     out = ParsedFile(columns={c: [] for c in names}, line_numbers=[])
+    if (bomb := zip_error(data)) is not None:  # calamine would inflate it all
+        out.file_error = bomb
+        return out
     try:
         reader = fastexcel.read_excel(data)
     except Exception as e:  # noqa: BLE001 — calamine reports every broken container its own way

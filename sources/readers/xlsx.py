@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from sources.contract import Contract
+from sources.limits import zip_error
 from sources.reader import ParsedFile, _header_error
 
 SUM_LINE = re.compile(r"^\s*Summe[^:]*:\s*([0-9.]+)\s*$")
@@ -21,6 +22,9 @@ def parse_xlsx(data: bytes, contract: Contract) -> ParsedFile:
 
     names = contract.column_names
     out = ParsedFile(columns={c: [] for c in names}, line_numbers=[])
+    if (bomb := zip_error(data)) is not None:  # calamine would inflate it all
+        out.file_error = bomb
+        return out
     try:
         reader = fastexcel.read_excel(data)
     except Exception as e:  # noqa: BLE001 — calamine reports every broken container its own way
