@@ -128,12 +128,12 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
     if path.is_symlink() or not path.resolve().is_relative_to(settings.inbox.resolve()):
         # never follow a link out of the inbox: its target is not a delivery
         data = b""
-        file_error0 = f"{shown} ist eine symbolische Verknüpfung oder liegt außerhalb des Posteingangs"
+        refused = f"{shown} ist eine symbolische Verknüpfung oder liegt außerhalb des Posteingangs"
     elif (too_big := size_error(path.stat().st_size)) is not None:
-        data, file_error0, oversized = b"", too_big, count_lines(path)
+        data, refused, oversized = b"", too_big, count_lines(path)
     else:
         data = path.read_bytes()
-        file_error0 = None
+        refused = None
     sha = hashlib.sha256(data).hexdigest() if oversized is None else file_sha256(path)
     # whole seconds: the Datenstand of a build is the received time of its newest delivery
     received = dt.datetime.fromtimestamp(int(path.lstat().st_mtime), tz=dt.UTC)
@@ -162,8 +162,8 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
         if conflict_log.exists():
             return IngestResult(**{**json.loads(conflict_log.read_text(encoding="utf-8")),
                                    "status": "already_ingested"})
-    elif file_error0:
-        file_error = file_error0
+    elif refused:
+        file_error = refused
     elif not safe_name:
         file_error = ("Dateiname als Lieferungskennung nicht zulässig (erlaubt: Buchstaben, Ziffern, _ . -, "
                       "nicht am Anfang): Datei unter ihrem Hash-Namen in Quarantäne, bitte umbenannt neu liefern")

@@ -44,8 +44,10 @@ class PseudonymKey:
 
     @property
     def key_id(self) -> str:
-        """Identifies the key (for rotation) without revealing it."""
-        return hashlib.sha256(b"stichtag-key-id:" + self.secret).hexdigest()[:12]
+        """Identifies the key and the derivation scheme (v2: a key per column) without revealing either: a raw
+        zone pseudonymised under the v1 scheme (one key for every column) has another id, so ingest refuses
+        to mix the two and asks for `stichtag key repseudonymise`."""
+        return hashlib.sha256(b"stichtag-key-id:v2:" + self.secret).hexdigest()[:12]
 
     def __repr__(self) -> str:  # never print the secret
         return f"PseudonymKey(key_id={self.key_id})"
