@@ -15,7 +15,7 @@ import re
 import zipfile
 
 from sources.contract import Contract
-from sources.limits import MiB, max_delivery_bytes, max_zip_ratio, size_error
+from sources.limits import max_delivery_bytes, size_error, zip_error
 from sources.reader import ParsedFile, data_line_numbers, decode, line_too_long, parse_csv
 
 REGION_KEY = re.compile(r"^(DG|[0-9]{2}|[0-9]{5}|[0-9]{8})$")
@@ -35,11 +35,8 @@ def unzip_single(data: bytes) -> tuple[bytes | None, str | None]:
                 return None, f"ZIP enthält {len(members)} Dateien statt genau einer"
             m = members[0]
             limit = max_delivery_bytes()
-            if err := size_error(m.file_size, "Die Datei im ZIP"):
+            if (err := zip_error(data)) is not None:  # declared size and ratio, before inflating
                 return None, err
-            if m.file_size > max_zip_ratio() * max(m.compress_size, 1) and m.file_size > MiB:
-                return None, (f"ZIP-Datei entpackt auf das {m.file_size // max(m.compress_size, 1):,}-fache: "
-                              f"mehr als {max_zip_ratio()}-fach ist keine Statistiklieferung (ZIP-Bombe?)")
             with z.open(m) as f:
                 member = f.read(limit + 1)
             if len(member) > limit:
