@@ -432,7 +432,9 @@ def test_the_whole_corpus_through_the_cli_prints_no_traceback_and_accounts_for_e
     s = make_settings(tmp_path)
     folder = s.inbox / "melderegister"
     folder.mkdir(parents=True)
-    cases = {**FILE_CASES, **ROW_CASES}
+    # every file-level case (where a reader fails), and the row cases of one structural kind each
+    cases = {**FILE_CASES, **{k: v for k, v in ROW_CASES.items() if k in (
+        "Geburtsdatum 31 February", "Gemeindeschlüssel SQL injection", "one field too many", "duplicate row")}}
     for i, case in enumerate(sorted(cases)):  # one delivery per case, each under its own month
         year, month = 2016 + i // 12, i % 12 + 1
         (folder / f"EWO_AENDERUNGEN_{year}{month:02d}.csv").write_bytes(cases[case][0](base[AENDERUNGEN]))
