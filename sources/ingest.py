@@ -355,11 +355,11 @@ def sweep_leftovers(settings: Settings, older_than_s: float = 3600) -> list[Path
     return removed
 
 
-def check_key(settings: Settings, key: PseudonymKey) -> None:
-    """Refuse to add deliveries under a key other than the one the raw zone was pseudonymised with:
-    the pseudonyms of the two keys would never join, and every person's history would break silently."""
-    others = sorted({e["key_id"] for e in read_ingest_log(settings) if e.get("rows_landed") and e.get("key_id")}
-                    - {key.key_id})
+def check_key(log: list[dict], key: PseudonymKey) -> None:
+    """Refuse to add deliveries under a key other than the one the raw zone was pseudonymised with (`log`:
+    the ingest log): the pseudonyms of the two keys would never join, and every person's history would
+    break silently."""
+    others = sorted({e["key_id"] for e in log if e.get("rows_landed") and e.get("key_id")} - {key.key_id})
     if others:
         raise KeyError_(f"die Rohzone ist mit Schlüssel {', '.join(others)} pseudonymisiert, aktiv ist "
                         f"{key.key_id}: erst `stichtag key repseudonymise` (liest alles neu unter dem aktiven "
@@ -386,9 +386,9 @@ def ingest_database(contract: Contract, settings: Settings, key: PseudonymKey, r
     from sources.readers.postgres import EPOCH_WATERMARK, extract
     from sources.systems import conninfo
 
-    check_key(settings, key)
-
-    done = [e["watermark"] for e in read_ingest_log(settings)
+    log = read_ingest_log(settings)
+    check_key(log, key)
+    done = [e["watermark"] for e in log
             if e["source"] == contract.source and e["table"] == contract.table and e.get("watermark")]
     # a lake from before 2026-12 holds (time, id) pairs: only the time is used now
     since = max((dt.datetime.fromisoformat(w[0] if isinstance(w, list) else w) for w in done), default=None)
@@ -427,7 +427,8 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
     """Ingest every complete delivery in the inbox (of one source system, if given)."""
     from tqdm import tqdm
 
-    check_key(settings, key)
+    log = read_ingest_log(settings)
+    check_key(log, key)
     sweep_leftovers(settings)
     files = delivery_files(settings.inbox)
     growing = still_growing(files)
@@ -435,7 +436,7 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
     if source is not None:
         contracts = load_contracts()
         files = [f for f in files if _source_of(f, contracts) == source]
-    known = {e["sha256"]: e for e in read_ingest_log(settings)}
+    known = {e["sha256"]: e for e in log}
     key_cache: KeyCache = {}
     results = []
     for f in tqdm(files, desc="Ingest", unit="Datei", disable=not progress):

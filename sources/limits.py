@@ -33,7 +33,6 @@ def max_line_bytes() -> int:
     return _env("STICHTAG_MAX_LINE_BYTES", 64 * 1024)
 
 
-MAX_COLUMNS = 500  # a header with more fields than this is no contract's
 MAX_XML_DEPTH = 64  # the decisions nest 3 deep
 
 

@@ -73,19 +73,17 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _key(settings: Settings, create: bool):
-    from sources.pseudonym import KeyError_, init_demo_key, load_key
+    """The active key; a missing or unusable one is a PseudonymKeyError, which main reports."""
+    from sources.pseudonym import init_demo_key, load_key
 
-    try:
-        if create:
-            key, created = init_demo_key(settings)
-            if created:
-                print(f"Neuer lokaler Demo-Schlüssel für Pseudonyme angelegt: {settings.key_file} "
-                      f"(key_id {key.key_id}). Für echte Daten einen verwalteten Schlüssel setzen "
-                      "(STICHTAG_PSEUDONYM_KEY oder STICHTAG_PSEUDONYM_KEY_FILE).")
-            return key
-        return load_key(settings)
-    except KeyError_ as e:
-        raise CliError(str(e)) from None
+    if create:
+        key, created = init_demo_key(settings)
+        if created:
+            print(f"Neuer lokaler Demo-Schlüssel für Pseudonyme angelegt: {settings.key_file} "
+                  f"(key_id {key.key_id}). Für echte Daten einen verwalteten Schlüssel setzen "
+                  "(STICHTAG_PSEUDONYM_KEY oder STICHTAG_PSEUDONYM_KEY_FILE).")
+        return key
+    return load_key(settings)
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -126,7 +124,6 @@ def cmd_materialise(args: argparse.Namespace, settings: Settings) -> int:
     end = (args.bis or first) + dt.timedelta(days=1)
     if end <= first:
         raise CliError(f"--bis {args.bis} liegt vor --stichtag {first}")
-    _check_window(first, end, args.datenstand)
     with build_lock(settings):
         return _materialise(settings, first, end, args.raster, args.datenstand)
 
@@ -608,15 +605,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     try:
         return args.func(args, settings)
-    except CliError as e:
+    except (CliError, PseudonymKeyError) as e:
         print(f"Fehler: {e}", file=sys.stderr)
         return 2
     except BuildLocked as e:
         print(f"Fehler: {e}", file=sys.stderr)
         return 3
-    except PseudonymKeyError as e:
-        print(f"Fehler: {e}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("abgebrochen", file=sys.stderr)
         return 130

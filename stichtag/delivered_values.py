@@ -23,8 +23,12 @@ def _usable(value: str) -> bool:
     return len(v) >= (MIN_DIGITS if v.isdigit() else MIN_TEXT)
 
 
-def _head(data: bytes, lines: int) -> bytes:
-    """The first lines of a line-oriented delivery (enough for its sample, never the whole file)."""
+def _head(path: Path, lines: int, block: int = 64 * 1024) -> bytes:
+    """The first lines of a line-oriented delivery, read block by block: never the whole file."""
+    data = b""
+    with path.open("rb") as f:
+        while data.count(b"\n") < lines and (chunk := f.read(block)):
+            data += chunk
     end = 0
     for _ in range(lines):
         nxt = data.find(b"\n", end)
@@ -45,9 +49,9 @@ def delivered_values(inbox: Path, rows: int = 200) -> set[str]:
                        if c.sensitivity == "direct_identifier" and c.rule != "keep"]
         if not identifiers:
             continue
-        data = path.read_bytes()
-        if contract.format == "csv":
-            data = _head(data, rows + 1)
+        # a CSV's first rows are its head; the other formats (workbooks, XML, fixed width with its trailer)
+        # are only readable whole
+        data = _head(path, rows + 1) if contract.format == "csv" else path.read_bytes()
         parsed = parse(data, contract)
         if parsed.file_error:  # a broken file: its first lines, split as the contract would
             text = data.decode(contract.encoding, errors="replace")

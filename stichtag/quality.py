@@ -279,27 +279,37 @@ def _population_course(con: duckdb.DuckDBPyConnection, settings: Settings, days:
 
     kreis = dict(con.execute("""select stichtag, value from q_werte
         where kpi_id = 'einwohner' and gebiet_ebene = 'kreis' and value is not null""").fetchall())
-    published: dict[dt.date, float] = {}
     root = versions_root(settings)
-    for folder in sorted(root.glob("stichtag=*")) if root.exists() else []:
-        day = dt.date.fromisoformat(folder.name.split("=", 1)[1])
-        latest = read_latest(settings, day)
-        path = folder / latest["path"] / "kpi_values.parquet" if latest else None
-        if day not in kreis and path is not None and path.exists():
+    published = sorted((dt.date.fromisoformat(f.name.split("=", 1)[1]) for f in root.glob("stichtag=*")),
+                       reverse=True) if root.exists() else []
+    loaded: dict[dt.date, float | None] = {}
+
+    def published_value(day: dt.date) -> float | None:
+        """The Kreis population of the latest version of a Stichtag, read only when it is a neighbour."""
+        if day not in loaded:
+            latest = read_latest(settings, day)
+            path = root / f"stichtag={day.isoformat()}" / latest["path"] / "kpi_values.parquet" if latest else None
             value = con.execute(f"""select value from read_parquet('{path}')
-                where kpi_id = 'einwohner' and gebiet_ebene = 'kreis'""").fetchone()
-            if value and value[0] is not None:
-                published[day] = value[0]
-    known = {**published, **kreis}
+                where kpi_id = 'einwohner' and gebiet_ebene = 'kreis'""").fetchone() \
+                if path is not None and path.exists() else None
+            loaded[day] = value[0] if value else None
+        return loaded[day]
+
     rows = []
     for day in sorted(kreis):
-        earlier = [d for d in known if d < day]
-        if not earlier:
+        # the previous Stichtag: of this build, or published before (newest first, the first with a value)
+        in_build = max((d for d in kreis if d < day), default=None)
+        before, value = in_build, kreis.get(in_build)
+        for d in published:
+            if (d < day and (in_build is None or d > in_build) and d not in kreis
+                    and (v := published_value(d)) is not None):
+                before, value = d, v
+                break
+        if before is None:
             continue
-        before = max(earlier)
         years = max((day - before).days / 365.25, 1 / 12)
-        allowed = max(COURSE_MIN_PERSONS, COURSE_SHARE_PER_YEAR * years * known[before])
-        rows.append((day, before, known[before], kreis[day], allowed, abs(kreis[day] - known[before]) > allowed))
+        allowed = max(COURSE_MIN_PERSONS, COURSE_SHARE_PER_YEAR * years * value)
+        rows.append((day, before, value, kreis[day], allowed, abs(kreis[day] - value) > allowed))
     import pandas as pd
 
     return pd.DataFrame(rows, columns=["stichtag", "stichtag_vorher", "einwohner_vorher", "einwohner", "erlaubt",

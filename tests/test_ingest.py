@@ -178,7 +178,7 @@ def test_key_rotation_repseudonymises_the_whole_raw_zone_and_loses_no_row(tmp_pa
     old_pseudonyms = duckdb.execute(f"select vertrag_pseudonym, linkage_pseudonym from {glob}").fetchall()
     retired, new = rotate_key(s)
     with pytest.raises(KeyError_, match="repseudonymise"):
-        check_key(s, new)  # deliveries under the new key would never join the old pseudonyms
+        check_key(read_ingest_log(s), new)  # deliveries under the new key would never join the old pseudonyms
     after = repseudonymise(s, new, progress=False)
     assert [(r.rows_landed, r.rows_quarantined) for r in after] == [(r.rows_landed, r.rows_quarantined)
                                                                      for r in before]

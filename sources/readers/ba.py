@@ -69,13 +69,12 @@ def parse_ba_xlsx(data: bytes, contract: Contract) -> ParsedFile:
     headers = sheet[start - 2]  # the row above the column numbers
     expected = contract.options["merkmale"]
     got = [h for h in headers[2:] if h]
+    out.data_lines = [i + 1 for i in range(start, end) if any(sheet[i])]
     if got != expected:
         missing = [m for m in expected if m not in got]
         out.file_error = (f"Spaltenköpfe passen nicht zum Vertrag {expected}: "
                           + (f"fehlend {missing}" if missing else f"{len(got)} statt {len(expected)} oder umgestellt"))
-        out.data_lines = [i + 1 for i in range(start, end) if any(sheet[i])]
         return out
-    out.data_lines = [i + 1 for i in range(start, end) if any(sheet[i])]
     for i in range(start, end):
         r = sheet[i]
         if not any(r):

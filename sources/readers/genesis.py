@@ -28,16 +28,15 @@ def unzip_single(data: bytes) -> tuple[bytes | None, str | None]:
     header declares (a ZIP bomb lies about its size)."""
     if not data.startswith(b"PK\x03\x04"):
         return data, None
+    if (err := zip_error(data)) is not None:  # declared size and ratio, before inflating
+        return None, err
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             members = [m for m in z.infolist() if not m.is_dir()]
             if len(members) != 1:
                 return None, f"ZIP enthält {len(members)} Dateien statt genau einer"
-            m = members[0]
             limit = max_delivery_bytes()
-            if (err := zip_error(data)) is not None:  # declared size and ratio, before inflating
-                return None, err
-            with z.open(m) as f:
+            with z.open(members[0]) as f:
                 member = f.read(limit + 1)
             if len(member) > limit:
                 return None, size_error(len(member), "Die Datei im ZIP")

@@ -59,7 +59,7 @@ def extract(conninfo: str, contract: Contract, since: str, chunk_rows: int = 50_
     import psycopg
 
     names = contract.column_names
-    ts_col = contract.options["cursor"]
+    ts_index = names.index(contract.options["cursor"])
     try:
         con = psycopg.connect(conninfo, connect_timeout=connect_timeout, autocommit=False)
     except psycopg.OperationalError as e:
@@ -72,10 +72,10 @@ def extract(conninfo: str, contract: Contract, since: str, chunk_rows: int = 50_
                 got = [d.name for d in cur.description]
                 if got != names:
                     raise ValueError(f"Abfrage liefert Spalten {got}, laut Vertrag {names}")
-                for rows in _chunks(cur, chunk_rows, names.index(ts_col)):
+                for rows in _chunks(cur, chunk_rows, ts_index):
                     parsed = ParsedFile(columns={n: [_text(r[i]) for r in rows] for i, n in enumerate(names)},
                                         line_numbers=list(range(1, len(rows) + 1)))
                     canonical = "\n".join(";".join(_text(v) for v in r) for r in rows).encode("utf-8")
-                    yield Extract(parsed, _text(rows[-1][names.index(ts_col)]), canonical)
+                    yield Extract(parsed, _text(rows[-1][ts_index]), canonical)
         except psycopg.OperationalError as e:
             raise SourceUnavailable(f"Verbindung zu {contract.source} abgebrochen: {str(e).strip()[:300]}") from e

@@ -2,19 +2,22 @@
 -- Gemeinden of the Kreis (Umzug). A move within one Gemeinde is no migration. A Fortzug of a person
 -- the registry never knew (int_offene_enden) still counts from the Gemeinde it names (the state
 -- before the event): migration statistics count every Abmeldung.
-select
-    person_pseudonym,
-    gueltig_ab as ereignisdatum,
-    ereignisart,
-    case when ereignisart = 'Fortzug' then coalesce(vorherige_gemeinde_ags, gemeinde_ags)
-         else vorherige_gemeinde_ags end as von_gemeinde_ags,
-    case when wohnhaft then gemeinde_ags end as nach_gemeinde_ags,
-    geschlecht,
-    geburtsjahr,
-    geburtsmonat,
-    staatsangehoerigkeit = '000' as deutsch
-from {{ ref('int_meldezustaende') }}
-where ereignisart in ('Zuzug', 'Fortzug', 'Umzug')
-  and coalesce(case when ereignisart = 'Fortzug' then coalesce(vorherige_gemeinde_ags, gemeinde_ags)
-                    else vorherige_gemeinde_ags end, '')
-      <> coalesce(case when wohnhaft then gemeinde_ags end, '')
+with bewegungen as (
+    select
+        person_pseudonym,
+        gueltig_ab as ereignisdatum,
+        ereignisart,
+        case when ereignisart = 'Fortzug' then coalesce(vorherige_gemeinde_ags, gemeinde_ags)
+             else vorherige_gemeinde_ags end as von_gemeinde_ags,
+        case when wohnhaft then gemeinde_ags end as nach_gemeinde_ags,
+        geschlecht,
+        geburtsjahr,
+        geburtsmonat,
+        staatsangehoerigkeit = '000' as deutsch
+    from {{ ref('int_meldezustaende') }}
+    where ereignisart in ('Zuzug', 'Fortzug', 'Umzug')
+)
+
+select *
+from bewegungen
+where coalesce(von_gemeinde_ags, '') <> coalesce(nach_gemeinde_ags, '')
