@@ -29,7 +29,7 @@ KPI_KEYS = {"id", "name", "name_en", "handlungsfeld", "definition", "definition_
 TERM_KEYS = {"measure", "factor", "age", "sex", "german"}
 REQUIRED = ("id", "name", "name_en", "handlungsfeld", "definition", "numerator", "unit", "sources")
 LEVELS = ("gemeinde", "amt", "kreis", "land", "bund")
-MEASURE_KEYS = {"description", "model", "source", "dimensions", "counts", "part_of"}
+MEASURE_KEYS = {"description", "model", "source", "dimensions", "counts", "part_of", "same_as"}
 DISCLOSURE_DEFAULTS = {"min_cell": 3, "group_min": 10}
 
 
@@ -168,6 +168,12 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
             raise CatalogueError(f"measure {name}: part_of names the unknown measure {spec['part_of']!r}")
         if not isinstance(spec.get("counts", True), bool):
             raise CatalogueError(f"measure {name}: counts must be true or false")
+        same = spec.get("same_as")
+        if same is not None and not (isinstance(same, dict) and set(same) == {"measure", "years_before"}
+                                     and same["measure"] in measures and "same_as" not in measures[same["measure"]]
+                                     and isinstance(same["years_before"], int) and same["years_before"] >= 1):
+            raise CatalogueError(f"measure {name}: same_as needs {{measure: <a measure without same_as>, "
+                                 f"years_before: <whole years ≥ 1>}}")
     disclosure = {**DISCLOSURE_DEFAULTS, **(data.get("disclosure") or {})}
     if set(disclosure) != set(DISCLOSURE_DEFAULTS) or not all(
             isinstance(v, int) and v >= 1 for v in disclosure.values()):

@@ -21,8 +21,10 @@ from pathlib import Path
 import duckdb
 
 from sources.lake import atomic_copy_to_parquet, atomic_write_text
-from stichtag.catalogue import load_catalogue
+from stichtag.catalogue import Catalogue, load_catalogue
 from stichtag.disclosure import SUPPRESSED, Hierarchy, protect
+from stichtag.disclosure.model import years_before as model_years_before
+from stichtag.disclosure.protect import YearBefore
 from stichtag.publish import LEVEL_ORDER, kpi_export_path
 from stichtag.reference import gemeinden
 from stichtag.settings import Settings
@@ -59,15 +61,46 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> list[dict]:
     return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
 
 
+def reachable_releases(settings: Settings, day: dt.date, con: duckdb.DuckDBPyConnection,
+                       but: str = "") -> list[tuple[list[dict], list[dict]]]:
+    """(restricted, public) rows of every release of the Stichtag still reachable (the archived ones and
+    the current one), except the release whose restricted hash is `but`."""
+    publics = {p.stem: p for p in sorted(_archive(settings, day, "public").glob("*.parquet"))}
+    if audit_path(settings, day).exists() and public_path(settings, day).exists():
+        sha = json.loads(audit_path(settings, day).read_text(encoding="utf-8"))["restricted_sha256"]
+        publics.setdefault(sha[:16], public_path(settings, day))
+    out = []
+    for stem, public in sorted(publics.items()):
+        restricted = _archive(settings, day, "restricted") / f"{stem}.parquet"
+        if stem != but[:16] and restricted.exists():
+            out.append((_read(con, restricted), _read(con, public)))
+    return out
+
+
 def earlier_releases(settings: Settings, day: dt.date, con: duckdb.DuckDBPyConnection,
                      current_sha: str) -> list[tuple[list[dict], list[dict]]]:
     """(restricted, public) rows of every earlier release of the Stichtag that is still reachable."""
+    return reachable_releases(settings, day, con, but=current_sha)
+
+
+def years_before_releases(settings: Settings, day: dt.date, con: duckdb.DuckDBPyConnection,
+                          catalogue: Catalogue) -> list[YearBefore]:
+    """Every reachable release of the Stichtage this one repeats measures of (the population one and five
+    years before), with the renaming the attacker applies."""
     out = []
-    for public in sorted(_archive(settings, day, "public").glob("*.parquet")):
-        restricted = _archive(settings, day, "restricted") / public.name
-        if public.stem != current_sha[:16] and restricted.exists():
-            out.append((_read(con, restricted), _read(con, public)))
+    for years, rename in sorted(model_years_before(catalogue).items()):
+        earlier_day = _years_earlier(day, years)
+        out += [(restricted, public, rename)
+                for restricted, public in reachable_releases(settings, earlier_day, con)]
     return out
+
+
+def _years_earlier(day: dt.date, years: int) -> dt.date:
+    """The same day `years` before, 29 February → 28 February (as DuckDB's `- interval n year`)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def _retire_current(settings: Settings, day: dt.date, new_sha: str) -> None:
@@ -94,13 +127,15 @@ def publish_public(settings: Settings, day: dt.date) -> PublicResult:
     catalogue, hierarchy = load_catalogue(), Hierarchy.of(gemeinden())
     _retire_current(settings, day, sha)
     earlier = earlier_releases(settings, day, con, sha)
-    result = protect(rows, catalogue, hierarchy, earlier=earlier)
+    before = years_before_releases(settings, day, con, catalogue)
+    result = protect(rows, catalogue, hierarchy, earlier=earlier, years_before=before)
     reasons = sorted(result.hidden.values())
     report = {"stichtag": day.isoformat(), "restricted_sha256": sha,
               "method": "Zellsperrung: primär (Fallzahl < min_cell, Gruppenoffenlegung), sekundär gegen ein "
                         "lineares Modell aller veröffentlichten Zellen; Angriffsprüfung per LP/MILP (HiGHS)",
               "parameters": dict(catalogue.disclosure),
               "releases_audited": 1 + len(earlier),
+              "earlier_stichtag_releases_audited": len(before),
               "suppressed_cells": sum(r["status"] == SUPPRESSED for r in result.public),
               "hidden_quantities": len(result.hidden),
               "primary_cells": sum(why in ("klein", "gruppe") for why in reasons),

@@ -28,6 +28,9 @@ def test_the_shipped_catalogue_is_valid() -> None:
     (lambda d: d["kpis"][1].update(plausible={"min": 50, "max": 10}), "min < max"),
     (lambda d: d["kpis"][1].update(plausible={"max": 10, "level": "stadtteil"}), "unknown level"),
     (lambda d: d["kpis"][1].update(plausible={"bis": 10}), "plausible range has min"),
+    (lambda d: d["measures"]["bevoelkerung_vorjahr"].update(same_as={"measure": "bevoelkerung"}), "same_as needs"),
+    (lambda d: d["measures"]["bevoelkerung_vor5j"].update(same_as={"measure": "bevoelkerung_vorjahr",
+                                                                    "years_before": 4}), "same_as needs"),
 ])
 def test_invalid_catalogue_entries_fail_with_a_clear_error(raw, mutate, message) -> None:
     mutate(raw)

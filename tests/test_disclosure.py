@@ -157,3 +157,47 @@ def test_the_attack_reads_the_hidden_cells_off_the_table_and_fails_a_lone_or_a_m
     assert set(findings) == {"A", "x1"}  # A is the Kreis minus the rest; x1 (1 case) is not hidden at all
     assert (findings["A"].low, findings["A"].high) == (2, 2)
     assert findings["A"].public_text() == "quote (Zähler) in A: ableitbar auf eine Spanne von 0 < 3"  # no value
+
+
+# The population a year before is last year's published population: an attacker reads last year's release
+# into this one (`same_as`), so a mean population published beside a hidden small age group gives it back.
+MEAN = _catalogue(
+    [{"id": "hochbetagt", "numerator": [{"measure": "bev", "age": [80, None]}], "denominator": [{"measure": "bev"}],
+      "unit": "prozent"},
+     {"id": "pflege", "numerator": [{"measure": "pflege"}],
+      "denominator": [{"measure": "bev", "age": [80, None], "factor": 0.5},
+                      {"measure": "bev_vj", "age": [80, None], "factor": 0.5}], "unit": "prozent"}],
+    {"bev": {"dimensions": ["alter"]}, "pflege": {},
+     "bev_vj": {"dimensions": ["alter"], "same_as": {"measure": "bev", "years_before": 1}}})
+BEV80_VORJAHR = {"A": 6, "B": 28, "C": 41, "x1": 19, "x2": 25, "x3": 33}
+BEV = {"A": 100, "B": 300, "C": 500, "x1": 150, "x2": 200, "x3": 250}
+
+
+def _mean_rows(bev80: dict[str, int], bev80_vorjahr: dict[str, int]) -> list[dict]:
+    return _rows(MEAN, {"hochbetagt:numerator": bev80, "hochbetagt:denominator": BEV,
+                        "pflege:numerator": {"A": 4, "B": 9, "C": 12, "x1": 6, "x2": 7, "x3": 8},
+                        "pflege:denominator": {g: 0.5 * bev80[g] + 0.5 * bev80_vorjahr[g] for g in AREAS}})
+
+
+def test_last_years_published_population_gives_a_hidden_age_group_back_unless_the_audit_reads_it_too() -> None:
+    bev80 = {"A": 2, "B": 30, "C": 40, "x1": 20, "x2": 25, "x3": 35}
+    last_year = _rows(MEAN, {"hochbetagt:numerator": BEV80_VORJAHR, "hochbetagt:denominator": BEV})
+    years_before = [(last_year, last_year, {"bev": "bev_vj"})]  # nothing of last year's population was small
+    rows = _mean_rows(bev80, BEV80_VORJAHR)
+    alone = protect(rows, MEAN, HIERARCHY)
+    assert alone.passed  # within this Stichtag, A's 80+ lie anywhere in 0 … 8
+    exact = [f for f in attack(rows, alone.public, MEAN, HIERARCHY, years_before=years_before)
+             if f.area == "A" and f.kpi_id == "hochbetagt"]
+    assert exact and exact[0].low == exact[0].high == 2  # 2 × mean − last year's published 6
+    both = protect(rows, MEAN, HIERARCHY, years_before=years_before)
+    assert both.passed and attack(rows, both.public, MEAN, HIERARCHY, years_before=years_before) == []
+    assert any(r["kpi_id"] == "pflege" and r["status"] == SUPPRESSED for r in both.public)
+
+
+def test_a_revised_last_year_misleads_the_attacker_and_the_audit_drops_it_instead_of_failing() -> None:
+    bev80 = {"A": 2, "B": 30, "C": 40, "x1": 20, "x2": 25, "x3": 35}
+    last_year = _rows(MEAN, {"hochbetagt:numerator": BEV80_VORJAHR, "hochbetagt:denominator": BEV})
+    revised = {**BEV80_VORJAHR, "A": 7}  # a late registration: last year's published 6 is now 7
+    rows = _mean_rows(bev80, revised)
+    p = protect(rows, MEAN, HIERARCHY, years_before=[(last_year, last_year, {"bev": "bev_vj"})])
+    assert p.passed

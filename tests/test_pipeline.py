@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -417,7 +418,7 @@ def test_public_zone_hides_small_cells_and_passes_the_attack_audit(built) -> Non
 
 def test_an_attack_with_every_relation_over_every_published_release_recovers_no_hidden_cell(built) -> None:
     from stichtag.disclosure import Hierarchy, attack
-    from stichtag.public_zone import earlier_releases, public_path, publish_all_public
+    from stichtag.public_zone import earlier_releases, public_path, publish_all_public, years_before_releases
 
     settings, _, _ = built
     publish_all_public(settings)
@@ -425,8 +426,10 @@ def test_an_attack_with_every_relation_over_every_published_release_recovers_no_
     con = duckdb.connect()
     for day in MONTH_ENDS:
         restricted, public = _rows(kpi_export_path(settings, day)), _rows(public_path(settings, day))
-        earlier = earlier_releases(settings, day, con, "")
-        assert attack(restricted, public, catalogue, hierarchy, earlier=earlier) == []
+        sha = hashlib.sha256(kpi_export_path(settings, day).read_bytes()).hexdigest()
+        earlier = earlier_releases(settings, day, con, sha)
+        before = years_before_releases(settings, day, con, catalogue)
+        assert attack(restricted, public, catalogue, hierarchy, earlier=earlier, years_before=before) == []
 
 
 def test_primary_suppression_alone_fails_the_attack_and_zero_stays_zero(built) -> None:

@@ -3,7 +3,10 @@
 For each sensitive hidden cell (the caller names them: primary, or hidden in an earlier release), linear
 programming (HiGHS) minimises and maximises its expression subject to every published cell of the release
 (and of earlier releases still reachable, where their values are unchanged — an attacker who assumes so is
-right there), `part ≤ whole`, and atoms ≥ 0. Where the LP interval is narrow,
+right there), `part ≤ whole`, and atoms ≥ 0. Earlier Stichtage add what this one repeats (the population a
+year and five years before is the population published then): an attacker can only *assume* that those
+cells were not revised since, so where the assumption contradicts this release, or excludes the truth, it
+misleads them and the bound is taken without it. Where the LP interval is narrow,
 a mixed-integer programme with integral counts gives the exact bounds. The audit fails on any such cell
 whose interval is narrower than its protection (k, the quantity's minimum cell size): that includes exact
 recovery. Each finding carries the published cells its bound rests on (the non-zero duals), which is what
@@ -56,6 +59,7 @@ class _System:
                  catalogue: Catalogue) -> None:
         self.var: dict[tuple[Atom, str], int] = {}
         self.rows: list[tuple[dict[int, float], float, Key | None]] = []  # (coefs, rhs, published cell)
+        self.assumed: set[int] = set()  # rows from an earlier Stichtag, true only if it was not revised
         self.ub: list[dict[int, float]] = []
         self.hierarchy, self.catalogue = hierarchy, catalogue
         current = releases[0][0]
@@ -63,7 +67,7 @@ class _System:
             for key, cell in ordered(rel.cells.items()):
                 if key in rel_hidden or cell.sig not in rel.expressions or not rel.expressions[cell.sig]:
                     continue
-                if index > 0:  # an earlier release: only where the current value is the same
+                if index > 0 and not rel.assumed:  # an earlier release: only where the value is the same
                     now = current.cells.get(key)
                     if now is None or now.truth != cell.truth:
                         continue
@@ -76,6 +80,8 @@ class _System:
                         break
                     rhs -= factor * v
                 if known:
+                    if rel.assumed:
+                        self.assumed.add(len(self.rows))
                     self.rows.append((self.expression(rel, key), rhs, key if index == 0 else None))
         self._parts()
 
@@ -148,8 +154,6 @@ def _matrix(rows: list[dict[int, float]], col: dict[int, int]):
 def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalogue: Catalogue,
           protection: dict[Signature, int], only: set[Key] | None = None) -> list[Finding]:
     """Findings for the hidden cells of the first release (`only`: of these cells), deterministic order."""
-    from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-
     current, hidden = releases[0]
     system = _System(releases, hierarchy, catalogue)
     keys = ordered(k for k in hidden if k in current.cells and current.expressions.get(k[0])
@@ -169,48 +173,71 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
     findings = []
     for variables, eq_rows, ub_rows, tis in system.blocks(targets):
         col = {v: i for i, v in enumerate(variables)}
-        a_eq = _matrix([system.rows[r][0] for r in eq_rows], col)
-        b_eq = np.array([system.rows[r][1] for r in eq_rows])
-        a_ub = _matrix([system.ub[r] for r in ub_rows], col) if ub_rows else None
-        b_ub = np.zeros(len(ub_rows)) if ub_rows else None
         integral = np.array([counts_persons(names[v][0][0], catalogue) for v in variables], dtype=int)
+        certain = [r for r in eq_rows if r not in system.assumed]
+        full = _Constraints(system, eq_rows, ub_rows, col)
+        without_assumed = _Constraints(system, certain, ub_rows, col) if len(certain) < len(eq_rows) else None
         for ti in tis:
             key, offset = target_keys[ti], offsets[ti]
             c = np.zeros(len(variables))
             for v, coef in targets[ti].items():
                 c[col[v]] = coef
-            kw = {"A_eq": a_eq if eq_rows else None, "b_eq": b_eq if eq_rows else None,
-                  "A_ub": a_ub, "b_ub": b_ub, "bounds": (0, None), "method": "highs"}
-            lo_res, hi_res = linprog(c, **kw), linprog(-c, **kw)
-            if lo_res.status == 2 or hi_res.status == 2:
-                raise ModelError(f"{key[1]}: the published cells contradict the catalogue's relations")
-            lo = lo_res.fun + offset if lo_res.status == 0 else -math.inf
-            hi = -hi_res.fun + offset if hi_res.status == 0 else math.inf
-            k = protection[key[0]]
-            # the LP interval contains the integer one: only a pass whose integer hull may be narrower
-            # than k is worth the mixed-integer programme
-            if (hi - lo >= k - EPS and integral.any() and math.isfinite(lo) and math.isfinite(hi)
-                    and math.floor(hi + EPS) - math.ceil(lo - EPS) < k + 1):
-                cons = [LinearConstraint(a_eq, b_eq, b_eq)] if eq_rows else []
-                if ub_rows:
-                    cons.append(LinearConstraint(a_ub, -np.inf, b_ub))
-                for sign in (1, -1):
-                    res = milp(sign * c, constraints=cons, integrality=integral, bounds=Bounds(0, np.inf))
-                    if res.status == 0:
-                        if sign == 1:
-                            lo = max(lo, res.fun + offset)
-                        else:
-                            hi = min(hi, -res.fun + offset)
             truth = current.cells[key].truth
+            bounds = full.bounds(c, offset, protection[key[0]], integral)
+            if without_assumed and (bounds is None or not bounds[0] - EPS <= truth <= bounds[1] + EPS):
+                # the earlier Stichtag was revised since: its cells mislead, and a careful attacker drops them
+                bounds = without_assumed.bounds(c, offset, protection[key[0]], integral)
+            if bounds is None:
+                raise ModelError(f"{key[1]}: the published cells contradict the catalogue's relations")
+            lo, hi, basis = bounds
             if not lo - EPS <= truth <= hi + EPS:
                 raise ModelError(f"{key[1]}: the model excludes the true value of a hidden cell")
+            k = protection[key[0]]
             if hi - lo < k - EPS:
-                basis = set()
-                for res in (lo_res, hi_res):
-                    if res.status == 0 and res.eqlin is not None:
-                        basis |= {system.rows[eq_rows[j]][2] for j, m in enumerate(res.eqlin.marginals)
-                                  if abs(m) > 1e-9}
                 kpi_id, side = current.cells[key].kpis[0]
                 findings.append(Finding(key[0], key[1], kpi_id, side, lo, hi, k,
                                         tuple(ordered(b for b in basis if b is not None))))
     return sorted(findings, key=lambda f: (f.area, f.kpi_id, f.side, repr(f.sig)))
+
+
+class _Constraints:
+    """The equations and inequalities of one block, as matrices over its variables."""
+
+    def __init__(self, system: _System, eq_rows: list[int], ub_rows: list[int], col: dict[int, int]) -> None:
+        self.keys = [system.rows[r][2] for r in eq_rows]
+        self.a_eq = _matrix([system.rows[r][0] for r in eq_rows], col) if eq_rows else None
+        self.b_eq = np.array([system.rows[r][1] for r in eq_rows]) if eq_rows else None
+        self.a_ub = _matrix([system.ub[r] for r in ub_rows], col) if ub_rows else None
+        self.b_ub = np.zeros(len(ub_rows)) if ub_rows else None
+
+    def bounds(self, c: np.ndarray, offset: float, k: int,
+               integral: np.ndarray) -> tuple[float, float, set[Key | None]] | None:
+        """(low, high, the published cells the bounds rest on) of c·x + offset; None if the rows contradict."""
+        from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+        kw = {"A_eq": self.a_eq, "b_eq": self.b_eq, "A_ub": self.a_ub, "b_ub": self.b_ub, "bounds": (0, None),
+              "method": "highs"}
+        lo_res, hi_res = linprog(c, **kw), linprog(-c, **kw)
+        if lo_res.status == 2 or hi_res.status == 2:
+            return None
+        lo = lo_res.fun + offset if lo_res.status == 0 else -math.inf
+        hi = -hi_res.fun + offset if hi_res.status == 0 else math.inf
+        # the LP interval contains the integer one: only a pass whose integer hull may be narrower
+        # than k is worth the mixed-integer programme
+        if (hi - lo >= k - EPS and integral.any() and math.isfinite(lo) and math.isfinite(hi)
+                and math.floor(hi + EPS) - math.ceil(lo - EPS) < k + 1):
+            cons = [LinearConstraint(self.a_eq, self.b_eq, self.b_eq)] if self.a_eq is not None else []
+            if self.a_ub is not None:
+                cons.append(LinearConstraint(self.a_ub, -np.inf, self.b_ub))
+            for sign in (1, -1):
+                res = milp(sign * c, constraints=cons, integrality=integral, bounds=Bounds(0, np.inf))
+                if res.status == 0:
+                    if sign == 1:
+                        lo = max(lo, res.fun + offset)
+                    else:
+                        hi = min(hi, -res.fun + offset)
+        basis: set[Key | None] = set()
+        for res in (lo_res, hi_res):
+            if res.status == 0 and res.eqlin is not None:
+                basis |= {self.keys[j] for j, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9}
+        return lo, hi, basis

@@ -79,15 +79,24 @@ def is_protected(sig: Signature, catalogue: Catalogue) -> bool:
 
 
 class Atoms:
-    """The finest partition of each measure the catalogue's terms can address."""
+    """The finest partition of each measure the catalogue's terms can address. A measure that is another
+    one on an earlier day (`same_as`: the population a year before) shares that measure's partition, so a
+    cell published for the earlier Stichtag addresses the same atoms."""
 
     def __init__(self, catalogue: Catalogue) -> None:
+        def base(measure: str) -> str:
+            return (catalogue.measures[measure].get("same_as") or {}).get("measure", measure)
+
         terms: dict[str, list[Term]] = defaultdict(list)
         for k in catalogue.kpis:
             for t in (*k.numerator, *k.denominator):
                 terms[t.measure].append(t)
+        group: dict[str, list[Term]] = defaultdict(list)
+        for measure, ts in terms.items():
+            group[base(measure)] += ts
         self.by_measure: dict[str, list[Atom]] = {}
-        for measure, ts in sorted(terms.items()):
+        for measure in sorted(terms):
+            ts = group[base(measure)]
             cuts = sorted({b for t in ts for b in (t.age_from, None if t.age_to is None else t.age_to + 1)
                            if b is not None and b > 0})
             bands = [(lo, None if hi is None else hi - 1) for lo, hi in
@@ -129,6 +138,7 @@ class Release:
     external_values: dict[tuple[str, str], float]  # (measure, area) → published official value
     protected: set[Signature]
     hideable: set[Signature]  # quantities of own data (cells of official statistics stay as delivered)
+    assumed: bool = False  # an earlier Stichtag's cells read as this one's (`shifted`): true only if unrevised
 
 
 def sides(k: Kpi) -> tuple[tuple[str, tuple[Term, ...]], ...]:
@@ -172,3 +182,28 @@ def release(rows: list[dict], catalogue: Catalogue, atoms: Atoms) -> Release:
                     and terms[0].age_to is None and terms[0].sex is None and terms[0].german is None:
                 external_values[(terms[0].measure, r["gebiet_id"])] = float(r[side]) / terms[0].factor
     return Release(cells, expressions, constants, external_values, protected, hideable)
+
+
+def years_before(catalogue: Catalogue) -> dict[int, dict[str, str]]:
+    """Per distance in years, which measure of that earlier Stichtag each `same_as` measure repeats."""
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    for name, spec in sorted(catalogue.measures.items()):
+        if spec.get("same_as"):
+            out[spec["same_as"]["years_before"]][spec["same_as"]["measure"]] = name
+    return dict(out)
+
+
+def shifted(rel: Release, rename: dict[str, str], atoms: Atoms) -> Release:
+    """An earlier Stichtag's release as an attacker reads it into this one: its cells over the measures this
+    Stichtag repeats (the population a year before is last year's published population), renamed onto this
+    Stichtag's atoms. Cells over anything else, or over official constants, say nothing about this Stichtag."""
+    cells, expressions = {}, {}
+    for key, cell in rel.cells.items():
+        expr = rel.expressions.get(cell.sig)
+        if not expr or rel.constants[cell.sig] or not all(a[0] in rename for a in expr):
+            continue
+        renamed = {(rename[a[0]], *a[1:]): c for a, c in expr.items()}
+        if not all(a[0] in atoms.by_measure and a in atoms.by_measure[a[0]] for a in renamed):
+            continue
+        cells[key], expressions[cell.sig] = cell, renamed
+    return Release(cells, expressions, {s: [] for s in expressions}, {}, set(), set(), assumed=True)

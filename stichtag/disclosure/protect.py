@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 from stichtag.catalogue import Catalogue
 from stichtag.disclosure.audit import Finding, Key, audit
-from stichtag.disclosure.model import OWN_LEVELS, Atoms, Hierarchy, Release, ordered, release, sides, signature
+from stichtag.disclosure.model import OWN_LEVELS, Atoms, Hierarchy, Release, ordered, release, shifted, sides, signature
 from stichtag.disclosure.rules import min_cells, primary
 
 SUPPRESSED = "gesperrt"
+YearBefore = tuple[list[dict], list[dict], dict[str, str]]  # restricted rows, public rows, measure renaming
 ESCALATE_AFTER = 10  # audit rounds that hide one cell per finding before the whole basis goes
 
 
@@ -70,10 +71,13 @@ def _hierarchy_pass(rel: Release, hidden: dict[Key, str], hierarchy: Hierarchy) 
 
 
 def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
-            earlier: list[tuple[list[dict], list[dict]]] = (), max_rounds: int = 60) -> Protection:
+            earlier: list[tuple[list[dict], list[dict]]] = (), years_before: list[YearBefore] = (),
+            max_rounds: int = 60) -> Protection:
     """The public rows of a release and its proof. `earlier`: (restricted rows, public rows) of releases of
-    the same Stichtag that are still reachable; their published cells are in the attacker's model."""
-    rel, old = _releases(rows, earlier, catalogue)
+    the same Stichtag that are still reachable; `years_before`: those of earlier Stichtage that this one
+    repeats measures of, with the renaming (`model.years_before`). All their published cells are in the
+    attacker's model."""
+    rel, old, last_years = _releases(rows, earlier, years_before, catalogue)
     protection = min_cells(rel, catalogue)
     hidden: dict[Key, str] = dict(primary(rel, catalogue))
     for _, old_hidden in old:
@@ -83,7 +87,7 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
     sensitive = _sensitive(rel, old, catalogue)
     _hierarchy_pass(rel, hidden, hierarchy)
     rounds = 0
-    findings = audit([(rel, set(hidden)), *old], hierarchy, catalogue, protection, only=sensitive)
+    findings = audit([(rel, set(hidden)), *old, *last_years], hierarchy, catalogue, protection, only=sensitive)
     while findings and rounds < max_rounds:
         rounds += 1
         before = set(hidden)
@@ -99,17 +103,20 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
         _hierarchy_pass(rel, hidden, hierarchy)
         # Hiding a cell only removes equations, so every interval can only widen: cells that passed still
         # pass, and only the open findings need solving again.
-        findings = audit([(rel, set(hidden)), *old], hierarchy, catalogue, protection,
+        findings = audit([(rel, set(hidden)), *old, *last_years], hierarchy, catalogue, protection,
                          only={(f.sig, f.area) for f in findings})
     return Protection(apply(rows, hidden, catalogue), hidden, findings, rounds)
 
 
-def _releases(rows: list[dict], earlier: list[tuple[list[dict], list[dict]]],
-              catalogue: Catalogue) -> tuple[Release, list[tuple[Release, set[Key]]]]:
-    """The release in the model, and each earlier one with the cells its public table hides."""
+def _releases(rows: list[dict], earlier: list[tuple[list[dict], list[dict]]], years_before: list[YearBefore],
+              catalogue: Catalogue) -> tuple[Release, list[tuple[Release, set[Key]]], list[tuple[Release, set[Key]]]]:
+    """The release in the model, each earlier one of the Stichtag and each of an earlier Stichtag (read into
+    this one), with the cells its public table hides."""
     atoms = Atoms(catalogue)
-    return release(rows, catalogue, atoms), [(release(r, catalogue, atoms), hidden_cells(p, catalogue))
-                                             for r, p in earlier]
+    return (release(rows, catalogue, atoms),
+            [(release(r, catalogue, atoms), hidden_cells(p, catalogue)) for r, p in earlier],
+            [(shifted(release(r, catalogue, atoms), rename, atoms), hidden_cells(p, catalogue))
+             for r, p, rename in years_before])
 
 
 def _sensitive(rel: Release, old: list[tuple[Release, set[Key]]], catalogue: Catalogue) -> set[Key]:
@@ -152,15 +159,15 @@ def apply(rows: list[dict], hidden: dict[Key, str], catalogue: Catalogue) -> lis
 
 
 def attack(rows: list[dict], public: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
-           earlier: list[tuple[list[dict], list[dict]]] = ()) -> list[Finding]:
+           earlier: list[tuple[list[dict], list[dict]]] = (), years_before: list[YearBefore] = ()) -> list[Finding]:
     """The audit of a public table as published, independent of how it was made: the hidden cells are read
     off the table itself, the sensitive ones follow from the catalogue's rules and the earlier releases,
     and every earlier release still reachable is in the model. A sensitive cell the table publishes is a
     finding of its own (an interval of width 0)."""
-    rel, old = _releases(rows, earlier, catalogue)
+    rel, old, last_years = _releases(rows, earlier, years_before, catalogue)
     hidden = hidden_cells(public, catalogue)
     sensitive = _sensitive(rel, old, catalogue)
     published = [Finding(k[0], k[1], *rel.cells[k].kpis[0], rel.cells[k].truth, rel.cells[k].truth,
                          min_cells(rel, catalogue)[k[0]], ()) for k in ordered(sensitive - hidden)]
-    return published + audit([(rel, hidden), *old], hierarchy, catalogue, min_cells(rel, catalogue),
+    return published + audit([(rel, hidden), *old, *last_years], hierarchy, catalogue, min_cells(rel, catalogue),
                              only=sensitive)
