@@ -28,7 +28,7 @@ import duckdb
 
 from sources.lake import atomic_copy_to_parquet
 from stichtag.faults import crash_point
-from stichtag.settings import DBT_PROJECT_DIR, Settings
+from stichtag.settings import Settings
 from stichtag.versions import (
     BuildInfo,
     read_build_info,
@@ -68,25 +68,6 @@ def kpi_export_path(settings: Settings, stichtag: dt.date) -> Path:
     return settings.exports / "kpi_values" / f"stichtag={stichtag.isoformat()}" / "kpi_values.parquet"
 
 
-def dbt_manifest_sha256() -> str | None:
-    """Hash of the node checksums in dbt's manifest (the manifest file itself carries times and paths)."""
-    path = DBT_PROJECT_DIR / "target" / "manifest.json"
-    if not path.exists():
-        return None
-    # dbt rewrites the file in place on every invocation: another build of the same checkout (another lake)
-    # may be writing it right now. Any complete manifest of this checkout has the same node checksums.
-    for attempt in range(50):
-        try:
-            nodes = json.loads(path.read_text(encoding="utf-8")).get("nodes", {})
-            break
-        except json.JSONDecodeError:
-            if attempt == 49:
-                raise
-            time.sleep(0.2)
-    lines = sorted(f"{uid}:{n.get('checksum', {}).get('checksum', '')}" for uid, n in nodes.items())
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
 def _checks(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[dict]:
     """Publication checks on one Stichtag's rows in the build database."""
     def q(sql: str):
@@ -120,7 +101,7 @@ def _manifest(info: BuildInfo, day: dt.date, build: str, rows: int, checks: list
         "stichtag": day.isoformat(), "datenstand": info.datenstand, "datenstand_cutoff": info.cutoff,
         "requested_datenstand": info.requested_datenstand, "build": build,
         "inputs": info.deliveries, "code_version": info.code_version, "git_commit": info.git_commit,
-        "models_sha256": info.models_sha256, "dbt_manifest_sha256": dbt_manifest_sha256(),
+        "models_sha256": info.models_sha256,
         "catalogue_sha256": info.catalogue_sha256, "pseudonym_key_ids": info.key_ids,
         "row_counts": {"kpi_values": rows}, "parquet_sha256": hashlib.sha256(parquet.read_bytes()).hexdigest(),
         # warnings are recorded, only blocking checks decide

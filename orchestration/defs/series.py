@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.defs.ingest.assets import ingest_and_report
-from orchestration.defs.warehouse.assets import DBT_TARGET, finish_build, start_build
+from orchestration.defs.warehouse.assets import dbt_target, finish_build, start_build
 from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.lib.resources import LakeResource
 from stichtag.faults import crash_point
@@ -52,7 +52,7 @@ def stichtagsreihe_bauen(context: dg.OpExecutionContext, config: StichtagsreiheC
     args, info = start_build(settings, first, end, config.raster, config.datenstand)
     started = time.perf_counter()
     with build_lock(settings):
-        invocation = dbt.cli(args, manifest=dbt_project().manifest_path, target_path=DBT_TARGET)
+        invocation = dbt.cli(args, manifest=dbt_project().manifest_path, target_path=dbt_target(settings))
         record_dbt_process(settings, invocation.process.pid)
         crash_point("dbt:running")
         invocation.wait()

@@ -10,8 +10,10 @@ window becomes the half-open [min_date, max_date) the models filter on.
 
 import datetime as dt
 import json
+import shutil
 import time
 from dataclasses import asdict
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -28,9 +30,21 @@ from stichtag.versions import BuildInfo, Datenstand, build_info_path, resolve_da
 from stichtag.warehouse import dbt_vars, parse_date, prepare_build
 from stichtag.window import check_window
 
-# One target directory for every build (never two at once: the build lock), so dbt's partial parse
-# is reused; dagster-dbt's default, a fresh directory per invocation, re-parses the project each run.
-DBT_TARGET = DBT_PROJECT_DIR / "target"
+# The project's own target holds the parsed manifest the asset graph is read from; builds never write it.
+PARSED_TARGET = DBT_PROJECT_DIR / "target"
+
+
+def dbt_target(settings: Settings) -> Path:
+    """One target directory per lake (never two builds at once there: the build lock), seeded with the
+    project's partial parse, so dbt reuses it. dagster-dbt's default, a fresh directory per invocation,
+    re-parses the project every run; one directory for every lake lets two lakes' builds (tests, a
+    second checkout's Kreis) overwrite each other's manifest mid-read."""
+    target = settings.lake / "warehouse" / "dbt-target"
+    seed = PARSED_TARGET / "partial_parse.msgpack"
+    if not (target / seed.name).exists() and seed.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(seed, target / seed.name)
+    return target
 
 
 class StichtagBuildConfig(dg.Config):
@@ -73,7 +87,7 @@ def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
                      f"Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)")
     started = time.perf_counter()
     with build_lock(settings):
-        invocation = dbt.cli(args, context=context, target_path=DBT_TARGET)
+        invocation = dbt.cli(args, context=context, target_path=dbt_target(settings))
         record_dbt_process(settings, invocation.process.pid)
         crash_point("dbt:running")
         yield from invocation.stream()
