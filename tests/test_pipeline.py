@@ -536,3 +536,21 @@ def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_the_published_vers
     assert len(blocked) == 1 and blocked[0]["build"] != latest_before["build"]
     failed = [c for c in blocked[0]["checks"] if not c["passed"] and c.get("severity", "blocking") == "blocking"]
     assert any("verschwunden" in c["check"] and "01056001" in c["detail"] for c in failed)
+
+
+def test_every_intermediate_and_mart_model_and_each_of_its_columns_is_documented(built) -> None:
+    from orchestration.defs.warehouse.resources import dbt_project
+
+    settings, _, _ = built
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
+    docs = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    built_columns = con.execute("""select table_name, list(column_name order by ordinal_position)
+        from information_schema.columns where table_schema in ('intermediate', 'marts') group by all""").fetchall()
+    con.close()
+    assert len(built_columns) >= 20
+    for table, columns in built_columns:
+        node = docs[table]
+        assert node["description"].strip(), table
+        assert [c for c in columns if not node["columns"].get(c, {}).get("description", "").strip()] == [], table
+        assert set(node["columns"]) <= set(columns), f"{table}: documented columns that the model does not have"
