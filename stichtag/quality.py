@@ -85,12 +85,12 @@ def plausibility_specs() -> list[ExpectationSpec]:
 
 
 def parameters() -> dict[str, object]:
-    from stichtag.publish import EXPORT_COLUMNS, STATUSES
+    from stichtag.publish import EXPORT_COLUMNS
 
     catalogue = load_catalogue()
     return {"kpi_ids": sorted(k.id for k in catalogue.kpis), "n_kpis": len(catalogue.kpis),
             "gemeinde_ags": sorted(g.ags for g in gemeinden()), "export_columns": list(EXPORT_COLUMNS),
-            "statuses": sorted({*STATUSES, "gesperrt"}), "levels": [*region().levels, "land", "bund"]}
+            "levels": [*region().levels, "land", "bund"]}
 
 
 def _fill(value: object, params: dict[str, object]) -> object:

@@ -554,3 +554,27 @@ def test_every_intermediate_and_mart_model_and_each_of_its_columns_is_documented
         assert node["description"].strip(), table
         assert [c for c in columns if not node["columns"].get(c, {}).get("description", "").strip()] == [], table
         assert set(node["columns"]) <= set(columns), f"{table}: documented columns that the model does not have"
+
+
+def test_the_export_contract_is_enforced_in_the_warehouse_key_not_null_and_status(built, tmp_path) -> None:
+    settings, _, _ = built
+    copy = tmp_path / "build.duckdb"
+    shutil.copyfile(settings.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    kinds = {r[0] for r in con.execute("""select constraint_type from duckdb_constraints()
+        where schema_name = 'marts' and table_name = 'fct_kpi_werte'""").fetchall()}
+    assert {"PRIMARY KEY", "NOT NULL"} <= kinds
+    row = con.execute("select * from marts.fct_kpi_werte limit 1").fetchone()
+    with pytest.raises(duckdb.ConstraintException):  # the same (kpi_id, gebiet_id, stichtag) twice
+        con.execute("insert into marts.fct_kpi_werte select * from marts.fct_kpi_werte limit 1")
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("insert into marts.fct_kpi_werte select * replace (null as status, date '1900-01-01' as stichtag)"
+                    " from marts.fct_kpi_werte limit 1")
+    assert row is not None
+    con.close()
+    from orchestration.defs.warehouse.resources import dbt_project
+
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
+    tests = {(n["test_metadata"]["name"], n.get("column_name")) for n in manifest["nodes"].values()
+             if n["resource_type"] == "test" and n.get("attached_node") == "model.stichtag.fct_kpi_werte"}
+    assert {("accepted_values", "status"), ("accepted_values", "gebiet_ebene"), ("accepted_values", "quelle")} <= tests

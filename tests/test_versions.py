@@ -66,7 +66,7 @@ def test_every_version_has_a_manifest_with_inputs_code_and_checks(three_datensta
     old = next(v for v in versions if v["datenstand"] == "20160405T060000Z")
     assert [d["lieferung_id"] for d in old["inputs"]] == ["EWO_BESTAND_20141231", "EWO_AENDERUNGEN_201603"]
     assert all(len(d["sha256"]) == 64 for d in old["inputs"])
-    assert old["checks_passed"] and {c["check"] for c in old["checks"]} >= {"keine doppelten Schlüssel"}
+    assert old["checks_passed"] and {c["check"] for c in old["checks"]} >= {"eine Zeile je KPI und Gebiet"}
     assert old["models_sha256"] and old["catalogue_sha256"] and old["pseudonym_key_ids"]
     assert old["requested_datenstand"] == "2016-04-30" and old["row_counts"]["kpi_values"] > 0
 
