@@ -457,6 +457,11 @@ def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
         cat = load_catalogue()
     except CatalogueError as e:
         raise CliError(f"KPI-Katalog ungültig: {e}") from None
+    from stichtag.lineage import measure_model_errors
+
+    errors = measure_model_errors(cat)
+    if errors:
+        raise CliError("KPI-Katalog passt nicht zum dbt-Projekt: " + "; ".join(errors))
     print(f"KPI-Katalog gültig: {len(cat.kpis)} KPIs, {len(cat.measures)} Messgrößen (sha256 {cat.sha256[:12]}).")
     return 0
 

@@ -70,3 +70,22 @@ def test_every_kpi_has_a_german_definition_and_caveats_for_the_report() -> None:
 
     assert [k.id for k in load_catalogue().kpis if not k.definition_de] == []
     assert [k.id for k in load_catalogue().kpis if k.caveats and not k.caveats_de] == []
+
+
+def test_every_measure_names_a_dbt_model_that_feeds_the_measures() -> None:
+    from stichtag.lineage import MEASURES_MODEL, measure_model_errors, model_graph, upstream
+
+    graph = model_graph()
+    assert "stg_kita__belegung" in graph["int_kita_vertraege"]  # refs inside macro calls count too
+    assert {"int_bevoelkerung", "int_sgb2_personen", "stg_referenz__gemeinden"} <= upstream(graph, MEASURES_MODEL)
+    assert measure_model_errors(load_catalogue(), graph) == []
+
+
+def test_a_measure_whose_model_is_missing_or_feeds_no_kpi_fails_the_check(raw) -> None:
+    from stichtag.lineage import measure_model_errors
+
+    raw["measures"]["bevoelkerung"]["model"] = "int_einwohner_alt"
+    raw["measures"]["sgb2_elb"]["model"] = "fct_offene_enden"
+    errors = measure_model_errors(parse_catalogue(raw))
+    assert any("int_einwohner_alt" in e and "no model" in e for e in errors)
+    assert any("sgb2_elb" in e and "does not feed" in e for e in errors)
