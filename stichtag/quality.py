@@ -18,7 +18,7 @@ import duckdb
 import yaml
 
 from stichtag.catalogue import load_catalogue
-from stichtag.reference import gemeinden, region
+from stichtag.reference import gemeinden
 from stichtag.settings import PROJECT_ROOT, Settings
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
@@ -89,8 +89,7 @@ def parameters() -> dict[str, object]:
 
     catalogue = load_catalogue()
     return {"kpi_ids": sorted(k.id for k in catalogue.kpis), "n_kpis": len(catalogue.kpis),
-            "gemeinde_ags": sorted(g.ags for g in gemeinden()), "export_columns": list(EXPORT_COLUMNS),
-            "levels": [*region().levels, "land", "bund"]}
+            "gemeinde_ags": sorted(g.ags for g in gemeinden()), "export_columns": list(EXPORT_COLUMNS)}
 
 
 def _fill(value: object, params: dict[str, object]) -> object:

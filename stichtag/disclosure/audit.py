@@ -176,7 +176,7 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
         integral = np.array([counts_persons(names[v][0][0], catalogue) for v in variables], dtype=int)
         certain = [r for r in eq_rows if r not in system.assumed]
         full = _Constraints(system, eq_rows, ub_rows, col)
-        without_assumed = _Constraints(system, certain, ub_rows, col) if len(certain) < len(eq_rows) else None
+        without_assumed: _Constraints | None = None  # built once, and only if an assumption misleads
         for ti in tis:
             key, offset = target_keys[ti], offsets[ti]
             c = np.zeros(len(variables))
@@ -184,8 +184,9 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
                 c[col[v]] = coef
             truth = current.cells[key].truth
             bounds = full.bounds(c, offset, protection[key[0]], integral)
-            if without_assumed and (bounds is None or not bounds[0] - EPS <= truth <= bounds[1] + EPS):
+            if len(certain) < len(eq_rows) and (bounds is None or not bounds[0] - EPS <= truth <= bounds[1] + EPS):
                 # the earlier Stichtag was revised since: its cells mislead, and a careful attacker drops them
+                without_assumed = without_assumed or _Constraints(system, certain, ub_rows, col)
                 bounds = without_assumed.bounds(c, offset, protection[key[0]], integral)
             if bounds is None:
                 raise ModelError(f"{key[1]}: the published cells contradict the catalogue's relations")
