@@ -73,6 +73,33 @@ def test_ingesting_the_same_delivery_twice_changes_nothing(small_kreis, tmp_path
     assert {p: p.stat().st_mtime_ns for p in s.lake.rglob("*")} == snapshot
 
 
+def test_a_rerun_over_known_deliveries_reads_no_file(small_kreis, tmp_path: Path, monkeypatch) -> None:
+    s = make_settings(tmp_path)
+    shutil.copytree(small_kreis.inbox, s.inbox)
+    key = load_key(s)
+    first = ingest_inbox(s, key, progress=False)
+
+    def no_reading(self, *args, **kwargs):
+        raise AssertionError(f"{self} read again")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    second = ingest_inbox(s, key, progress=False)
+    assert {r.status for r in second} == {"already_ingested"}
+    assert [(r.lieferung_id, r.sha256) for r in second] == [(r.lieferung_id, r.sha256) for r in first]
+
+
+def test_a_delivery_rewritten_in_place_with_the_same_size_is_read_again_and_refused(small_kreis, tmp_path) -> None:
+    s, first = _bad_delivery(tmp_path, small_kreis, "EWO_AENDERUNGEN_201502.csv", lambda b: b)
+    path = s.inbox / "melderegister" / "EWO_AENDERUNGEN_201502.csv"
+    data = bytearray(path.read_bytes())
+    i = data.index(b"\r\n") + 3  # a byte of the first record: same size, new content, new mtime
+    data[i] = ord("7") if data[i] != ord("7") else ord("8")
+    path.write_bytes(bytes(data))
+    second = ingest_file(path, s, load_key(s))
+    assert second.status == "quarantined" and "anderem Inhalt" in next(iter(second.reasons))
+    assert second.sha256 != first.sha256
+
+
 def _bad_delivery(tmp_path: Path, small_kreis, name: str, mutate) -> tuple:
     s = make_settings(tmp_path)
     src = small_kreis.inbox / "melderegister" / "EWO_AENDERUNGEN_201502.csv"
