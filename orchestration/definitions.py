@@ -7,9 +7,9 @@ from orchestration.defs.exports.assets import kpi_values_export
 from orchestration.defs.ingest.assets import REFERENCE_GEMEINDEN, ingest_assets
 from orchestration.defs.jobs import inbox_sensor, stichtag_job, tagesaktuell
 from orchestration.defs.report import sozialbericht
-from orchestration.defs.series import stichtagsreihe_job
 from orchestration.defs.warehouse.assets import stichtag_dbt_models
 from orchestration.defs.warehouse.resources import dbt_resource
+from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
 from stichtag.settings import keep_files_private
 
@@ -22,8 +22,8 @@ KATALOG = [dg.AssetSpec(dg.AssetKey(["katalog", table]), group_name="referenz", 
 defs = dg.Definitions(
     assets=[*ingest_assets(), REFERENCE_GEMEINDEN, *KATALOG, stichtag_dbt_models, kpi_values_export,
             kpi_katalog_docs, public_kpi_values, sozialbericht],
-    jobs=[stichtag_job, stichtagsreihe_job],
+    jobs=[stichtag_job],
     schedules=[tagesaktuell],
     sensors=[inbox_sensor],
-    resources={"dbt": dbt_resource(), "lake": LakeResource()},
+    resources={"dbt": dbt_resource(), "lake": LakeResource(), "fenster": StichtagFenster()},
 )

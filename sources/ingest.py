@@ -469,7 +469,7 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
     known = {e["sha256"]: e for e in log}
     key_cache: KeyCache = {}
     results = []
-    for f in tqdm(files, desc="Ingest", unit="Datei", disable=not progress):
+    for f in tqdm(files, desc=f"Ingest {source or ''}".strip(), unit="Datei", disable=not progress):
         res = ingest_file(f, settings, key, known, run_id, key_cache)
         known.setdefault(res.sha256, asdict(res))
         results.append(res)

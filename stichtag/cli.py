@@ -118,48 +118,58 @@ def ingest_summary(results: list) -> str:
 
 def cmd_materialise(args: argparse.Namespace, settings: Settings) -> int:
     from stichtag.lock import build_lock
+    from stichtag.window import StichtagWindow
 
     _key(settings, create=False)
-    first = args.stichtag
-    end = (args.bis or first) + dt.timedelta(days=1)
-    if end <= first:
-        raise CliError(f"--bis {args.bis} liegt vor --stichtag {first}")
+    last = args.bis or args.stichtag
+    if last < args.stichtag:
+        raise CliError(f"--bis {args.bis} liegt vor --stichtag {args.stichtag}")
+    window = StichtagWindow(args.stichtag, last, args.raster, args.datenstand)
     with build_lock(settings):
-        return _materialise(settings, first, end, args.raster, args.datenstand)
+        _run_job(settings, window)
+    published = sorted(p for p in (settings.exports / "kpi_values").glob("stichtag=*")
+                       if window.first.isoformat() <= p.name.split("=")[1] <= window.last.isoformat())
+    if published:
+        from stichtag.publish import kpi_export_path
+
+        newest = dt.date.fromisoformat(published[-1].name.split("=")[1])
+        print(f"Export: {len(published)} Stichtag(e), zuletzt {kpi_export_path(settings, newest)}")
+    return 0
 
 
-def _check_window(first: dt.date, end: dt.date, datenstand: dt.date | None) -> None:
+def _check_window(window) -> None:
     from stichtag.window import StichtagOutOfRange, check_window
 
     try:
-        check_window(first, end - dt.timedelta(days=1), datenstand)
+        check_window(window.first, window.last, window.datenstand)
     except StichtagOutOfRange as e:
         raise CliError(str(e)) from None
 
 
-def _materialise(settings: Settings, first: dt.date, end: dt.date, raster: str, datenstand: dt.date | None) -> int:
+def _run_job(settings: Settings, window):
+    """Launch the one job for the window and print what it ingested; its result."""
     from orchestration.lib.execute import failure_messages, run_stichtag_job
-    from stichtag.publish import kpi_export_path
+    from sources.ingest import read_ingest_log
 
-    _check_window(first, end, datenstand)  # before Dagster: its own message for a date out of range is cryptic
+    _check_window(window)  # before Dagster: its own message for a date out of range is cryptic
+    known = {e["lieferung_id"] for e in read_ingest_log(settings)}
     started = time.perf_counter()
-    print(f"Materialisiere Stichtage {first} … {end - dt.timedelta(days=1)} (Raster {raster}"
-          f"{', Datenstand ' + str(datenstand) if datenstand else ''}) …", flush=True)
-    result = run_stichtag_job(first, end, raster, datenstand)
+    print(f"Stichtage {window}: Ingest, Build, Export, öffentliche Zone, Doku, Bericht …", flush=True)
+    result = run_stichtag_job(window)
+    new = [e for e in read_ingest_log(settings) if e["lieferung_id"] not in known]
+    if new:
+        print(ingest_summary(new))
     if not result.success:
-        raise CliError("Materialisierung fehlgeschlagen:\n  " + "\n  ".join(failure_messages(result)))
+        raise CliError("Lauf fehlgeschlagen:\n  " + "\n  ".join(failure_messages(result)))
     print(f"Fertig in {time.perf_counter() - started:.1f} s (Dagster-Lauf {result.run_id}).")
-    published = sorted(p for p in (settings.exports / "kpi_values").glob("stichtag=*")
-                       if first.isoformat() <= p.name.split("=")[1] < end.isoformat())
-    if published:
-        last = dt.date.fromisoformat(published[-1].name.split("=")[1])
-        print(f"Export: {len(published)} Stichtag(e), zuletzt {kpi_export_path(settings, last)}")
-    return 0
+    return result
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Everything for the demo: key, deliveries, ingest, latest Stichtag, exports."""
+    """Everything for the demo: key and deliveries, then ONE run of the job over the yearly series
+    31.12.2015 … and the latest Stichtag (ingest, build, export, public zone, docs, report)."""
     from stichtag.lock import build_lock
+    from stichtag.window import StichtagWindow
 
     started = time.perf_counter()
     _key(settings, create=True)
@@ -169,33 +179,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                                         quellen=",".join(ALL_SOURCES)), settings)
     else:
         print(f"Posteingang {settings.inbox} hat schon Lieferungen: keine neuen erzeugt.")
-    # ingest here, with a progress bar; the Dagster run's ingest assets then find nothing new
-    cmd_ingest(argparse.Namespace(quiet=False, strict=False), settings)
     stichtag = args.stichtag or latest_complete_stichtag(settings)
+    window = StichtagWindow(min(SERIES_START, stichtag), stichtag, "jahresende")
     with build_lock(settings):
-        _materialise(settings, stichtag, stichtag + dt.timedelta(days=1), "taeglich", None)
-        # and the yearly series 31.12.2015 … the last year end, for time series and the report (one dbt run)
-        last_year_end = dt.date(stichtag.year - (0 if (stichtag.month, stichtag.day) == (12, 31) else 1), 12, 31)
-        if last_year_end >= SERIES_START:
-            _materialise(settings, SERIES_START, last_year_end + dt.timedelta(days=1), "jahresende", None)
-    from report.build import build_report
-    from report.data import ReportError
-    from stichtag.catalogue_docs import latest_values, write_docs
-    from stichtag.public_zone import public_path, publish_all_public
-    from stichtag.publish import refresh_analytics_db
-
-    failed: list[str] = []
-    with build_lock(settings):
-        # the public zone of every exported Stichtag not yet published (the Dagster runs did most of them)
-        publish_all_public(settings, failed)
-        refresh_analytics_db(settings)  # with the public zone's view
-    docs = write_docs(settings.lake / "docs" / "kpis", latest_values(settings.analytics_db))
-    try:
-        report, report_error = build_report(settings, stichtag), ""
-    except ReportError as e:  # e.g. the latest Stichtag failed its audit: no public version to report on
-        report, report_error = None, str(e)
+        result = _run_job(settings, window)
+    from orchestration.lib.execute import failed_checks, materialisation_metadata
     from sources.ingest import read_ingest_log
+    from stichtag.public_zone import public_path
 
+    docs = materialisation_metadata(result, ["docs", "kpi_katalog"]) or {}
+    report = materialisation_metadata(result, ["report", "sozialbericht"]) or {}
     log = read_ingest_log(settings)
     print()
     print(f"make run fertig in {time.perf_counter() - started:.0f} s. Stichtag {stichtag}.")
@@ -203,21 +196,21 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
           f"{_n(sum(e['rows_quarantined'] for e in log))} in Quarantäne")
     print(_kpi_preview(settings, stichtag))
     print(f"  Exporte (Parquet):  {settings.exports / 'kpi_values'}")
-    print(f"  KPI-Dokumentation:  {docs[0]}")
+    print(f"  KPI-Dokumentation:  {docs.get('index', '–')}")
     quality = _quality_summary(settings)
     if quality:
         print(f"  Qualitätsprüfungen: {quality}")
     audit = _public_summary(settings, stichtag)
     if audit:
         print(f"  Öffentliche Zone:   {public_path(settings, stichtag)}  ({audit})")
-    for reason in failed:
-        print(f"  NICHT öffentlich:   {reason}")
-    if report_error:
-        print(f"  Sozialbericht:      NICHT erstellt: {report_error}")
-    if report:
-        print(f"  Sozialbericht:      {report.path}")
-        print(f"                      ({report.kpis} KPIs, {report.gemeinden} Gemeinden, Zeitreihe mit "
-              f"{report.series_points} Stichtagen; im Browser öffnen, keine Netzverbindung nötig)")
+    for reason in failed_checks(result):
+        print(f"  NICHT bestanden:    {reason}")
+    if "path" in report:
+        print(f"  Sozialbericht:      {report['path']}")
+        print(f"                      ({report['kpis']} KPIs, {report['gemeinden']} Gemeinden, Zeitreihe mit "
+              f"{report['series_points']} Stichtagen; im Browser öffnen, keine Netzverbindung nötig)")
+    else:
+        print(f"  Sozialbericht:      NICHT erstellt ({report.get('bericht', 'Schritt nicht gelaufen')})")
     print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")
     print("  Beispiel:  make sql  →  select * from kpi_values_latest where gebiet_ebene = 'kreis';")
     # the last word of a run: nothing delivered about a person stands anywhere the run wrote

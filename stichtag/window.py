@@ -4,6 +4,7 @@ Datenstand. A later Stichtag would be a state nobody has reported yet: a forecas
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 BESTAND_DATE = dt.date(2014, 12, 31)  # the registry's opening extract (EWO_BESTAND_20141231)
 FIRST_STICHTAG = BESTAND_DATE + dt.timedelta(days=1)
@@ -30,3 +31,40 @@ def check_window(first: dt.date, last: dt.date, datenstand: dt.date | None = Non
             f"Stichtag {last} liegt nach dem Datenstand {limit}"
             f"{'' if datenstand else ' (heute)'}: für einen Tag, den keine Lieferung beschreiben kann, gibt es "
             "keine Werte; eine Vorausberechnung ist ein eigenes Produkt")
+
+
+@dataclass(frozen=True)
+class StichtagWindow:
+    """Stichtage [first, last] on a raster (taeglich | monatsende | jahresende), `last` always among them,
+    as of a Datenstand (None: everything delivered)."""
+
+    first: dt.date
+    last: dt.date
+    raster: str = "taeglich"
+    datenstand: dt.date | None = None
+
+    @property
+    def end(self) -> dt.date:
+        """The exclusive end: the models filter half-open, [first, end)."""
+        return self.last + dt.timedelta(days=1)
+
+    def stichtage(self) -> list[dt.date]:
+        """The Stichtage of the window, as int_stichtage selects them."""
+        days = [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+        return [d for d in days if d == self.last or on_raster(d, self.raster)]
+
+    def as_config(self) -> dict[str, str]:
+        return {"von": self.first.isoformat(), "bis": self.last.isoformat(), "raster": self.raster,
+                "datenstand": self.datenstand.isoformat() if self.datenstand else ""}
+
+    def __str__(self) -> str:
+        span = str(self.first) if self.first == self.last else f"{self.first} … {self.last}"
+        return f"{span} ({self.raster}{', Datenstand ' + str(self.datenstand) if self.datenstand else ''})"
+
+
+def on_raster(day: dt.date, raster: str) -> bool:
+    if raster == "monatsende":
+        return (day + dt.timedelta(days=1)).day == 1
+    if raster == "jahresende":
+        return (day.month, day.day) == (12, 31)
+    return True

@@ -9,6 +9,7 @@ import pytest
 from stichtag.cli import build_parser, last_delivered_month, main
 from stichtag.publish import refresh_analytics_db
 from stichtag.warehouse import dbt_vars, parse_date
+from stichtag.window import StichtagWindow
 from tests.conftest import make_settings
 
 COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "versions", "revisions", "status", "key",
@@ -89,8 +90,8 @@ def test_dagster_config_rejects_a_malformed_stichtag_before_any_build(bad, tmp_p
     monkeypatch.setenv("STICHTAG_LAKE", str(tmp_path / "lake"))
     monkeypatch.setenv("STICHTAG_INBOX", str(tmp_path / "inbox"))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    result = run_stichtag_job(dt.date(2016, 1, 31), dt.date(2016, 3, 1), raster="monatsende",
-                              datenstand=None, log_level="CRITICAL", overrides={"von": bad})
+    result = run_stichtag_job(StichtagWindow(dt.date(2016, 1, 31), dt.date(2016, 2, 29), "monatsende"),
+                              log_level="CRITICAL", overrides={"von": bad})
     assert not result.success
     assert "kein gültiges Datum" in " ".join(failure_messages(result))
     assert not (tmp_path / "lake" / "warehouse" / "build.duckdb").exists()
@@ -127,5 +128,5 @@ def test_the_dagster_path_refuses_a_future_stichtag_too(tmp_path, monkeypatch) -
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     import datetime as dt
 
-    result = run_stichtag_job(dt.date(2099, 12, 31), dt.date(2100, 1, 1))
+    result = run_stichtag_job(StichtagWindow(dt.date(2099, 12, 31), dt.date(2099, 12, 31)), overrides={})
     assert not result.success and any("liegt nach dem Datenstand" in m for m in failure_messages(result))

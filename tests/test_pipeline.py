@@ -7,18 +7,19 @@ import hashlib
 import json
 import os
 import shutil
+from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
 from generator.canaries import canary_birth_dates_iso, canary_strings
-from orchestration.lib.execute import run_stichtag_job
+from orchestration.lib.execute import materialisation_metadata, run_stichtag_job
 from sources.systems import conninfo
 from stichtag.catalogue import load_catalogue
 from stichtag.public_zone import public_path
 from stichtag.publish import EXPORT_COLUMNS, kpi_export_path
 from stichtag.reference import gemeinden
+from stichtag.window import StichtagWindow
 from tests.conftest import SMALL_AGS, TEST_KEY_HEX, make_settings
 from tests.leaks import scan_for_leaks
 from tests.replay import Replay, expected_kpis
@@ -40,7 +41,7 @@ def built(small_kreis, tmp_path_factory):
         mp.setenv("STICHTAG_PSEUDONYM_KEY", TEST_KEY_HEX)
         mp.setenv("STICHTAG_SYSTEMS", str(small_kreis.inbox.parent / "systems"))  # the SGB VIII database
         mp.delenv("DAGSTER_HOME", raising=False)
-        result = run_stichtag_job(dt.date(2015, 12, 1), dt.date(2016, 7, 1), raster="monatsende")
+        result = run_stichtag_job(StichtagWindow(dt.date(2015, 12, 1), dt.date(2016, 6, 30), "monatsende"))
         assert result.success
         yield settings, result, mp
 
@@ -124,10 +125,14 @@ def test_single_run_backfill_publishes_every_month_end_once(built) -> None:
     published = sorted(p.name for p in (settings.exports / "kpi_values").iterdir())
     assert published == [f"stichtag={d}" for d in MONTH_ENDS]
     build_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_START"]
-    assert build_steps.count("stichtagsreihe_bauen") == 1  # one dbt invocation for all month ends
-    materialised = {e.partition for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"
-                    and e.asset_key == dg.AssetKey(["exports", "kpi_values"])}
-    assert materialised == {d.isoformat() for d in MONTH_ENDS}  # exactly the partitions built
+    assert build_steps.count("stichtag_dbt_models") == 1  # one dbt invocation for all month ends
+    export = materialisation_metadata(result, ["exports", "kpi_values"])
+    assert export["stichtage"] == [d.isoformat() for d in MONTH_ENDS]  # exactly the Stichtage built
+    assert sorted(export["versions"]) == export["stichtage"]
+    assert all(Path(v, "manifest.json").exists() for v in export["versions"].values())
+    model = materialisation_metadata(result, ["marts", "fct_kpi_werte"])
+    assert (model["erster_stichtag"], model["letzter_stichtag"], model["stichtage"]) == (
+        "2015-12-31", "2016-06-30", len(MONTH_ENDS))
 
 
 def test_export_has_the_documented_schema_one_row_per_kpi_area_and_stichtag(built) -> None:
@@ -165,7 +170,7 @@ def test_analysts_keep_reading_during_a_materialisation(built) -> None:
     settings, _, _ = built
     reader = duckdb.connect(str(settings.analytics_db), read_only=True)
     before = reader.execute("select count(*) from kpi_values").fetchone()[0]
-    result = run_stichtag_job(dt.date(2016, 3, 15), dt.date(2016, 3, 16))  # while the reader stays open
+    result = run_stichtag_job(StichtagWindow(dt.date(2016, 3, 15), dt.date(2016, 3, 15)))  # while the reader stays open
     assert result.success
     assert reader.execute("select count(*) from kpi_values").fetchone()[0] >= before
     reader.close()
@@ -524,7 +529,7 @@ def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_the_published_vers
     ts = original.stat().st_mtime + 86_400  # a day after the original delivery
     os.utime(planted, (ts, ts))
 
-    result = run_stichtag_job(day, day + dt.timedelta(days=1))
+    result = run_stichtag_job(StichtagWindow(day, day))
     assert not result.success
     evaluations = [e for e in result.get_asset_check_evaluations() if e.check_name == "qualitaetspruefungen"]
     assert evaluations and not evaluations[0].passed

@@ -21,9 +21,10 @@ def test_a_delivery_with_late_reports_requests_today_and_a_month_end_backfill(tm
     march = tmp_path / "melderegister" / "EWO_AENDERUNGEN_201603.csv"
     assert earliest_event_date(march) == dt.date(2016, 2, 10)
     today, backfill = run_requests([march], dt.date(2016, 4, 5), "k")
-    assert today.partition_key == "2016-04-05"
-    config = backfill.run_config["ops"]["stichtagsreihe_bauen"]["config"]
-    assert backfill.job_name == "stichtagsreihe"
+    window = today.run_config["resources"]["fenster"]["config"]
+    assert (window["von"], window["bis"], window["raster"]) == ("2016-04-05", "2016-04-05", "taeglich")
+    config = backfill.run_config["resources"]["fenster"]["config"]
+    assert today.job_name is None and backfill.job_name is None  # both runs of the sensor's one job
     assert (config["von"], config["bis"], config["raster"]) == ("2016-02-29", "2016-03-31", "monatsende")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from orchestration.lib.execute import run_stichtag_job
 from stichtag.publish import kpi_export_path
+from stichtag.window import StichtagWindow
 from tests.conftest import TEST_KEY_HEX, make_settings
 from tests.mini import A, B, C, write_mini_delivery
 
@@ -23,7 +24,7 @@ def mini(tmp_path_factory):
         mp.setenv("STICHTAG_INBOX", str(settings.inbox))
         mp.setenv("STICHTAG_PSEUDONYM_KEY", TEST_KEY_HEX)
         mp.delenv("DAGSTER_HOME", raising=False)
-        result = run_stichtag_job(dt.date(2016, 2, 9), dt.date(2016, 3, 18))
+        result = run_stichtag_job(StichtagWindow(dt.date(2016, 2, 9), dt.date(2016, 3, 17)))
         assert result.success
     return settings
 
@@ -73,7 +74,7 @@ def test_a_fortzug_of_a_person_never_registered_counts_as_migration_and_as_an_op
         for k, v in cli_env(s).items():
             mp.setenv(k, v)
         mp.delenv("DAGSTER_HOME", raising=False)
-        assert run_stichtag_job(dt.date(2016, 4, 30), dt.date(2016, 5, 1)).success
+        assert run_stichtag_job(StichtagWindow(dt.date(2016, 4, 30), dt.date(2016, 4, 30))).success
     day = dt.date(2016, 4, 30)
     saldo = dict(duckdb.execute(f"""select gebiet_id, numerator from read_parquet('{kpi_export_path(s, day)}')
         where kpi_id = 'wanderungssaldo'""").fetchall())

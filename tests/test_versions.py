@@ -11,13 +11,14 @@ import pytest
 from orchestration.lib.execute import run_stichtag_job
 from stichtag.publish import kpi_export_path
 from stichtag.versions import list_versions, prune, read_latest, versions_root
+from stichtag.window import StichtagWindow
 from tests.conftest import cli_env, make_settings, run_cli
 from tests.mini import A, write_mini_delivery
 
 # the wrong-date Zuzug (cancelled in the April delivery) is in effect; A's newborn of 15.03 counts from 1.03
 # (a birth event keeps only its month), so from the March delivery on A has one resident more
 DAY = dt.date(2016, 3, 14)
-WINDOW = (dt.date(2016, 3, 14), dt.date(2016, 3, 18))
+WINDOW = (dt.date(2016, 3, 14), dt.date(2016, 3, 17))
 
 
 def materialise(settings, datenstand: dt.date | None = None, window=WINDOW) -> None:
@@ -25,7 +26,7 @@ def materialise(settings, datenstand: dt.date | None = None, window=WINDOW) -> N
         for k, v in cli_env(settings).items():
             mp.setenv(k, v)
         mp.delenv("DAGSTER_HOME", raising=False)
-        assert run_stichtag_job(*window, datenstand=datenstand).success
+        assert run_stichtag_job(StichtagWindow(*window, datenstand=datenstand)).success
 
 
 def einwohner_a(path) -> float:
@@ -81,7 +82,7 @@ def test_rematerialising_an_existing_version_is_a_no_op(three_datenstaende) -> N
 def test_a_rebuild_from_the_same_inputs_is_byte_identical(three_datenstaende, tmp_path) -> None:
     other = make_settings(tmp_path)
     write_mini_delivery(other.inbox)
-    materialise(other, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY + dt.timedelta(days=1)))
+    materialise(other, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY))
     [mine] = versions_root(three_datenstaende).glob(f"stichtag={DAY}/datenstand=20160405T060000Z/build=*")
     [theirs] = versions_root(other).glob(f"stichtag={DAY}/datenstand=20160405T060000Z/build=*")
     assert mine.name == theirs.name
@@ -105,7 +106,7 @@ def test_prune_keeps_the_newest_datenstaende_and_never_the_latest(three_datensta
 def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(tmp_path, crash_at) -> None:
     s = make_settings(tmp_path)
     write_mini_delivery(s.inbox)
-    materialise(s, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY + dt.timedelta(days=1)))
+    materialise(s, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY))
     export = kpi_export_path(s, DAY)
     assert einwohner_a(export) == 5.0
     reader = duckdb.connect(str(s.analytics_db), read_only=True)

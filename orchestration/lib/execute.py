@@ -1,16 +1,15 @@
-"""Run the Stichtag job in this process (the CLI and `make run` use it; so do the tests).
-
-A window of Stichtage is one run over a partition range (single-run backfill): one dbt invocation.
-"""
+"""Run the one job in this process: the CLI, `make run`, the benchmarks and the tests launch it here,
+the schedule, the sensor and the launchpad through the Dagster daemon — with the same run config."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+from orchestration.defs.window import fenster_config
+from stichtag.window import StichtagWindow
 
 
 def _instance() -> dg.DagsterInstance:
@@ -26,32 +25,20 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def run_stichtag_job(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
-                     datenstand: dt.date | None = None, log_level: str = "WARNING",
+def run_stichtag_job(window: StichtagWindow, log_level: str = "WARNING",
                      overrides: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
-    """Ingest, build and publish the Stichtage in [min_date, max_date) in one in-process run.
-
-    Daily Stichtage run as the partitioned asset job over the range (single-run backfill); a month-
-    or year-end series runs as the `stichtagsreihe` job (see orchestration/defs/series.py)."""
+    """Ingest, build, version, export and publish the window's Stichtage in one in-process run.
+    `overrides` replace fields of the window's config as given (the tests send malformed ones)."""
     from orchestration.definitions import defs
 
-    last = max_date - dt.timedelta(days=1)
-    loggers = {"console": {"config": {"log_level": log_level}}}
-    if raster != "taeglich":
-        config = {"von": min_date.isoformat(), "bis": last.isoformat(), "raster": raster,
-                  "datenstand": datenstand.isoformat() if datenstand else "", **(overrides or {})}
-        with _instance() as instance:
-            return defs.resolve_job_def("stichtagsreihe").execute_in_process(
-                run_config={"ops": {"stichtagsreihe_bauen": {"config": config}}, "loggers": loggers},
-                instance=instance, raise_on_error=False)
-    tags = {ASSET_PARTITION_RANGE_START_TAG: min_date.isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()}
-    run_config = {"ops": {"stichtag_dbt_models": {"config": {
-        "raster": raster, "datenstand": datenstand.isoformat() if datenstand else ""}}},
-        # people read the summary the CLI prints; Dagster's step log stays in the instance (make dev)
-        "loggers": loggers}
-    job = defs.resolve_job_def("stichtag")
+    run_config = fenster_config(window)
+    run_config["resources"]["fenster"]["config"].update(overrides or {})
+    # people read the summary the CLI prints; Dagster's step log stays in the instance (make dev)
+    run_config["loggers"] = {"console": {"config": {"log_level": log_level}}}
     with _instance() as instance:
-        return job.execute_in_process(run_config=run_config, instance=instance, tags=tags, raise_on_error=False)
+        return defs.resolve_job_def("stichtag").execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False,
+            tags={"stichtag/fenster": str(window)})
 
 
 def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -65,3 +52,23 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
                 error = error.cause
             out.append(f"{event.step_key}: {(error.message if error else event.message or '').strip()}")
     return out or [e.message or "" for e in result.all_events if e.is_failure]
+
+
+def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Descriptions of the asset checks that did not pass (e.g. a Stichtag kept out of the public zone)."""
+    out = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                out.append(f"{evaluation.check_name}: {evaluation.description or ''}")
+    return out
+
+
+def materialisation_metadata(result: dg.ExecuteInProcessResult, key: list[str]) -> dict | None:
+    """The metadata of the run's last materialisation of an asset (None if it was not materialised)."""
+    found = None
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key == dg.AssetKey(key):
+            found = {k: v.value for k, v in event.materialization.metadata.items()}
+    return found

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.partitions import STICHTAG_PARTITIONS
+from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
 from stichtag.lock import build_lock
 from stichtag.publish import EXPORT_COLUMNS, Published, publish_kpi_values
@@ -16,23 +16,25 @@ QUALITY_CHECK = dg.AssetCheckSpec(
 
 
 @dg.asset(key=EXPORT_KEY, deps=[dg.AssetKey(["marts", "fct_kpi_werte"])],
-          partitions_def=STICHTAG_PARTITIONS, backfill_policy=dg.BackfillPolicy.single_run(),
           group_name="exports", kinds={"parquet"}, check_specs=[QUALITY_CHECK],
           metadata={"schema": ", ".join(EXPORT_COLUMNS), "docs": "README.md#export-kpi_values"})
-def kpi_values_export(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+def kpi_values_export(context: dg.AssetExecutionContext, lake: LakeResource,
+                      fenster: StichtagFenster) -> dg.MaterializeResult:
     """KPI values per Stichtag: an immutable version (lake/marts/kpi_values/stichtag=D/datenstand=K/build=F/)
     with a manifest, and, once its checks pass, the export lake/exports/kpi_values/stichtag=D/ (long format)."""
-    window = context.partition_time_window
+    window = fenster.window()
     settings = lake.settings()
     with build_lock(settings):
-        published = publish_kpi_values(settings, window.start.date(), window.end.date(), context.run.run_id,
+        published = publish_kpi_values(settings, window.first, window.end, context.run.run_id,
                                        raise_on_failure=False)
     if not published:
-        raise dg.Failure(f"no KPI values for [{window.start.date()}, {window.end.date()}) in the build")
+        raise dg.Failure(f"keine KPI-Werte für die Stichtage {window} im Build")
     created = [p for p in published if p.created]
     return dg.MaterializeResult(metadata={
-        "stichtage": len(published), "new_versions": len(created),
+        "stichtage": [p.stichtag.isoformat() for p in published], "new_versions": len(created),
         "unchanged_versions": len(published) - len(created), "rows": sum(p.rows for p in published),
+        # the version store is the record of what exists: each Stichtag's version, by path
+        "versions": dg.MetadataValue.json({p.stichtag.isoformat(): str(p.path) for p in published}),
         "latest_version": dg.MetadataValue.path(str(published[-1].path))},
         check_results=[quality_result(settings, published)])
 

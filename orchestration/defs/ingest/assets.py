@@ -5,6 +5,7 @@ lands whatever complete delivery in the inbox is not in the lake yet (idempotent
 """
 
 
+import sys
 from collections import defaultdict
 
 import dagster as dg
@@ -45,7 +46,8 @@ def build_ingest_asset(source: str, contracts: list[Contract]) -> dg.AssetsDefin
 def ingest_and_report(log, settings: Settings, source: str | None = None,
                       run_id: str | None = None) -> list[tuple[dg.AssetKey, dict]]:
     """Ingest new deliveries; per raw table its asset key and what landed (for Dagster metadata)."""
-    results = ingest_inbox(settings, load_key(settings), progress=False, source=source, run_id=run_id)
+    # a progress bar where a person watches (the CLI, make run), none in the daemon's logs
+    results = ingest_inbox(settings, load_key(settings), progress=sys.stderr.isatty(), source=source, run_id=run_id)
     by_table = defaultdict(list)
     for r in results:
         by_table[(r.source, r.table)].append(r)

@@ -2,7 +2,8 @@
 
 A change delivery can carry late reports and corrections of earlier months: besides today's
 Stichtag, the month ends from the earliest Ereignisdatum it touches up to today are rebuilt, in one
-single-run backfill (a new Datenstand for each; older versions stay as they were published).
+run of the same job over a month-end window (a new Datenstand for each; older versions stay as they
+were published).
 """
 
 import datetime as dt
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.window import fenster_config
 from sources.contract import contract_for, load_contracts
 from sources.ingest import delivery_files
 from stichtag.settings import get_settings
+from stichtag.window import StichtagWindow
 
 
 def inbox_state() -> dict[str, str]:
@@ -52,22 +55,23 @@ def month_ends_between(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]
 
 
 def run_requests(changed: list[Path], today: dt.date, run_key: str) -> list[dg.RunRequest]:
-    requests = [dg.RunRequest(run_key=f"{run_key}-heute", partition_key=today.isoformat(),
-                              tags={"stichtag/anlass": "neue Lieferung"})]
+    """Two runs of the one job: today's Stichtag, and the month ends the late reports touch."""
+    requests = [dg.RunRequest(run_key=f"{run_key}-heute", run_config=fenster_config(StichtagWindow(today, today)),
+                              tags={"stichtag/anlass": "neue Lieferung", "stichtag/fenster": str(today)})]
     earliest = min((d for d in map(earliest_event_date, changed) if d is not None), default=None)
     if earliest is not None and earliest < today:
         span = month_ends_between(earliest, today - dt.timedelta(days=1))
         if span:
+            window = StichtagWindow(span[0], span[1], "monatsende")
             requests.append(dg.RunRequest(
-                run_key=f"{run_key}-nachmeldungen", job_name="stichtagsreihe",
-                run_config={"ops": {"stichtagsreihe_bauen": {"config": {
-                    "von": span[0].isoformat(), "bis": span[1].isoformat(), "raster": "monatsende"}}}},
-                tags={"stichtag/anlass": f"Nachmeldungen ab {earliest.isoformat()}"}))
+                run_key=f"{run_key}-nachmeldungen", run_config=fenster_config(window),
+                tags={"stichtag/anlass": f"Nachmeldungen ab {earliest.isoformat()}",
+                      "stichtag/fenster": str(window)}))
     return requests
 
 
-def build_inbox_sensor(jobs: list) -> dg.SensorDefinition:
-    @dg.sensor(jobs=jobs, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+def build_inbox_sensor(job) -> dg.SensorDefinition:
+    @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
                description="New delivery in the inbox → ingest it, rebuild today's Stichtag and the month "
                            "ends its late reports touch.")
     def inbox_sensor(context: dg.SensorEvaluationContext):

@@ -1,10 +1,10 @@
-"""All dbt models as Dagster assets, partitioned by Stichtag, built in ONE dbt invocation per run.
+"""All dbt models as Dagster assets, built in ONE dbt invocation per run for the run's Stichtag window.
 
-Why one @dbt_assets and not a partitioned/unpartitioned split: at this scale dbt's start-up
-(seconds) dominates its SQL (well under a second per model), and the interval models are cheap to
-rebuild — a late correction can change any past residence interval, so they are never incremental.
-A backfill over many Stichtage is a single run (BackfillPolicy.single_run) whose partition time
-window becomes the half-open [min_date, max_date) the models filter on.
+Why one @dbt_assets: at this scale dbt's start-up (seconds) dominates its SQL (well under a second
+per model), and the interval models are cheap to rebuild — a late correction can change any past
+residence interval, so they are never incremental. The window (orchestration/defs/window.py)
+becomes the half-open [min_date, max_date) the models filter on; each model's materialisation
+names the Stichtage and the Datenstand it was built for.
 """
 
 
@@ -18,9 +18,9 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.defs.partitions import STICHTAG_PARTITIONS
 from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.defs.warehouse.translator import StichtagDbtTranslator
+from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
 from sources.lake import atomic_write_text
 from stichtag.faults import crash_point
@@ -47,11 +47,6 @@ def dbt_target(settings: Settings) -> Path:
     return target
 
 
-class StichtagBuildConfig(dg.Config):
-    raster: str = "taeglich"  # taeglich | monatsende | jahresende: thins a backfill window
-    datenstand: str = ""  # YYYY-MM-DD: only deliveries received by the end of that day (empty = all)
-
-
 def dbt_build_args(min_date: dt.date, max_date: dt.date, raster: str, datenstand: Datenstand) -> list[str]:
     """CLI args for one dbt build over the half-open window [min_date, max_date)."""
     variables = dbt_vars(min_date, max_date, raster, datenstand.cutoff)
@@ -75,20 +70,27 @@ def finish_build(settings: Settings, info: BuildInfo, seconds: float) -> None:
     atomic_write_text(build_info_path(settings), json.dumps(asdict(info), indent=1))
 
 
-@dbt_assets(manifest=dbt_project().manifest_path, project=dbt_project(), partitions_def=STICHTAG_PARTITIONS,
-            backfill_policy=dg.BackfillPolicy.single_run(), dagster_dbt_translator=StichtagDbtTranslator())
+def window_metadata(stichtage: list[dt.date], info: BuildInfo) -> dict:
+    """What a materialisation of the window wrote, for the asset graph (the version store stays the record)."""
+    return {"stichtage": len(stichtage), "erster_stichtag": stichtage[0].isoformat() if stichtage else "",
+            "letzter_stichtag": stichtage[-1].isoformat() if stichtage else "", "raster": info.raster,
+            "datenstand": info.datenstand}
+
+
+@dbt_assets(manifest=dbt_project().manifest_path, project=dbt_project(), dagster_dbt_translator=StichtagDbtTranslator())
 def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource,
-                        config: StichtagBuildConfig):
+                        fenster: StichtagFenster):
     settings = lake.settings()
-    # the time window, not the partition key: a single-run backfill spans many partitions
-    window = context.partition_time_window
-    args, info = start_build(settings, window.start.date(), window.end.date(), config.raster, config.datenstand)
-    context.log.info(f"Stichtage [{window.start.date()}, {window.end.date()}) raster={config.raster}, "
-                     f"Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)")
+    window = fenster.window()
+    args, info = start_build(settings, window.first, window.end, window.raster,
+                             window.datenstand.isoformat() if window.datenstand else "")
+    context.log.info(f"Stichtage {window}: Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)")
+    metadata = window_metadata(window.stichtage(), info)
     started = time.perf_counter()
     with build_lock(settings):
         invocation = dbt.cli(args, context=context, target_path=dbt_target(settings))
         record_dbt_process(settings, invocation.process.pid)
         crash_point("dbt:running")
-        yield from invocation.stream()
+        for event in invocation.stream():
+            yield event.with_metadata({**event.metadata, **metadata}) if isinstance(event, dg.Output) else event
     finish_build(settings, info, time.perf_counter() - started)
