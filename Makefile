@@ -63,4 +63,4 @@ bench: setup ## benchmarks → BENCHMARKS.md (not tests)
 clean: ## remove generated data and build artefacts (never the pseudonym key)
 	rm -rf lake/raw lake/quarantine lake/ingest_log lake/warehouse lake/marts lake/exports lake/analytics.duckdb \
 	       lake/public lake/docs lake/logs lake/report test-artifacts \
-	       inbox systems dagster_home models/target models/logs
+	       inbox systems dagster_home transform/target transform/logs

@@ -99,9 +99,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def ingest_summary(results: list) -> str:
+    """What an ingest did; `results` are its results per delivery, or only the new ones (the job's ingest)."""
     new = [r for r in results if r.status != "already_ingested"]
-    lines = [f"Ingest: {len(results)} Lieferungen im Posteingang, {len(new)} neu eingelesen, "
-             f"{len(results) - len(new)} schon im Lake."]
+    known = len(results) - len(new)
+    lines = [f"Ingest: {len(new)} Lieferungen neu eingelesen" + (f", {known} schon im Lake." if known else ".")]
     if new:
         d, landed, q = (sum(getattr(r, a) for r in new) for a in ("rows_delivered", "rows_landed", "rows_quarantined"))
         lines.append(f"  Zeilen: {_n(d)} geliefert = {_n(landed)} im Lake + {_n(q)} in Quarantäne")
@@ -149,14 +150,14 @@ def _check_window(window) -> None:
 def _run_job(settings: Settings, window):
     """Launch the one job for the window and print what it ingested; its result."""
     from orchestration.lib.execute import failure_messages, run_stichtag_job
-    from sources.ingest import read_ingest_log
+    from sources.ingest import IngestResult, read_ingest_log
 
     _check_window(window)  # before Dagster: its own message for a date out of range is cryptic
     known = {e["lieferung_id"] for e in read_ingest_log(settings)}
     started = time.perf_counter()
     print(f"Stichtage {window}: Ingest, Build, Export, öffentliche Zone, Doku, Bericht …", flush=True)
     result = run_stichtag_job(window)
-    new = [e for e in read_ingest_log(settings) if e["lieferung_id"] not in known]
+    new = [IngestResult(**e) for e in read_ingest_log(settings) if e["lieferung_id"] not in known]
     if new:
         print(ingest_summary(new))
     if not result.success:
@@ -396,11 +397,11 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_pii_scan(args: argparse.Namespace, settings: Settings) -> int:
     from generator.canaries import canary_birth_dates_iso, canary_strings
     from stichtag.pii_scan import needles_for, scan
-    from stichtag.settings import PROJECT_ROOT
+    from stichtag.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
     roots = [Path(p) for p in args.pfad] if args.pfad else [
         settings.lake, Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / "dagster_home")),
-        PROJECT_ROOT / "models" / "logs", PROJECT_ROOT / "models" / "target", PROJECT_ROOT / "logs",
+        DBT_PROJECT_DIR / "logs", DBT_PROJECT_DIR / "target", PROJECT_ROOT / "logs",
         PROJECT_ROOT / "docs"]
     texts, dates = canary_strings(), canary_birth_dates_iso()
     delivered: set[str] = set()

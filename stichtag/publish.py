@@ -65,7 +65,7 @@ def kpi_export_path(settings: Settings, stichtag: dt.date) -> Path:
 
 def _checks(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[dict]:
     """Publication checks on one Stichtag's rows in the build database. Key, not-null and status are
-    fct_kpi_werte's enforced dbt contract and tests (models/models/marts/_marts__models.yml): a build that
+    fct_kpi_werte's enforced dbt contract and tests (transform/models/marts/_marts__models.yml): a build that
     breaks them never gets here."""
     def q(sql: str):
         return con.execute(sql, [day]).fetchone()[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = PROJECT_ROOT / "reference"
-DBT_PROJECT_DIR = PROJECT_ROOT / "models"
+DBT_PROJECT_DIR = PROJECT_ROOT / "transform"  # the dbt project
 CONTRACTS_DIR = PROJECT_ROOT / "sources" / "contracts"
 # the district's own source systems, as the demo generator writes them
 INTERNAL_SOURCES = ("melderegister", "jobcenter", "jugendamt", "kita", "sozialamt", "wohngeld")

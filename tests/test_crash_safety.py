@@ -62,6 +62,7 @@ def test_materialisation_killed_while_dbt_runs_leaves_the_published_state_and_re
     write_mini_delivery(s.inbox)
     first = run_cli(s, "materialise", "--stichtag", DAY.isoformat(), "--datenstand", "2016-04-30")
     assert first.returncode == 0, first.stderr[-2000:]
+    assert "Lieferungen neu eingelesen" in first.stdout  # the job's ingest, summarised by the CLI
     export = kpi_export_path(s, DAY)
     before = export.read_bytes()
 

@@ -1,0 +1,42 @@
+"""Where the seconds of one run of the job go: start-up, then each step (from Dagster's event log).
+
+Usage: python -m benchmarks.profile_steps VON [BIS [RASTER]] → one JSON object on stdout.
+Runs the same job with the same run config as `stichtag materialise`, in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+
+def main(argv: list[str]) -> int:
+    started = time.perf_counter()
+    import datetime as dt
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.defs.window import fenster_config
+    from stichtag.window import StichtagWindow
+
+    loaded = time.perf_counter()
+    first = dt.date.fromisoformat(argv[0])
+    last = dt.date.fromisoformat(argv[1]) if len(argv) > 1 else first
+    window = StichtagWindow(first, last, argv[2] if len(argv) > 2 else "taeglich")
+    config = fenster_config(window)
+    config["loggers"] = {"console": {"config": {"log_level": "ERROR"}}}
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("stichtag").execute_in_process(run_config=config, instance=instance,
+                                                                     raise_on_error=False)
+        steps = {s.step_key: round(s.end_time - s.start_time, 2) for s in instance.get_run_step_stats(result.run_id)}
+    done = time.perf_counter()
+    print(json.dumps({"import_and_definitions_s": round(loaded - started, 2), "steps_s": steps,
+                      "run_s": round(done - loaded, 2), "total_s": round(done - started, 2),
+                      "success": result.success}))
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
