@@ -43,3 +43,21 @@ def measure_model_errors(catalogue: Catalogue, graph: dict[str, set[str]] | None
         elif model not in feeding:
             errors.append(f"measure {name}: model {model} does not feed {MEASURES_MODEL}")
     return errors
+
+
+# a model reads the Stichtag window through these macros or vars (transform/macros/stichtag_vars.sql)
+WINDOW_USE = re.compile(r"""\b(min_date|max_date|raster)\s*\(\s*\)|\bvar\(\s*['"](min_date|max_date|raster)['"]""")
+MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\((.*?){%-?\s*endmacro", re.S)
+
+
+def window_models(project_dir: Path = DBT_PROJECT_DIR) -> set[str]:
+    """Models whose result depends on the run's Stichtag window: they use it themselves (directly or
+    through a macro that does) or read a model that does. Every other model depends only on the lake as
+    of the Datenstand, the code and the catalogue."""
+    macros = {m.group(1) for p in sorted((project_dir / "macros").rglob("*.sql"))
+              for m in MACRO.finditer(p.read_text(encoding="utf-8")) if WINDOW_USE.search(m.group(2))}
+    uses = re.compile(WINDOW_USE.pattern + (rf"|\b({'|'.join(sorted(macros))})\s*\(" if macros else ""))
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((project_dir / "models").rglob("*.sql"))}
+    graph = model_graph(project_dir)
+    direct = {m for m, text in texts.items() if uses.search(text)}
+    return {m for m in graph if m in direct or upstream(graph, m) & direct}

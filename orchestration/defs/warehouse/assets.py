@@ -25,6 +25,7 @@ from orchestration.lib.resources import LakeResource
 from sources.lake import atomic_write_text
 from stichtag.faults import crash_point
 from stichtag.lock import build_lock, record_dbt_process
+from stichtag.reuse import remember_models, reusable_models
 from stichtag.settings import DBT_PROJECT_DIR, Settings
 from stichtag.versions import BuildInfo, Datenstand, build_info_path, resolve_datenstand, write_build_info
 from stichtag.warehouse import dbt_vars, parse_date, prepare_build
@@ -66,8 +67,10 @@ def start_build(settings: Settings, min_date: dt.date, max_date: dt.date, raster
 
 
 def finish_build(settings: Settings, info: BuildInfo, seconds: float) -> None:
+    """After a build that succeeded: its timing, and which of its models a build with the same inputs keeps."""
     info.timings["dbt_build_s"] = round(seconds, 3)
     atomic_write_text(build_info_path(settings), json.dumps(asdict(info), indent=1))
+    remember_models(settings, info)
 
 
 def window_metadata(stichtage: list[dt.date], info: BuildInfo) -> dict:
@@ -82,15 +85,19 @@ def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
                         fenster: StichtagFenster):
     settings = lake.settings()
     window = fenster.window()
-    args, info = start_build(settings, window.first, window.end, window.raster,
-                             window.datenstand.isoformat() if window.datenstand else "")
-    context.log.info(f"Stichtage {window}: Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)")
-    metadata = window_metadata(window.stichtage(), info)
-    started = time.perf_counter()
     with build_lock(settings):
+        args, info = start_build(settings, window.first, window.end, window.raster,
+                                 window.datenstand.isoformat() if window.datenstand else "")
+        kept = reusable_models(settings, info)
+        if kept:  # built by the last build from exactly these inputs, independent of the window
+            args += ["--exclude", " ".join(kept)]
+        context.log.info(f"Stichtage {window}: Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)"
+                         f"{f', {len(kept)} fensterunabhängige Modelle unverändert' if kept else ''}")
+        metadata = window_metadata(window.stichtage(), info)
+        started = time.perf_counter()
         invocation = dbt.cli(args, context=context, target_path=dbt_target(settings))
         record_dbt_process(settings, invocation.process.pid)
         crash_point("dbt:running")
         for event in invocation.stream():
             yield event.with_metadata({**event.metadata, **metadata}) if isinstance(event, dg.Output) else event
-    finish_build(settings, info, time.perf_counter() - started)
+        finish_build(settings, info, time.perf_counter() - started)

@@ -1,0 +1,51 @@
+"""Models a build can keep from the last one: those that do not depend on the Stichtag window (the
+person states, residence intervals, benefit periods, official values: about half of dbt's time for one
+Stichtag), when the last build finished with exactly the same inputs.
+
+The inputs are what the version fingerprint F covers (deliveries up to the Datenstand, dbt project,
+code mappings, reference data, catalogue, key ids) plus the Datenstand itself and the scale. The record
+is removed before dbt starts and written only after a build that succeeded, so a crashed or failed
+build never lets the next one keep a table it may have left half-updated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+from sources.lake import atomic_write_text
+from stichtag.lineage import model_graph, window_models
+from stichtag.settings import Settings
+from stichtag.versions import BuildInfo
+
+
+def _record(settings: Settings):
+    return settings.warehouse.parent / "reusable_models.json"
+
+
+def inputs_fingerprint(info: BuildInfo) -> str:
+    parts = [info.models_sha256, info.catalogue_sha256, info.cutoff, os.environ.get("STICHTAG_SCALE", "kreis"),
+             *sorted(info.key_ids), *sorted(d["sha256"] for d in info.deliveries)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def reusable_models(settings: Settings, info: BuildInfo) -> list[str]:
+    """The window-independent models the last successful build left for exactly these inputs ([] if none);
+    forgets the record, so that only a build that succeeds again writes a new one."""
+    record = _record(settings)
+    try:
+        last = json.loads(record.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        last = None
+    record.unlink(missing_ok=True)
+    if not last or last.get("inputs") != inputs_fingerprint(info) or not settings.warehouse.exists():
+        return []
+    return sorted(last["models"])
+
+
+def remember_models(settings: Settings, info: BuildInfo) -> None:
+    """After a successful build: its window-independent models can be kept by a build with the same inputs."""
+    models = sorted(set(model_graph()) - window_models())
+    atomic_write_text(_record(settings), json.dumps({"inputs": inputs_fingerprint(info), "models": models},
+                                                    indent=1))

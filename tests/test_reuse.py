@@ -1,0 +1,75 @@
+"""A build keeps the window-independent models of the last build when its inputs are exactly the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from orchestration.lib.execute import run_stichtag_job
+from stichtag.lineage import window_models
+from stichtag.publish import kpi_export_path
+from stichtag.reuse import reusable_models
+from stichtag.versions import read_build_info
+from stichtag.window import StichtagWindow
+from tests.conftest import cli_env, make_settings
+from tests.mini import write_mini_delivery
+
+DAY, OTHER = dt.date(2016, 3, 15), dt.date(2016, 4, 30)
+
+
+def materialise(settings, day: dt.date, datenstand: dt.date | None = None) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in cli_env(settings).items():
+            mp.setenv(k, v)
+        mp.delenv("DAGSTER_HOME", raising=False)
+        assert run_stichtag_job(StichtagWindow(day, day, datenstand=datenstand)).success
+
+
+def built_models(settings) -> set[str]:
+    """The models the last dbt invocation ran."""
+    results = json.loads((settings.lake / "warehouse" / "dbt-target" / "run_results.json").read_text())
+    return {r["unique_id"].split(".")[-1] for r in results["results"] if r["unique_id"].startswith("model.")}
+
+
+def test_a_second_window_with_the_same_inputs_keeps_the_window_independent_models(tmp_path) -> None:
+    s = make_settings(tmp_path / "reuse")
+    write_mini_delivery(s.inbox)
+    materialise(s, DAY)
+    assert {"int_wohnzeitraeume", "fct_kpi_werte"} <= built_models(s)
+    materialise(s, OTHER)
+    assert "int_wohnzeitraeume" not in built_models(s) and "fct_kpi_werte" in built_models(s)
+    # the same bytes as a lake that built OTHER from scratch
+    fresh = make_settings(tmp_path / "fresh")
+    write_mini_delivery(fresh.inbox)
+    materialise(fresh, OTHER)
+    assert "int_wohnzeitraeume" in built_models(fresh)
+    assert kpi_export_path(s, OTHER).read_bytes() == kpi_export_path(fresh, OTHER).read_bytes()
+
+
+def test_another_datenstand_rebuilds_every_model_and_a_record_is_used_once(tmp_path) -> None:
+    s = make_settings(tmp_path)
+    write_mini_delivery(s.inbox)
+    materialise(s, DAY)
+    materialise(s, DAY, datenstand=dt.date(2016, 4, 30))  # fewer deliveries: other inputs
+    assert "int_wohnzeitraeume" in built_models(s)
+    # a build that takes the record forgets it: only its own success writes a new one (a crash leaves none)
+    info = read_build_info(s)
+    assert "int_wohnzeitraeume" in reusable_models(s, info)
+    assert reusable_models(s, info) == []
+
+
+def test_the_window_models_are_those_that_read_the_window_directly_or_through_a_model_or_macro(tmp_path) -> None:
+    found = window_models()
+    assert {"int_stichtage", "int_bevoelkerung", "fct_kpi_werte"} <= found
+    assert not {"int_wohnzeitraeume", "int_ereignisse_bereinigt", "stg_melderegister__ereignisse"} & found
+    project = tmp_path / "project"
+    (project / "macros").mkdir(parents=True)
+    (project / "models").mkdir()
+    (project / "macros" / "bis.sql").write_text("{% macro bis_heute() -%}{{ max_date() }}{%- endmacro %}")
+    (project / "models" / "a.sql").write_text("select 1 as x")
+    (project / "models" / "b.sql").write_text("select {{ bis_heute() }} as d from {{ ref('a') }}")
+    (project / "models" / "c.sql").write_text("select * from {{ ref('b') }}")
+    assert window_models(Path(project)) == {"b", "c"}
