@@ -79,9 +79,8 @@ class KitaSim:
         return out
 
     def _write(self, inbox: Path, spells, fmt: PersonFormatter, h_last: int, y: int, h: int) -> Delivery:
-        import io
-
-        import xlsxwriter
+        from generator.xlsx import DATE, TITLE, Sheet, workbook
+        from generator.xlsx import HEADER as HEADER_STYLE
 
         first, _ = month_bounds(h_last - PERIOD_MONTHS + 1)
         _, last = month_bounds(h_last)
@@ -96,30 +95,22 @@ class KitaSim:
         def day(d: int) -> dt.date:
             return EPOCH + dt.timedelta(days=int(d))
 
-        buf = io.BytesIO()
-        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-        # the creation time is the delivery's, not the generator's: same seed, same bytes
-        wb.set_properties({"created": dt.datetime.combine(created, dt.time(6, 0))})
-        bold = wb.add_format({"bold": True, "font_size": 14})
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        date_fmt = wb.add_format({"num_format": "dd.mm.yyyy"})
-        cover = wb.add_worksheet("Deckblatt")
-        cover.write(0, 0, "Kreis Pinneberg – Fachdienst Kindertagesbetreuung", bold)
-        cover.write(2, 0, f"Belegungsmeldung {h}. Halbjahr {y}")
-        ws = wb.add_worksheet(SHEET)
+        cover = Sheet("Deckblatt")
+        cover.write_row(0, ["Kreis Pinneberg – Fachdienst Kindertagesbetreuung"], TITLE)
+        cover.write_row(2, [f"Belegungsmeldung {h}. Halbjahr {y}"])
+        ws = Sheet(SHEET, widths=[(6, 6, 11), (12, 13, 11)])
         ncol = len(HEADER)
-        ws.merge_range(0, 0, 0, ncol - 1, "Kindertagesbetreuung im Kreis Pinneberg – Belegungsmeldung", bold)
-        ws.merge_range(1, 0, 1, ncol - 1, f"Meldezeitraum: {day(first):%d.%m.%Y} – {day(last):%d.%m.%Y}")
-        ws.merge_range(2, 0, 2, ncol - 1, f"Erstellt am {created:%d.%m.%Y} (Kita-Verwaltung, Datenstand Quartalsende)")
+        ws.merge(0, 0, ncol - 1, "Kindertagesbetreuung im Kreis Pinneberg – Belegungsmeldung", TITLE)
+        ws.merge(1, 0, ncol - 1, f"Meldezeitraum: {day(first):%d.%m.%Y} – {day(last):%d.%m.%Y}")
+        ws.merge(2, 0, ncol - 1, f"Erstellt am {created:%d.%m.%Y} (Kita-Verwaltung, Datenstand Quartalsende)")
         header_row = 4
-        ws.write_row(header_row, 0, HEADER, head)
+        ws.write_row(header_row, HEADER, HEADER_STYLE)
         cols = {c: df.get_column(c).to_list() for c in ("Familienname", "Vornamen", "Geburtsdatum", "Straße",
                                                          "Hausnummer", "PLZ", "Gemeindeschlüssel")}
         hours = HOURS[(person_hash(person, 26) * len(HOURS)).astype(int)]
         hours = np.where(care == HORT, np.minimum(hours, 25), hours)
         fac_hash = person_hash(person, 27)
-        ws.set_column(6, 6, 11, date_fmt)
-        ws.set_column(12, 13, 11, date_fmt)
+        date_columns = {6: DATE, 12: DATE, 13: DATE}  # Geburtsdatum, Betreuungsbeginn, Betreuungsende
         excel_epoch = (EPOCH - dt.date(1899, 12, 30)).days  # Excel's day 0
         births = self.sim.persons.birth[person] + excel_epoch
         starts = spells.start[sel] + excel_epoch
@@ -137,12 +128,12 @@ class KitaSim:
                    cols["Gemeindeschlüssel"][i], int(hours[i]), int(starts[i])]
             if ends[i] != OPEN and ends[i] <= last:
                 row.append(int(ends[i]) + excel_epoch)
-            ws.write_row(header_row + 1 + i, 0, row)
+            ws.write_row(header_row + 1 + i, row, styles=date_columns)
         foot = header_row + 2 + len(sel)
-        ws.merge_range(foot, 0, foot, 3, f"Summe Verträge: {len(sel)}")
-        ws.merge_range(foot + 1, 0, foot + 1, ncol - 1,
-                       f"Quelle: Kita-Verwaltung Kreis Pinneberg, Stand {created:%d.%m.%Y}")
-        wb.close()
+        ws.merge(foot, 0, 3, f"Summe Verträge: {len(sel)}")
+        ws.merge(foot + 1, 0, ncol - 1, f"Quelle: Kita-Verwaltung Kreis Pinneberg, Stand {created:%d.%m.%Y}")
+        # the creation time is the delivery's, not the generator's: same seed, same bytes
+        data = workbook([cover, ws], dt.datetime.combine(created, dt.time(6, 0)))
         path = inbox / SOURCE_DIR / file_name(y, h)
-        place(path, buf.getvalue(), created)
+        place(path, data, created)
         return Delivery(path, len(sel))

@@ -130,3 +130,23 @@ def test_the_dagster_path_refuses_a_future_stichtag_too(tmp_path, monkeypatch) -
 
     result = run_stichtag_job(StichtagWindow(dt.date(2099, 12, 31), dt.date(2099, 12, 31)), overrides={})
     assert not result.success and any("liegt nach dem Datenstand" in m for m in failure_messages(result))
+
+
+def test_run_is_one_job_run_from_the_inbox_to_the_report(small_kreis, tmp_path) -> None:
+    """`make run`'s command on an inbox that already has deliveries: one run of the job over the year ends
+    and the latest Stichtag, then its summary and the PII scan."""
+    import shutil
+
+    from tests.conftest import make_settings, run_cli
+
+    s = make_settings(tmp_path)
+    shutil.copytree(small_kreis.inbox, s.inbox)
+    done = run_cli(s, "run", "--stichtag", "2016-06-30")
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert "Stichtage 2015-12-31 … 2016-06-30 (jahresende)" in out and "Lieferungen neu eingelesen" in out
+    assert out.count("Dagster-Lauf") == 1  # one run, not one per step or Stichtag
+    exported = sorted(p.name for p in (s.exports / "kpi_values").iterdir())
+    assert exported == ["stichtag=2015-12-31", "stichtag=2016-06-30"]
+    assert (s.lake / "public" / "kpi_values" / "stichtag=2016-06-30" / "kpi_values.parquet").exists()
+    assert "Sozialbericht:      " + str(s.lake / "report") in out and "PII-Prüfung bestanden" in out

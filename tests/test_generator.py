@@ -82,3 +82,25 @@ def test_births_and_deaths_per_1000_match_the_official_rates(full_kreis) -> None
     births = (in_2022 & (ev["kind"] == EVENT_NAMES.index("Geburt"))).sum() / pop * 1000
     deaths = (in_2022 & (ev["kind"] == EVENT_NAMES.index("Tod"))).sum() / pop * 1000
     assert 8.0 < births < 10.0 and 10.5 < deaths < 13.0
+
+
+def test_the_xlsx_writer_gives_calamine_dates_merged_titles_and_the_same_bytes_twice() -> None:
+    import datetime as dt
+
+    import fastexcel
+
+    from generator.xlsx import DATE, TITLE, Sheet, workbook
+
+    def book() -> bytes:
+        ws = Sheet("Belegung", widths=[(1, 1, 11)])
+        ws.merge(0, 0, 2, "Titel & <Block>", TITLE)
+        ws.write_row(2, ["Nummer", "Beginn", "Name"])
+        ws.write_row(3, ["E1", 45292, "Müller"], styles={1: DATE})
+        return workbook([Sheet("Deckblatt"), ws], dt.datetime(2024, 7, 5, 6))
+
+    data = book()
+    assert data == book()
+    sheet = fastexcel.read_excel(data).load_sheet("Belegung", header_row=None, dtypes="string").to_polars()
+    rows = sheet.rows()
+    assert rows[0][0] == "Titel & <Block>" and rows[2] == ("Nummer", "Beginn", "Name")
+    assert rows[3][0] == "E1" and rows[3][1].startswith("2024-01-01") and rows[3][2] == "Müller"
