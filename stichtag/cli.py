@@ -8,11 +8,17 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sources.pseudonym import KeyError_ as PseudonymKeyError
 from stichtag.lock import BuildLocked
 from stichtag.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES, Settings, get_settings, keep_files_private
 from stichtag.text import german_number as _n
+
+if TYPE_CHECKING:  # the CLI starts fast: Dagster is imported only by the commands that run the job
+    import dagster as dg
+
+    from stichtag.window import StichtagWindow
 
 ALL_SOURCES = INTERNAL_SOURCES + EXTERNAL_SOURCES
 SERIES_START = dt.date(2015, 12, 31)  # the first year end the registry history covers
@@ -138,7 +144,7 @@ def cmd_materialise(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _check_window(window) -> None:
+def _check_window(window: StichtagWindow) -> None:
     from stichtag.window import StichtagOutOfRange, check_window
 
     try:
@@ -147,7 +153,7 @@ def _check_window(window) -> None:
         raise CliError(str(e)) from None
 
 
-def _run_job(settings: Settings, window):
+def _run_job(settings: Settings, window: StichtagWindow) -> dg.ExecuteInProcessResult:
     """Launch the one job for the window and print what it ingested; its result."""
     from orchestration.lib.execute import failure_messages, run_stichtag_job
     from sources.ingest import IngestResult, read_ingest_log
@@ -245,12 +251,15 @@ def _public_summary(settings: Settings, day: dt.date) -> str | None:
 
 
 def latest_complete_stichtag(settings: Settings) -> dt.date:
-    """The last day of the latest month whose registry events have been delivered."""
+    """The last day of the latest month whose registry events have been delivered: from the lake, or, before
+    the run's ingest has landed them, from the names of the registry's monthly deliveries in the inbox."""
     import duckdb
 
     glob = settings.raw / "melderegister" / "aenderungen" / "*" / "*.parquet"
     if not list(glob.parent.parent.glob("*/*.parquet")):
-        y, m = last_delivered_month(dt.date.today())
+        months = sorted(p.stem[-6:] for p in (settings.inbox / "melderegister").glob("EWO_AENDERUNGEN_??????.csv")
+                        if p.stem[-6:].isdigit())
+        y, m = (int(months[-1][:4]), int(months[-1][4:])) if months else last_delivered_month(dt.date.today())
     else:
         latest = duckdb.execute(f"select max(meldedatum) from read_parquet('{glob}')").fetchone()[0]
         y, m = latest.year, latest.month
