@@ -17,9 +17,9 @@ def main(argv: list[str]) -> int:
 
     import dagster as dg
 
+    from kernel.window import StichtagWindow
     from orchestration.definitions import defs
     from orchestration.defs.window import fenster_config
-    from stichtag.window import StichtagWindow
 
     loaded = time.perf_counter()
     first = dt.date.fromisoformat(argv[0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stichtag.reference import Gemeinde
+from kernel.reference import Gemeinde
 
 
 def town_factor(gems: tuple[Gemeinde, ...]) -> np.ndarray:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from generator import benefit_rates as rates
+from generator import xlsx
 from generator.files import place
 from generator.melderegister import Delivery, PersonFormatter
 from generator.population import EPOCH, Simulation, month_bounds
@@ -79,9 +80,6 @@ class KitaSim:
         return out
 
     def _write(self, inbox: Path, spells, fmt: PersonFormatter, h_last: int, y: int, h: int) -> Delivery:
-        from generator.xlsx import DATE, TITLE, Sheet, workbook
-        from generator.xlsx import HEADER as HEADER_STYLE
-
         first, _ = month_bounds(h_last - PERIOD_MONTHS + 1)
         _, last = month_bounds(h_last)
         sel = spells.overlapping(first, last)
@@ -95,22 +93,22 @@ class KitaSim:
         def day(d: int) -> dt.date:
             return EPOCH + dt.timedelta(days=int(d))
 
-        cover = Sheet("Deckblatt")
-        cover.write_row(0, ["Kreis Pinneberg – Fachdienst Kindertagesbetreuung"], TITLE)
+        cover = xlsx.Sheet("Deckblatt")
+        cover.write_row(0, ["Kreis Pinneberg – Fachdienst Kindertagesbetreuung"], xlsx.TITLE)
         cover.write_row(2, [f"Belegungsmeldung {h}. Halbjahr {y}"])
-        ws = Sheet(SHEET, widths=[(6, 6, 11), (12, 13, 11)])
+        ws = xlsx.Sheet(SHEET, widths=[(6, 6, 11), (12, 13, 11)])
         ncol = len(HEADER)
-        ws.merge(0, 0, ncol - 1, "Kindertagesbetreuung im Kreis Pinneberg – Belegungsmeldung", TITLE)
+        ws.merge(0, 0, ncol - 1, "Kindertagesbetreuung im Kreis Pinneberg – Belegungsmeldung", xlsx.TITLE)
         ws.merge(1, 0, ncol - 1, f"Meldezeitraum: {day(first):%d.%m.%Y} – {day(last):%d.%m.%Y}")
         ws.merge(2, 0, ncol - 1, f"Erstellt am {created:%d.%m.%Y} (Kita-Verwaltung, Datenstand Quartalsende)")
         header_row = 4
-        ws.write_row(header_row, HEADER, HEADER_STYLE)
+        ws.write_row(header_row, HEADER, xlsx.HEADER)
         cols = {c: df.get_column(c).to_list() for c in ("Familienname", "Vornamen", "Geburtsdatum", "Straße",
                                                          "Hausnummer", "PLZ", "Gemeindeschlüssel")}
         hours = HOURS[(person_hash(person, 26) * len(HOURS)).astype(int)]
         hours = np.where(care == HORT, np.minimum(hours, 25), hours)
         fac_hash = person_hash(person, 27)
-        date_columns = {6: DATE, 12: DATE, 13: DATE}  # Geburtsdatum, Betreuungsbeginn, Betreuungsende
+        date_columns = {6: xlsx.DATE, 12: xlsx.DATE, 13: xlsx.DATE}  # Geburtsdatum, Betreuungsbeginn, Betreuungsende
         excel_epoch = (EPOCH - dt.date(1899, 12, 30)).days  # Excel's day 0
         births = self.sim.persons.birth[person] + excel_epoch
         starts = spells.start[sel] + excel_epoch
@@ -133,7 +131,7 @@ class KitaSim:
         ws.merge(foot, 0, 3, f"Summe Verträge: {len(sel)}")
         ws.merge(foot + 1, 0, ncol - 1, f"Quelle: Kita-Verwaltung Kreis Pinneberg, Stand {created:%d.%m.%Y}")
         # the creation time is the delivery's, not the generator's: same seed, same bytes
-        data = workbook([cover, ws], dt.datetime.combine(created, dt.time(6, 0)))
+        data = xlsx.workbook([cover, ws], dt.datetime.combine(created, dt.time(6, 0)))
         path = inbox / SOURCE_DIR / file_name(y, h)
         place(path, data, created)
         return Delivery(path, len(sel))

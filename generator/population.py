@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from generator.names import STREETS
-from stichtag.reference import Gemeinde, gemeinden
+from generator.names import (
+    BIRTHPLACES_DE,
+    BIRTHPLACES_FOREIGN,
+    FIRST_F_DE,
+    FIRST_M_DE,
+    STREETS,
+    SURNAMES_DE,
+    SURNAMES_FOREIGN,
+)
+from kernel.reference import Gemeinde, gemeinden
 
 EPOCH = dt.date(1970, 1, 1)
 BESTAND_DATE = dt.date(2014, 12, 31)
@@ -167,16 +175,6 @@ def _foreign_nationality_weights(year: int) -> np.ndarray:
 def _new_persons(rng: np.random.Generator, n: int, birth_days: np.ndarray, foreign: np.ndarray,
                  nat_w: np.ndarray, gem: np.ndarray, moved_in: np.ndarray, sex: np.ndarray | None = None,
                  surname: np.ndarray | None = None, nat: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    from generator.names import (
-        BIRTHPLACES_DE,
-        BIRTHPLACES_FOREIGN,
-        FIRST_F_DE,
-        FIRST_M_DE,
-        STREETS,
-        SURNAMES_DE,
-        SURNAMES_FOREIGN,
-    )
-
     if sex is None:
         sex = np.where(rng.random(n) < 0.003, 2, (rng.random(n) < 0.5).astype(np.int8)).astype(np.int8)
     if nat is None:

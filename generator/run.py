@@ -20,7 +20,8 @@ from generator.sgb8 import JugendamtSim, seed
 from generator.sgb12 import SozialamtSim
 from generator.snapshots import BirthDates, Residents, month_states
 from generator.wohngeld import WohngeldSim
-from stichtag.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES
+from kernel.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES
+from sources.systems import conninfo
 
 
 def generate(config: GeneratorConfig, inbox: Path, progress: bool = True,
@@ -73,7 +74,6 @@ def _benefit_writers(sim: Simulation, inbox: Path, sources: list[str],
 
 
 def _seed_sgb8(jug: JugendamtSim, config: GeneratorConfig, inbox: Path, progress: bool) -> Delivery:
-    from sources.systems import conninfo
 
     until = month_bounds(months_until(config.until_year, config.until_month))[1] + 4
     persons, hilfe = jug.rows(until)

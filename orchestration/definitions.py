@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from kernel.settings import keep_files_private
 from orchestration.defs.docs import kpi_katalog_docs, public_kpi_values
 from orchestration.defs.exports.assets import kpi_values_export
 from orchestration.defs.ingest.assets import REFERENCE_GEMEINDEN, ingest_assets
@@ -11,7 +12,6 @@ from orchestration.defs.warehouse.assets import stichtag_dbt_models
 from orchestration.defs.warehouse.resources import dbt_resource
 from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
-from stichtag.settings import keep_files_private
 
 keep_files_private()  # the code server and every run it launches write lake and logs for the owner only
 

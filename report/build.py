@@ -21,16 +21,15 @@ from pathlib import Path
 
 import duckdb
 
+from kernel.catalogue import Catalogue
+from kernel.files import atomic_write_text
+from kernel.reference import region
+from kernel.settings import Settings
 from report.data import COLUMNS, ReportData, load_report_data, public_rows, read_rows
 from report.geometry import ATTRIBUTION, ATTRIBUTION_URL, LICENCE, LICENCE_URL, map_geometry
-from sources.lake import atomic_write_text
-from stichtag.catalogue import Catalogue
-from stichtag.reference import region
-from stichtag.settings import Settings
-from stichtag.versions import KEY_FORMAT
+from warehouse.datenstand import KEY_FORMAT
 
 ASSETS = Path(__file__).parent / "assets"
-DECIMALS = {"anzahl": 0, "jahre": 1, "je_km2": 0, "m2": 1}  # everything else: 1 decimal
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def _datenstand_text(key: str) -> str:
 def _kpi_meta(catalogue: Catalogue) -> list[dict]:
     return [{"id": k.id, "name": k.name, "name_en": k.name_en, "feld": k.handlungsfeld,
              "definition": k.definition_de or k.definition, "einheit": k.unit_label, "unit": k.unit,
-             "stellen": DECIMALS.get(k.unit, 1), "hinweise": k.caveats_de or k.caveats,
+             "stellen": k.decimals, "hinweise": k.caveats_de or k.caveats,
              "quellen": list(k.sources)} for k in catalogue.kpis]
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from stichtag.catalogue import Catalogue, load_catalogue
-from stichtag.public_zone import public_path
-from stichtag.settings import Settings
-from stichtag.versions import read_latest
+from kernel.catalogue import Catalogue, load_catalogue
+from kernel.settings import Settings
+from publication.public_zone import public_path
+from publication.versions import read_latest
 
 
 class ReportError(RuntimeError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from stichtag.settings import REFERENCE_DIR
+from kernel.settings import REFERENCE_DIR
 
 BOUNDARIES = REFERENCE_DIR / "gemeinden_pinneberg.geojson"
 ATTRIBUTION = "© GeoBasis-DE / BKG 2021 (Daten verändert)"

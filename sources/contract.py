@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from stichtag.settings import CONTRACTS_DIR
+from kernel.settings import CONTRACTS_DIR
 
 TYPES = {"string", "integer", "decimal", "date", "timestamp", "enum", "ags", "code", "official_value"}
 FORMATS = {"csv", "fixed_width", "xlsx", "xml", "postgres", "genesis_ffcsv", "genesis_table", "ba_xlsx"}

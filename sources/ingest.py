@@ -22,15 +22,20 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from kernel.faults import crash_point
+from kernel.files import atomic_copy_to_parquet, atomic_write_text
+from kernel.lock import build_lock
+from kernel.log import log_event
+from kernel.reference import gemeinde_ags
+from kernel.settings import Settings
 from sources.anonymise import projection_sql, pseudonym_domains, validation_sql
 from sources.contract import Contract, contract_for, load_contracts
-from sources.lake import atomic_copy_to_parquet, atomic_write_text
 from sources.limits import size_error
 from sources.pseudonym import KeyError_, PseudonymKey
-from sources.reader import ParsedFile, data_line_numbers, parse
-from stichtag.faults import crash_point
-from stichtag.reference import gemeinde_ags
-from stichtag.settings import Settings
+from sources.readers import parse
+from sources.readers.base import ParsedFile, data_line_numbers
+from sources.readers.postgres import EPOCH_WATERMARK, extract
+from sources.systems import configured, conninfo
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
 IGNORED_SUFFIXES = (".part", ".tmp", ".partial", ".filepart")
@@ -330,8 +335,6 @@ def _write_quarantine(directory: Path, lieferung_id: str, sha: str, rows: list[t
 
 
 def _write_log(settings: Settings, res: IngestResult, run_id: str | None = None) -> None:
-    from stichtag.oplog import log_event
-
     crash_point("ingest:before-log")
     atomic_write_text(_log_path(settings, res.source, res.lieferung_id),
                       json.dumps(asdict(res), ensure_ascii=False, indent=1))
@@ -400,7 +403,6 @@ def repseudonymise(settings: Settings, key: PseudonymKey, progress: bool = True)
     """After a key rotation: the raw zone, its quarantine and the ingest log are rebuilt from the inbox
     (which keeps every delivery) and the source databases under the active key. Versions built under
     the old key stay in the version store, their manifests name the key they were built with."""
-    from stichtag.lock import build_lock
 
     with build_lock(settings):
         for zone in (settings.raw, settings.quarantine, settings.ingest_log):
@@ -413,8 +415,6 @@ def repseudonymise(settings: Settings, key: PseudonymKey, progress: bool = True)
 def ingest_database(contract: Contract, settings: Settings, key: PseudonymKey, run_id: str | None = None,
                     key_cache: KeyCache | None = None, chunk_rows: int = 50_000) -> list[IngestResult]:
     """Pull what changed in a source database since the last extract; each chunk lands as a delivery."""
-    from sources.readers.postgres import EPOCH_WATERMARK, extract
-    from sources.systems import conninfo
 
     log = read_ingest_log(settings)
     check_key(log, key)
@@ -473,7 +473,6 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
         res = ingest_file(f, settings, key, known, run_id, key_cache)
         known.setdefault(res.sha256, asdict(res))
         results.append(res)
-    from sources.systems import configured
 
     for contract in database_contracts(source):
         if configured(settings.inbox, contract.options["dsn_env"], contract.options["system"]):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stichtag.settings import PROJECT_ROOT, Settings
+from kernel.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
     import duckdb

@@ -1,7 +1,6 @@
-"""Stichtag: data platform for municipal social planning."""
+"""Stichtag: data platform for municipal social planning. This package is the command line on top of
+the layers (kernel → sources → warehouse → publication → report)."""
 
-ATTRIBUTION_GEMEINDEVERZEICHNIS = (
-    "Quelle: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis GV100AD, Gebietsstand 30.11.2023"
-)
+from kernel import __version__
 
-__version__ = "0.1.0"
+__all__ = ["__version__"]

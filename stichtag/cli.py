@@ -10,15 +10,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kernel.lock import BuildLocked
+from kernel.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES, Settings, get_settings, keep_files_private
+from kernel.text import german_number as _n
 from sources.pseudonym import KeyError_ as PseudonymKeyError
-from stichtag.lock import BuildLocked
-from stichtag.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES, Settings, get_settings, keep_files_private
-from stichtag.text import german_number as _n
 
 if TYPE_CHECKING:  # the CLI starts fast: Dagster is imported only by the commands that run the job
     import dagster as dg
 
-    from stichtag.window import StichtagWindow
+    from kernel.window import StichtagWindow
 
 ALL_SOURCES = INTERNAL_SOURCES + EXTERNAL_SOURCES
 SERIES_START = dt.date(2015, 12, 31)  # the first year end the registry history covers
@@ -29,7 +29,7 @@ class CliError(Exception):
 
 
 def _date(text: str) -> dt.date:
-    from stichtag.warehouse import parse_date
+    from kernel.window import parse_date
 
     try:
         return parse_date(text)
@@ -124,8 +124,8 @@ def ingest_summary(results: list) -> str:
 
 
 def cmd_materialise(args: argparse.Namespace, settings: Settings) -> int:
-    from stichtag.lock import build_lock
-    from stichtag.window import StichtagWindow
+    from kernel.lock import build_lock
+    from kernel.window import StichtagWindow
 
     _key(settings, create=False)
     last = args.bis or args.stichtag
@@ -137,7 +137,7 @@ def cmd_materialise(args: argparse.Namespace, settings: Settings) -> int:
     published = sorted(p for p in (settings.exports / "kpi_values").glob("stichtag=*")
                        if window.first.isoformat() <= p.name.split("=")[1] <= window.last.isoformat())
     if published:
-        from stichtag.publish import kpi_export_path
+        from publication.publish import kpi_export_path
 
         newest = dt.date.fromisoformat(published[-1].name.split("=")[1])
         print(f"Export: {len(published)} Stichtag(e), zuletzt {kpi_export_path(settings, newest)}")
@@ -145,7 +145,7 @@ def cmd_materialise(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check_window(window: StichtagWindow) -> None:
-    from stichtag.window import StichtagOutOfRange, check_window
+    from kernel.window import StichtagOutOfRange, check_window
 
     try:
         check_window(window.first, window.last, window.datenstand)
@@ -175,8 +175,8 @@ def _run_job(settings: Settings, window: StichtagWindow) -> dg.ExecuteInProcessR
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Everything for the demo: key and deliveries, then ONE run of the job over the yearly series
     31.12.2015 … and the latest Stichtag (ingest, build, export, public zone, docs, report)."""
-    from stichtag.lock import build_lock
-    from stichtag.window import StichtagWindow
+    from kernel.lock import build_lock
+    from kernel.window import StichtagWindow
 
     started = time.perf_counter()
     _key(settings, create=True)
@@ -191,8 +191,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     with build_lock(settings):
         result = _run_job(settings, window)
     from orchestration.lib.execute import failed_checks, materialisation_metadata
+    from publication.public_zone import public_path
     from sources.ingest import read_ingest_log
-    from stichtag.public_zone import public_path
 
     docs = materialisation_metadata(result, ["docs", "kpi_katalog"]) or {}
     report = materialisation_metadata(result, ["report", "sozialbericht"]) or {}
@@ -228,7 +228,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _quality_summary(settings: Settings) -> str | None:
-    from stichtag.quality import overview_path, read_summary
+    from publication.quality import overview_path, read_summary
 
     counts = read_summary(settings)
     if counts is None:
@@ -240,7 +240,7 @@ def _quality_summary(settings: Settings) -> str | None:
 def _public_summary(settings: Settings, day: dt.date) -> str | None:
     import json
 
-    from stichtag.public_zone import audit_path
+    from publication.public_zone import audit_path
 
     path = audit_path(settings, day)
     if not path.exists():
@@ -270,16 +270,18 @@ def latest_complete_stichtag(settings: Settings) -> dt.date:
 def _kpi_preview(settings: Settings, stichtag: dt.date) -> str:
     import duckdb
 
-    from stichtag.publish import kpi_export_path
+    from kernel.catalogue import load_catalogue
+    from publication.publish import kpi_export_path
 
     path = kpi_export_path(settings, stichtag)
     if not path.exists():
         return "  (keine KPI-Werte exportiert)"
     rows = duckdb.execute(f"""select kpi_id, value, unit from read_parquet('{path}')
                              where gebiet_ebene = 'kreis' order by kpi_id""").fetchall()
+    decimals = {k.id: k.decimals for k in load_catalogue().kpis}
     out = [f"  Kreiswerte am {stichtag}:"]
     for kpi_id, value, unit in rows:
-        shown = "–" if value is None else _n(value, 0 if unit == "Anzahl" else 2)
+        shown = "–" if value is None else _n(value, decimals.get(kpi_id, 1))
         out.append(f"    {kpi_id:<22} {shown:>12} {unit}")
     return "\n".join(out)
 
@@ -293,7 +295,7 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_versions_list(args: argparse.Namespace, settings: Settings) -> int:
-    from stichtag.versions import list_versions
+    from publication.versions import list_versions
 
     rows = [v for v in list_versions(settings) if not args.stichtag or v["stichtag"] == args.stichtag.isoformat()]
     if not rows:
@@ -308,9 +310,9 @@ def cmd_versions_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_versions_prune(args: argparse.Namespace, settings: Settings) -> int:
-    from stichtag.lock import build_lock
-    from stichtag.publish import refresh_analytics_db
-    from stichtag.versions import prune
+    from kernel.lock import build_lock
+    from publication.publish import refresh_analytics_db
+    from publication.versions import prune
 
     with build_lock(settings):
         try:
@@ -375,7 +377,7 @@ def cmd_key_repseudonymise(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_public(args: argparse.Namespace, settings: Settings) -> int:
-    from stichtag.public_zone import AuditFailed, publish_all_public, publish_public
+    from publication.public_zone import AuditFailed, publish_all_public, publish_public
 
     try:
         results = [publish_public(settings, args.stichtag)] if args.stichtag else publish_all_public(settings)
@@ -405,8 +407,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_pii_scan(args: argparse.Namespace, settings: Settings) -> int:
     from generator.canaries import canary_birth_dates_iso, canary_strings
-    from stichtag.pii_scan import needles_for, scan
-    from stichtag.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+    from kernel.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+    from publication.pii_scan import needles_for, scan
 
     roots = [Path(p) for p in args.pfad] if args.pfad else [
         settings.lake, Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / "dagster_home")),
@@ -415,7 +417,7 @@ def cmd_pii_scan(args: argparse.Namespace, settings: Settings) -> int:
     texts, dates = canary_strings(), canary_birth_dates_iso()
     delivered: set[str] = set()
     if settings.inbox.exists() and not args.ohne_lieferungen:
-        from stichtag.delivered_values import delivered_values
+        from publication.delivered_values import delivered_values
 
         delivered = delivered_values(settings.inbox)
     if args.kanarien:
@@ -437,7 +439,7 @@ def cmd_pii_scan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_quality_suites(args: argparse.Namespace, settings: Settings) -> int:
-    from stichtag.quality import RAW_DIR, write_raw_suites
+    from publication.quality import RAW_DIR, write_raw_suites
 
     paths = write_raw_suites()
     print(f"{len(paths)} Suites der Rohtabellen aus den Quellverträgen in {RAW_DIR}")
@@ -445,7 +447,7 @@ def cmd_quality_suites(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalogue_docs(args: argparse.Namespace, settings: Settings) -> int:
-    from stichtag.catalogue_docs import DOCS_DIR, latest_values, write_docs
+    from publication.docs import DOCS_DIR, latest_values, write_docs
 
     target = settings.lake / "docs" / "kpis" if args.werte else DOCS_DIR
     pages = write_docs(target, latest_values(settings.analytics_db) if args.werte else None)
@@ -454,13 +456,13 @@ def cmd_catalogue_docs(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
-    from stichtag.catalogue import CatalogueError, load_catalogue
+    from kernel.catalogue import CatalogueError, load_catalogue
 
     try:
         cat = load_catalogue()
     except CatalogueError as e:
         raise CliError(f"KPI-Katalog ungültig: {e}") from None
-    from stichtag.lineage import measure_model_errors
+    from warehouse.lineage import measure_model_errors
 
     errors = measure_model_errors(cat)
     if errors:
@@ -472,8 +474,8 @@ def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_dbt_parse(args: argparse.Namespace, settings: Settings) -> int:
     import subprocess
 
-    from stichtag.settings import DBT_PROJECT_DIR
-    from stichtag.warehouse import prepare_build
+    from kernel.settings import DBT_PROJECT_DIR
+    from warehouse.dbt import prepare_build
 
     prepare_build(settings)
     dbt = Path(sys.executable).parent / "dbt"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from kernel.lock import lock_holder
+from kernel.log import read_events
+from kernel.settings import Settings
+from kernel.text import german_number
+from publication.versions import list_versions
 from sources.ingest import read_ingest_log
-from stichtag.lock import lock_holder
-from stichtag.oplog import read_events
-from stichtag.settings import Settings
-from stichtag.text import german_number
-from stichtag.versions import list_versions
 
 
 def collect(settings: Settings) -> dict:

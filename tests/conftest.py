@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.population import GeneratorConfig
-from stichtag.settings import Settings
+from kernel.settings import Settings
 
 # Three Gemeinden of different size (a town, a village, the Kreisstadt's neighbour), 18 months.
 SMALL_AGS = ("01056001", "01056002", "01056025")

@@ -1,10 +1,10 @@
-"""The tests' leak scan: the product's PII scan (stichtag/pii_scan.py) as a list of strings."""
+"""The tests' leak scan: the product's PII scan (publication/pii_scan.py) as a list of strings."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from stichtag.pii_scan import needles_for, scan
+from publication.pii_scan import needles_for, scan
 
 
 def scan_for_leaks(root: Path, needles: list[str], iso_dates: list[str]) -> list[str]:

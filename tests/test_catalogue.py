@@ -3,7 +3,7 @@ import copy
 import pytest
 import yaml
 
-from stichtag.catalogue import CATALOGUE_FILE, CatalogueError, load_catalogue, parse_catalogue
+from kernel.catalogue import CATALOGUE_FILE, CatalogueError, load_catalogue, parse_catalogue
 
 
 @pytest.fixture
@@ -20,6 +20,8 @@ def test_the_shipped_catalogue_is_valid() -> None:
     (lambda d: d["kpis"].append(copy.deepcopy(d["kpis"][0])), "duplicate id"),
     (lambda d: d["kpis"][1]["numerator"][0].update(measure="kinder_im_mond"), "unknown measure"),
     (lambda d: d["kpis"][1].update(unit="prozentpunkte"), "unknown unit"),
+    (lambda d: d["units"]["prozent"].pop("decimals"), "needs label, scale and decimals"),
+    (lambda d: d["units"]["prozent"].update(decimals=1.5), "needs label, scale and decimals"),
     (lambda d: d["kpis"][1].pop("denominator"), "needs a denominator"),
     (lambda d: d["kpis"][0].update(denominator=[{"measure": "bevoelkerung"}]), "takes no denominator"),
     (lambda d: d["kpis"][1]["numerator"][0].update(age=[18, 5]), "reversed"),
@@ -39,7 +41,7 @@ def test_invalid_catalogue_entries_fail_with_a_clear_error(raw, mutate, message)
 
 
 def test_committed_kpi_docs_are_generated_from_the_catalogue(tmp_path) -> None:
-    from stichtag.catalogue_docs import DOCS_DIR, write_docs
+    from publication.docs import DOCS_DIR, write_docs
 
     pages = write_docs(tmp_path)
     committed = {p.name: p.read_text(encoding="utf-8") for p in DOCS_DIR.glob("*.md")}
@@ -48,13 +50,15 @@ def test_committed_kpi_docs_are_generated_from_the_catalogue(tmp_path) -> None:
 
 
 def test_kpi_page_shows_formula_lineage_and_latest_values(tmp_path) -> None:
-    from stichtag.catalogue import load_catalogue
-    from stichtag.catalogue_docs import kpi_page
+    from kernel.catalogue import load_catalogue
+    from publication.docs import kpi_page
 
     cat = load_catalogue()
     page = kpi_page(cat.kpi("geburtenrate"), cat, [("Kreis Pinneberg", "31.12.2025", "31.12.2025", 8.91, "ok")])
     assert "(`geburten_12m`) / (0,50 × (`bevoelkerung`) + 0,50 × (`bevoelkerung_vorjahr`)) × 1.000" in page
-    assert "`int_ereignisse_bereinigt`" in page and "| Kreis Pinneberg | 31.12.2025 | 31.12.2025 | 8,91" in page
+    # the value with its unit's decimals from the catalogue (je_1000: one place)
+    assert "`int_ereignisse_bereinigt`" in page
+    assert "| Kreis Pinneberg | 31.12.2025 | 31.12.2025 | 8,9 je 1.000 |" in page
 
 
 def test_social_index_must_name_catalogue_kpis() -> None:
@@ -66,14 +70,14 @@ def test_social_index_must_name_catalogue_kpis() -> None:
 
 
 def test_every_kpi_has_a_german_definition_and_caveats_for_the_report() -> None:
-    from stichtag.catalogue import load_catalogue
+    from kernel.catalogue import load_catalogue
 
     assert [k.id for k in load_catalogue().kpis if not k.definition_de] == []
     assert [k.id for k in load_catalogue().kpis if k.caveats and not k.caveats_de] == []
 
 
 def test_every_measure_names_a_dbt_model_that_feeds_the_measures() -> None:
-    from stichtag.lineage import MEASURES_MODEL, measure_model_errors, model_graph, upstream
+    from warehouse.lineage import MEASURES_MODEL, measure_model_errors, model_graph, upstream
 
     graph = model_graph()
     assert "stg_kita__belegung" in graph["int_kita_vertraege"]  # refs inside macro calls count too
@@ -82,10 +86,34 @@ def test_every_measure_names_a_dbt_model_that_feeds_the_measures() -> None:
 
 
 def test_a_measure_whose_model_is_missing_or_feeds_no_kpi_fails_the_check(raw) -> None:
-    from stichtag.lineage import measure_model_errors
+    from warehouse.lineage import measure_model_errors
 
     raw["measures"]["bevoelkerung"]["model"] = "int_einwohner_alt"
     raw["measures"]["sgb2_elb"]["model"] = "fct_offene_enden"
     errors = measure_model_errors(parse_catalogue(raw))
     assert any("int_einwohner_alt" in e and "no model" in e for e in errors)
     assert any("sgb2_elb" in e and "does not feed" in e for e in errors)
+
+
+def test_a_provisional_source_must_be_a_measures_source_and_its_model_must_set_the_status(raw) -> None:
+    from warehouse.lineage import measure_model_errors
+
+    assert load_catalogue().provisional["jobcenter"]["model"] == "int_sgb2_personen"
+    wrong = copy.deepcopy(raw)
+    wrong["provisional"]["sozialamt"] = {"model": "int_sgb12_leistungszeitraeume", "rule": "revised monthly"}
+    assert any("provisional sozialamt" in e and "int_messgroessen_stand" in e
+               for e in measure_model_errors(parse_catalogue(wrong)))
+    raw["provisional"]["finanzamt"] = {"model": "int_x", "rule": "r"}
+    with pytest.raises(CatalogueError, match="source of no measure"):
+        parse_catalogue(raw)
+
+
+def test_the_measures_table_for_dbt_marks_exactly_the_provisional_sources_measures(tmp_path) -> None:
+    import json
+
+    from kernel.catalogue import write_for_dbt
+
+    write_for_dbt(load_catalogue(), tmp_path)
+    rows = [json.loads(line) for line in (tmp_path / "messgroessen.json").read_text().splitlines()]
+    assert {r["messgroesse"] for r in rows if r["vorlaeufig_moeglich"]} == {
+        r["messgroesse"] for r in rows if r["quelle"] == "jobcenter"} != set()

@@ -6,11 +6,11 @@ import sys
 import duckdb
 import pytest
 
+from kernel.window import StichtagWindow, parse_date
+from publication.publish import refresh_analytics_db
 from stichtag.cli import build_parser, last_delivered_month, main
-from stichtag.publish import refresh_analytics_db
-from stichtag.warehouse import dbt_vars, parse_date
-from stichtag.window import StichtagWindow
 from tests.conftest import make_settings
+from warehouse.dbt import dbt_vars
 
 COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "versions", "revisions", "status", "key",
             "catalogue", "public", "dbt-parse", "report", "pii-scan", "quality"]

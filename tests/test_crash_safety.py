@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 
+from publication.publish import kpi_export_path
+from publication.versions import read_latest
 from sources.ingest import delivery_files, read_ingest_log, sweep_leftovers
-from stichtag.publish import kpi_export_path
-from stichtag.versions import read_latest
 from tests.conftest import make_settings, run_cli
 from tests.mini import A, write_mini_delivery
 
@@ -80,11 +80,11 @@ def test_materialisation_killed_while_dbt_runs_leaves_the_published_state_and_re
 
 
 def test_a_second_materialisation_refuses_while_one_holds_the_lock(tmp_path) -> None:
-    from stichtag.lock import BuildLocked, build_lock
+    from kernel.lock import BuildLocked, build_lock
 
     s = make_settings(tmp_path)
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from stichtag.lock import build_lock; from stichtag.settings import Settings; "
+        "import sys, time; from kernel.lock import build_lock; from kernel.settings import Settings; "
         "from pathlib import Path; p = Path(sys.argv[1]); "
         "s = Settings(lake=p / 'lake', inbox=p / 'inbox', key_file=p / 'k'); "
         "cm = build_lock(s); cm.__enter__(); print('locked', flush=True); time.sleep(60)"), str(tmp_path)],

@@ -4,10 +4,10 @@ primary suppression alone, then fails against the protected table."""
 
 from __future__ import annotations
 
-from stichtag.catalogue import parse_catalogue
-from stichtag.disclosure import SUPPRESSED, Hierarchy, apply, attack, protect
-from stichtag.disclosure.model import Atoms, release, signature
-from stichtag.disclosure.rules import primary
+from kernel.catalogue import parse_catalogue
+from publication.disclosure import SUPPRESSED, Hierarchy, apply, attack, protect
+from publication.disclosure.model import Atoms, release, signature
+from publication.disclosure.rules import primary
 
 # Kreis K: amtsfrei A, B, C and the Amt X with x1, x2, x3.
 HIERARCHY = Hierarchy((("X", ("x1", "x2", "x3")), ("K", ("A", "B", "C", "x1", "x2", "x3"))))
@@ -18,7 +18,8 @@ AREAS = ("A", "B", "C", "x1", "x2", "x3")
 def _catalogue(kpis: list[dict], measures: dict[str, dict]) -> object:
     base = {"name": "n", "name_en": "n", "handlungsfeld": "h", "definition": "d", "sources": ["s"]}
     return parse_catalogue({
-        "units": {"prozent": {"label": "%", "scale": 100}, "anzahl": {"label": "Anzahl", "scale": 1}},
+        "units": {"prozent": {"label": "%", "scale": 100, "decimals": 1},
+                  "anzahl": {"label": "Anzahl", "scale": 1, "decimals": 0}},
         "measures": {m: {"description": m, "model": "m", "source": "x", **spec} for m, spec in measures.items()},
         "kpis": [{**base, **k} for k in kpis]})
 

@@ -8,7 +8,7 @@ import pytest
 from generator.canaries import CANARY_PERSONS
 from generator.population import EVENT_NAMES, GeneratorConfig, population_on, residents_on, simulate, to_days
 from generator.run import generate
-from stichtag.reference import gemeinden
+from kernel.reference import gemeinden
 from tests.conftest import SMALL_CONFIG
 
 

@@ -77,7 +77,7 @@ def _copy_lake_and_inbox(small_kreis, tmp_path):
 
 
 def test_the_demo_lake_passes_against_every_delivered_identifier(small_kreis, tmp_path, capsys) -> None:
-    from stichtag.delivered_values import delivered_values
+    from publication.delivered_values import delivered_values
 
     values = delivered_values(small_kreis.inbox)
     assert len(values) > 1000  # ids, names and streets of every delivery's first rows, not a few canaries
@@ -87,7 +87,7 @@ def test_the_demo_lake_passes_against_every_delivered_identifier(small_kreis, tm
 
 def test_a_delivered_person_is_found_wherever_it_leaked_not_only_canaries(small_kreis, tmp_path, capsys) -> None:
     """No canary involved: a real delivered id and name, echoed into a log and a Parquet column."""
-    from stichtag.delivered_values import delivered_values
+    from publication.delivered_values import delivered_values
 
     s = _copy_lake_and_inbox(small_kreis, tmp_path)
     registry = sorted((s.inbox / "melderegister").glob("EWO_AENDERUNGEN_*.csv"))[-1]

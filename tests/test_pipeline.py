@@ -13,13 +13,14 @@ import duckdb
 import pytest
 
 from generator.canaries import canary_birth_dates_iso, canary_strings
+from kernel.catalogue import load_catalogue
+from kernel.reference import gemeinden
+from kernel.window import StichtagWindow
 from orchestration.lib.execute import materialisation_metadata, run_stichtag_job
+from publication.public_zone import public_path
+from publication.publish import kpi_export_path
+from publication.schema import EXPORT_COLUMNS
 from sources.systems import conninfo
-from stichtag.catalogue import load_catalogue
-from stichtag.public_zone import public_path
-from stichtag.publish import EXPORT_COLUMNS, kpi_export_path
-from stichtag.reference import gemeinden
-from stichtag.window import StichtagWindow
 from tests.conftest import SMALL_AGS, TEST_KEY_HEX, make_settings
 from tests.leaks import scan_for_leaks
 from tests.replay import Replay, expected_kpis
@@ -286,7 +287,7 @@ def test_social_index_is_the_weighted_mean_of_z_scores_from_the_catalogue(built)
 def test_a_kpi_added_to_a_catalogue_appears_in_the_mart_without_code_changes(built, small_kreis, tmp_path) -> None:
     import yaml
 
-    from stichtag.catalogue import CATALOGUE_FILE
+    from kernel.catalogue import CATALOGUE_FILE
     from tests.conftest import run_cli
 
     settings, _, _ = built
@@ -396,7 +397,7 @@ def _rows(path) -> list[dict]:
 def test_public_zone_hides_small_cells_and_passes_the_attack_audit(built) -> None:
     import json
 
-    from stichtag.public_zone import audit_path, public_path, publish_all_public
+    from publication.public_zone import audit_path, public_path, publish_all_public
 
     settings, _, _ = built
     # the Dagster job of another test may have published it already: start from no public zone
@@ -422,8 +423,8 @@ def test_public_zone_hides_small_cells_and_passes_the_attack_audit(built) -> Non
 
 
 def test_an_attack_with_every_relation_over_every_published_release_recovers_no_hidden_cell(built) -> None:
-    from stichtag.disclosure import Hierarchy, attack
-    from stichtag.public_zone import earlier_releases, public_path, publish_all_public, years_before_releases
+    from publication.disclosure import Hierarchy, attack
+    from publication.public_zone import earlier_releases, public_path, publish_all_public, years_before_releases
 
     settings, _, _ = built
     publish_all_public(settings)
@@ -438,9 +439,9 @@ def test_an_attack_with_every_relation_over_every_published_release_recovers_no_
 
 
 def test_primary_suppression_alone_fails_the_attack_and_zero_stays_zero(built) -> None:
-    from stichtag.disclosure import Hierarchy, apply, attack, release
-    from stichtag.disclosure.model import Atoms
-    from stichtag.disclosure.rules import primary
+    from publication.disclosure import Hierarchy, apply, attack, release
+    from publication.disclosure.model import Atoms
+    from publication.disclosure.rules import primary
 
     settings, _, _ = built
     catalogue, hierarchy = load_catalogue(), Hierarchy.of(gemeinden())
@@ -458,7 +459,7 @@ def test_primary_suppression_alone_fails_the_attack_and_zero_stays_zero(built) -
 
 
 def test_suppression_is_deterministic(built, tmp_path) -> None:
-    from stichtag.public_zone import public_path, publish_public
+    from publication.public_zone import public_path, publish_public
 
     settings, _, _ = built
     copy = make_settings(tmp_path)
@@ -490,7 +491,7 @@ def test_the_job_builds_the_report_with_exactly_the_public_values(built) -> None
 
 
 def test_quality_gates_ran_with_great_expectations_and_wrote_data_docs(built) -> None:
-    from stichtag.quality import docs_index, summary_path
+    from publication.quality import docs_index, summary_path
 
     settings, _, _ = built
     summary = json.loads(summary_path(settings).read_text(encoding="utf-8"))
@@ -509,8 +510,8 @@ def test_quality_gates_ran_with_great_expectations_and_wrote_data_docs(built) ->
 
 # Runs last in this module: it ingests a bad delivery into the module's lake.
 def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_the_published_versions_stay(built) -> None:
-    from stichtag.public_zone import publish_all_public
-    from stichtag.versions import read_latest
+    from publication.public_zone import publish_all_public
+    from publication.versions import read_latest
 
     settings, _, _ = built
     day = MONTH_ENDS[-1]

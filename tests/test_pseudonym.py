@@ -1,8 +1,8 @@
 import duckdb
 import pytest
 
+from kernel.settings import PROJECT_ROOT, Settings
 from sources.pseudonym import KeyError_, PseudonymKey, init_demo_key, load_key, load_keyring, rotate_key
-from stichtag.settings import PROJECT_ROOT, Settings
 
 
 def test_sql_hmac_equals_python_hmac_for_every_value() -> None:

@@ -7,8 +7,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from stichtag.quality import SuiteError, load_suites, run_quality_gates
-from stichtag.reference import gemeinden
+from kernel.reference import gemeinden
+from publication.quality import SuiteError, load_suites, run_quality_gates
 from tests.conftest import make_settings
 
 DAYS = [dt.date(2024, 12, 31), dt.date(2025, 12, 31)]
@@ -17,7 +17,7 @@ DAYS = [dt.date(2024, 12, 31), dt.date(2025, 12, 31)]
 def test_every_suite_names_known_expectations_severities_and_parameters() -> None:
     import great_expectations as gx
 
-    from stichtag.quality import _fill, parameters
+    from publication.quality import _fill, parameters
 
     suites = load_suites()
     assert {s.name for s in suites if not s.table.startswith("raw/")} == {"kpi_values", "gemeinden", "summen",
@@ -78,8 +78,8 @@ def test_a_failed_blocking_expectation_blocks_only_the_stichtag_it_fails_on(tmp_
 
 
 def test_raw_suites_are_generated_from_the_source_contracts_and_current(tmp_path) -> None:
+    from publication.quality import RAW_DIR, write_raw_suites
     from sources.contract import load_contracts
-    from stichtag.quality import RAW_DIR, write_raw_suites
 
     written = write_raw_suites(tmp_path)
     assert len(written) == len(load_contracts())
@@ -89,8 +89,8 @@ def test_raw_suites_are_generated_from_the_source_contracts_and_current(tmp_path
 
 
 def _raw_delivery(settings, name: str, geburtsjahr: int | None) -> None:
+    from publication.quality import LINEAGE_COLUMNS
     from sources.contract import load_contracts
-    from stichtag.quality import LINEAGE_COLUMNS
 
     contract = next(c for c in load_contracts() if (c.source, c.table) == ("jobcenter", "bestand"))
     targets = [t for c in contract.columns if c.rule != "drop" for t in c.target] + [d.target for d in contract.derived]
@@ -104,7 +104,7 @@ def _raw_delivery(settings, name: str, geburtsjahr: int | None) -> None:
 
 
 def test_a_raw_delivery_is_validated_once_and_a_bad_one_blocks_until_it_is_fixed(tmp_path) -> None:
-    from stichtag.quality import validated_path
+    from publication.quality import validated_path
 
     settings = make_settings(tmp_path)
     suites = [s for s in load_suites() if s.name == "raw__jobcenter__bestand"]
@@ -128,7 +128,7 @@ def test_a_raw_delivery_is_validated_once_and_a_bad_one_blocks_until_it_is_fixed
 
 def test_plausible_ranges_come_from_the_catalogue_and_block_an_absurd_value(tmp_path) -> None:
     """The 2099 build: a Kreis Durchschnittsalter of 117.7 years must stop the version."""
-    from stichtag.quality import plausibility_specs
+    from publication.quality import plausibility_specs
 
     specs = plausibility_specs()
     assert {s.where["kpi_id"] for s in specs} >= {"durchschnittsalter", "anteil_65plus", "einwohner"}

@@ -15,15 +15,15 @@ import shutil
 import duckdb
 import pytest
 
+from kernel.catalogue import load_catalogue
+from kernel.files import atomic_write_text
+from kernel.reference import gemeinden
+from kernel.settings import PROJECT_ROOT
+from publication.public_zone import public_path
+from publication.versions import latest_pointer
 from report.build import build_report
 from report.data import ReportError
 from report.geometry import ATTRIBUTION, map_geometry
-from sources.lake import atomic_write_text
-from stichtag.catalogue import load_catalogue
-from stichtag.public_zone import public_path
-from stichtag.reference import gemeinden
-from stichtag.settings import PROJECT_ROOT
-from stichtag.versions import latest_pointer
 from tests.conftest import make_settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from kernel.window import StichtagWindow
 from orchestration.lib.execute import run_stichtag_job
-from stichtag.lineage import window_models
-from stichtag.publish import kpi_export_path
-from stichtag.reuse import reusable_models
-from stichtag.versions import read_build_info
-from stichtag.window import StichtagWindow
+from publication.publish import kpi_export_path
 from tests.conftest import cli_env, make_settings
 from tests.mini import write_mini_delivery
+from warehouse.datenstand import read_build_info
+from warehouse.lineage import window_models
+from warehouse.reuse import reusable_models
 
 DAY, OTHER = dt.date(2016, 3, 15), dt.date(2016, 4, 30)
 

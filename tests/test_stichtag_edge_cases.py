@@ -8,9 +8,9 @@ import datetime as dt
 import duckdb
 import pytest
 
+from kernel.window import StichtagWindow
 from orchestration.lib.execute import run_stichtag_job
-from stichtag.publish import kpi_export_path
-from stichtag.window import StichtagWindow
+from publication.publish import kpi_export_path
 from tests.conftest import TEST_KEY_HEX, make_settings
 from tests.mini import A, B, C, write_mini_delivery
 

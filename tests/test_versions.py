@@ -8,10 +8,10 @@ import json
 import duckdb
 import pytest
 
+from kernel.window import StichtagWindow
 from orchestration.lib.execute import run_stichtag_job
-from stichtag.publish import kpi_export_path
-from stichtag.versions import list_versions, prune, read_latest, versions_root
-from stichtag.window import StichtagWindow
+from publication.publish import kpi_export_path
+from publication.versions import list_versions, prune, read_latest, versions_root
 from tests.conftest import cli_env, make_settings, run_cli
 from tests.mini import A, write_mini_delivery
 
@@ -137,7 +137,7 @@ def test_status_reports_deliveries_versions_and_a_free_lock(three_datenstaende) 
 
 
 def test_operations_log_has_one_line_per_delivery_and_publication_with_ids(three_datenstaende) -> None:
-    from stichtag.oplog import read_events
+    from kernel.log import read_events
 
     events = read_events(three_datenstaende)
     ingests = [e for e in events if e["event"] == "ingest"]

@@ -3,8 +3,11 @@ values (lake/docs/kpis/) and the public zone (lake/public/)."""
 
 import dagster as dg
 
+from kernel.lock import build_lock
 from orchestration.lib.resources import LakeResource
-from stichtag.catalogue_docs import latest_values, write_docs
+from publication.docs import latest_values, write_docs
+from publication.public_zone import publish_all_public
+from publication.publish import refresh_analytics_db
 
 
 @dg.asset(key=["docs", "kpi_katalog"], deps=[dg.AssetKey(["exports", "kpi_values"])], group_name="exports",
@@ -30,9 +33,6 @@ AUDIT_CHECK = dg.AssetCheckSpec(
 def public_kpi_values(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     """The public zone: each Stichtag's export with primary and secondary cell suppression, published only
     when the attack audit (linear programming over everything published) passes."""
-    from stichtag.lock import build_lock
-    from stichtag.public_zone import publish_all_public
-    from stichtag.publish import refresh_analytics_db
 
     settings = lake.settings()
     failed: list[str] = []

@@ -5,9 +5,9 @@ import datetime as dt
 
 import dagster as dg
 
+from kernel.window import StichtagWindow
 from orchestration.defs.ingest.sensors import build_inbox_sensor
 from orchestration.defs.window import fenster_config
-from stichtag.window import StichtagWindow
 
 # Everything for a Stichtag window, in the order data flows: ingest new deliveries → dbt → versions and
 # export with their checks → public zone → KPI docs → report. The window is the run config

@@ -3,6 +3,8 @@
 import dagster as dg
 
 from orchestration.lib.resources import LakeResource
+from report.build import build_report
+from report.data import public_stichtage
 
 
 @dg.asset(key=["report", "sozialbericht"], deps=[dg.AssetKey(["public", "kpi_values"])], group_name="exports",
@@ -10,8 +12,6 @@ from orchestration.lib.resources import LakeResource
 def sozialbericht(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     """The offline HTML report of the newest public Stichtag: map, series with Kreis/Land/Bund, ranking and
     Gemeinde profiles, built from the public zone only, with the CSV/Parquet behind every chart."""
-    from report.build import build_report
-    from report.data import public_stichtage
 
     if not public_stichtage(lake.settings()):  # a window of daily Stichtage: nothing leaves the house
         context.log.info("Sozialbericht: kein Monatsende veröffentlicht, kein neuer Bericht")

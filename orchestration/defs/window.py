@@ -14,8 +14,7 @@ import datetime as dt
 
 import dagster as dg
 
-from stichtag.warehouse import RASTER, parse_date
-from stichtag.window import StichtagWindow, check_window
+from kernel.window import RASTER, StichtagWindow, check_window, parse_date
 
 
 class StichtagFenster(dg.ConfigurableResource):

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from kernel.settings import PROJECT_ROOT
+from kernel.window import StichtagWindow
+from orchestration.definitions import defs
 from orchestration.defs.window import fenster_config
-from stichtag.window import StichtagWindow
 
 
 def _instance() -> dg.DagsterInstance:
@@ -18,7 +20,6 @@ def _instance() -> dg.DagsterInstance:
         Path(home).mkdir(parents=True, exist_ok=True)
         config = Path(home) / "dagster.yaml"
         if not config.exists():
-            from stichtag.settings import PROJECT_ROOT
 
             config.write_text((PROJECT_ROOT / "dagster.yaml").read_text())
         return dg.DagsterInstance.get()
@@ -29,7 +30,6 @@ def run_stichtag_job(window: StichtagWindow, log_level: str = "WARNING",
                      overrides: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
     """Ingest, build, version, export and publish the window's Stichtage in one in-process run.
     `overrides` replace fields of the window's config as given (the tests send malformed ones)."""
-    from orchestration.definitions import defs
 
     run_config = fenster_config(window)
     run_config["resources"]["fenster"]["config"].update(overrides or {})

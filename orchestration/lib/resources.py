@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from stichtag.settings import Settings, get_settings
+from kernel.settings import Settings, get_settings
 
 
 class LakeResource(dg.ConfigurableResource):

@@ -14,7 +14,7 @@ import re
 
 from sources.contract import Contract
 from sources.limits import zip_error
-from sources.reader import ParsedFile
+from sources.readers.base import ParsedFile
 
 COPYRIGHT = "© Statistik der Bundesagentur für Arbeit"
 KEY = re.compile(r"^(D|[0-9]{2}|[0-9]{5}|[0-9]{8})$")

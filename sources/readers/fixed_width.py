@@ -7,7 +7,7 @@ trailer or a wrong count means the file is incomplete, and the whole delivery is
 from __future__ import annotations
 
 from sources.contract import Contract
-from sources.reader import ParsedFile, decode, line_too_long
+from sources.readers.base import ParsedFile, decode, line_too_long
 
 
 def parse_fixed_width(data: bytes, contract: Contract) -> ParsedFile:

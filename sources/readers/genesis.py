@@ -16,7 +16,8 @@ import zipfile
 
 from sources.contract import Contract
 from sources.limits import max_delivery_bytes, size_error, zip_error
-from sources.reader import ParsedFile, data_line_numbers, decode, line_too_long, parse_csv
+from sources.readers.base import ParsedFile, data_line_numbers, decode, line_too_long
+from sources.readers.csv import parse_csv
 
 REGION_KEY = re.compile(r"^(DG|[0-9]{2}|[0-9]{5}|[0-9]{8})$")
 PERIOD = re.compile(r"^([0-9]{2}\.[0-9]{2}\.[0-9]{4}|[0-9]{4})$")

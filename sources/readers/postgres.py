@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sources.contract import Contract
-from sources.reader import ParsedFile
+from sources.readers.base import ParsedFile
 from sources.systems import SourceUnavailable
 
 EPOCH_WATERMARK = "1900-01-01T00:00:00+00:00"

@@ -11,7 +11,7 @@ import re
 
 from sources.contract import Contract
 from sources.limits import zip_error
-from sources.reader import ParsedFile, _header_error
+from sources.readers.base import ParsedFile, header_error
 
 SUM_LINE = re.compile(r"^\s*Summe[^:]*:\s*([0-9.]+)\s*$")
 EXCEL_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?: 00:00:00)?$")
@@ -50,7 +50,7 @@ def parse_xlsx(data: bytes, contract: Contract) -> ParsedFile:
         end += 1
     data_rows = range(header_at + 1, end)
     out.data_lines = [i + 1 for i in data_rows]
-    err = _header_error(header, names)
+    err = header_error(header, names)
     if err:
         out.file_error = err
         return out

@@ -11,7 +11,7 @@ import re
 
 from sources.contract import Contract
 from sources.limits import MAX_XML_DEPTH
-from sources.reader import ParsedFile
+from sources.readers.base import ParsedFile
 
 
 class _Refused(ValueError):

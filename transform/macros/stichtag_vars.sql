@@ -21,7 +21,7 @@
 {%- endmacro %}
 
 {# The Datenstand is the received time of the newest delivery a build may see (UTC, whole seconds,
-   resolved by stichtag/versions.py from the ingest log): later deliveries are invisible to it. #}
+   resolved by warehouse/datenstand.py from the ingest log): later deliveries are invisible to it. #}
 {% macro datenstand_filter(received_col) -%}
     {%- if var('datenstand') -%}
         {%- set text = var('datenstand') | string -%}

@@ -2,11 +2,13 @@
 
 import dagster as dg
 
+from kernel.lock import build_lock
+from kernel.settings import Settings
 from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
-from stichtag.lock import build_lock
-from stichtag.publish import EXPORT_COLUMNS, Published, publish_kpi_values
-from stichtag.settings import Settings
+from publication.publish import Published, publish_kpi_values
+from publication.quality import docs_index, read_summary
+from publication.schema import EXPORT_COLUMNS
 
 EXPORT_KEY = dg.AssetKey(["exports", "kpi_values"])
 QUALITY_CHECK = dg.AssetCheckSpec(
@@ -40,8 +42,6 @@ def kpi_values_export(context: dg.AssetExecutionContext, lake: LakeResource,
 
 
 def quality_result(settings: Settings, published: list[Published]) -> dg.AssetCheckResult:
-    from stichtag.quality import docs_index, read_summary
-
     failed = [p for p in published if not p.checks_passed]
     counts = read_summary(settings)
     warnings = counts.warnings if counts else ()

@@ -10,11 +10,11 @@ from collections import defaultdict
 
 import dagster as dg
 
+from kernel.settings import Settings
 from orchestration.lib.resources import LakeResource
 from sources.contract import Contract, load_contracts
 from sources.ingest import ingest_inbox
 from sources.pseudonym import load_key
-from stichtag.settings import Settings
 
 
 def _asset_key(c: Contract) -> dg.AssetKey:

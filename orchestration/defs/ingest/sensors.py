@@ -13,11 +13,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from kernel.settings import get_settings
+from kernel.window import StichtagWindow
 from orchestration.defs.window import fenster_config
 from sources.contract import contract_for, load_contracts
 from sources.ingest import delivery_files
-from stichtag.settings import get_settings
-from stichtag.window import StichtagWindow
 
 
 def inbox_state() -> dict[str, str]:

@@ -18,18 +18,18 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from kernel.faults import crash_point
+from kernel.files import atomic_write_text
+from kernel.lock import build_lock, record_dbt_process
+from kernel.settings import DBT_PROJECT_DIR, Settings
+from kernel.window import check_window, parse_date
 from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.defs.warehouse.translator import StichtagDbtTranslator
 from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
-from sources.lake import atomic_write_text
-from stichtag.faults import crash_point
-from stichtag.lock import build_lock, record_dbt_process
-from stichtag.reuse import remember_models, reusable_models
-from stichtag.settings import DBT_PROJECT_DIR, Settings
-from stichtag.versions import BuildInfo, Datenstand, build_info_path, resolve_datenstand, write_build_info
-from stichtag.warehouse import dbt_vars, parse_date, prepare_build
-from stichtag.window import check_window
+from warehouse.datenstand import BuildInfo, Datenstand, build_info_path, resolve_datenstand, write_build_info
+from warehouse.dbt import dbt_vars, prepare_build
+from warehouse.reuse import remember_models, reusable_models
 
 # The project's own target holds the parsed manifest the asset graph is read from; builds never write it.
 PARSED_TARGET = DBT_PROJECT_DIR / "target"

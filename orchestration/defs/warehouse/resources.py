@@ -12,7 +12,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from stichtag.settings import DBT_PROJECT_DIR
+from kernel.settings import DBT_PROJECT_DIR
 
 
 def _dbt_executable() -> str:

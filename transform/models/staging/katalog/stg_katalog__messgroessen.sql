@@ -1,2 +1,3 @@
-select messgroesse::varchar as messgroesse, quelle::varchar as quelle
+select messgroesse::varchar as messgroesse, quelle::varchar as quelle,
+    vorlaeufig_moeglich::boolean as vorlaeufig_moeglich
 from {{ source('katalog', 'messgroessen') }}

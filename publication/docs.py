@@ -10,10 +10,10 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
-from stichtag.catalogue import Catalogue, Kpi, Term, load_catalogue
-from stichtag.generated import write_generated
-from stichtag.settings import PROJECT_ROOT
-from stichtag.text import german_number
+from kernel.catalogue import Catalogue, Kpi, Term, load_catalogue
+from kernel.files import write_generated
+from kernel.settings import PROJECT_ROOT
+from kernel.text import german_number
 
 DOCS_DIR = PROJECT_ROOT / "docs" / "kpis"
 LEVEL_NAMES = {"kreis": "Kreis", "land": "Land", "bund": "Bund"}
@@ -59,6 +59,11 @@ def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) 
               f"Mindestfallzahl für Veröffentlichung: {kpi.min_cell}"
               + ("; Gruppenoffenlegung geschützt (kleiner Rest der Gruppe, 100 % einer kleinen Gruppe "
                  "gesperrt)." if kpi.share_of_group else "."), ""]
+    provisional = sorted({catalogue.measures[m].get("source") for m in measures} & set(catalogue.provisional))
+    for source in provisional:
+        rule = catalogue.provisional[source]["rule"]
+        lines += [f"**Vorläufig:** Werte aus {source} tragen den Status `vorlaeufig`, solange "
+                  f"`{catalogue.provisional[source]['model']}` sie so markiert: {rule}", ""]
     if kpi.plausible:
         lines += ["## Plausibilität (Qualitätsprüfung vor jeder Veröffentlichung)", ""]
         for r in kpi.plausible:
@@ -75,7 +80,7 @@ def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) 
         if values:
             lines += ["| Gebiet | Stichtag | Bezugsdatum | Wert | Status |", "|---|---|---|---|---|"]
             for name, stichtag, bezug, value, status in values:
-                shown = "–" if value is None else german_number(value, 0 if kpi.unit == "anzahl" else 2)
+                shown = "–" if value is None else german_number(value, kpi.decimals)
                 lines.append(f"| {name} | {stichtag} | {bezug} | {shown} {kpi.unit_label if value is not None else ''}"
                              f" | {status} |")
         else:

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-from stichtag.catalogue import Catalogue
-from stichtag.disclosure.model import Release, Signature, ordered, signature
+from kernel.catalogue import Catalogue
+from publication.disclosure.model import Release, Signature, ordered, signature
 
 
 def min_cells(rel: Release, catalogue: Catalogue) -> dict[Signature, int]:

@@ -6,7 +6,7 @@ Three kinds of finding:
 * a canary's exact birth date (ISO or German notation);
 * a column named like a delivered identifier the contracts drop or pseudonymise (Familienname, Geburtsdatum,
   Personennummer, …): a clear id or an exact birth date that slipped through under its own name;
-* a value the inbox really delivered in a direct-identifier column (stichtag/delivered_values.py: ids,
+* a value the inbox really delivered in a direct-identifier column (publication/delivered_values.py: ids,
   names, streets of every delivery's first rows): any delivered person, not only the planted canaries.
 
 Parquet and DuckDB files are compressed, so a byte scan alone proves nothing: they are read back through
@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from sources.contract import load_contracts
+
 TEXT_ENCODINGS = ("utf-8", "cp1252")
 
 
@@ -38,7 +40,6 @@ class Finding:
 
 def forbidden_columns() -> frozenset[str]:
     """Delivered column names that must never be a column in the lake (lower case)."""
-    from sources.contract import load_contracts
 
     names = set()
     for contract in load_contracts():
@@ -199,7 +200,7 @@ def _scan_duckdb(path: Path, needles: list[str], forbidden: frozenset[str],
 def scan(roots: Iterable[Path], needles: list[str], forbidden: frozenset[str] | None = None,
          progress: bool = False, delivered: Iterable[str] = ()) -> list[Finding]:
     """`needles`: canaries, found as substrings anywhere; `delivered`: the inbox's identifiers
-    (stichtag/delivered_values.py), found as whole values or tokens."""
+    (publication/delivered_values.py), found as whole values or tokens."""
     delivered = frozenset(delivered)
     forbidden = forbidden_columns() if forbidden is None else forbidden
     files = sorted({p for root in roots if root.exists()

@@ -9,17 +9,23 @@ runs them with Great Expectations (imported here only, once per run: it costs se
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import yaml
 
-from stichtag.catalogue import load_catalogue
-from stichtag.reference import gemeinden
-from stichtag.settings import PROJECT_ROOT, Settings
+from kernel.catalogue import load_catalogue
+from kernel.files import atomic_write_text, write_generated
+from kernel.reference import gemeinden
+from kernel.settings import PROJECT_ROOT, Settings
+from publication.schema import EXPORT_COLUMNS
+from publication.versions import read_latest, versions_root
+from sources.contract import load_contracts
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
 SEVERITIES = {"critical": "blocking", "warning": "warning"}
@@ -85,8 +91,6 @@ def plausibility_specs() -> list[ExpectationSpec]:
 
 
 def parameters() -> dict[str, object]:
-    from stichtag.publish import EXPORT_COLUMNS
-
     catalogue = load_catalogue()
     return {"kpi_ids": sorted(k.id for k in catalogue.kpis), "n_kpis": len(catalogue.kpis),
             "gemeinde_ags": sorted(g.ags for g in gemeinden()), "export_columns": list(EXPORT_COLUMNS)}
@@ -152,9 +156,6 @@ def raw_suite_text(contract) -> str:
 
 
 def write_raw_suites(directory: Path = RAW_DIR) -> list[Path]:
-    from sources.contract import load_contracts
-    from stichtag.generated import write_generated
-
     return write_generated(directory, {f"{c.source}__{c.table}.yml": raw_suite_text(c) for c in load_contracts()},
                            "*.yml")
 
@@ -164,17 +165,13 @@ def validated_path(settings: Settings) -> Path:
 
 
 def _validated(settings: Settings) -> dict[str, list[str]]:
-    import json
-
     path = validated_path(settings)
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def mark_validated(settings: Settings, deliveries: dict[str, list[str]]) -> None:
     """Remember the raw deliveries whose suites passed: each delivery is validated once."""
-    import json
 
-    from sources.lake import atomic_write_text
 
     done = _validated(settings)
     for table, ids in deliveries.items():
@@ -203,8 +200,6 @@ def raw_tables(settings: Settings) -> tuple[dict[str, str], dict[str, list[str]]
 
 def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]):
     """The tables the suites check, as pandas DataFrames, for the Stichtage `days` of the build."""
-    from stichtag.publish import EXPORT_COLUMNS
-    from stichtag.versions import read_latest, versions_root
 
     listing = ", ".join(f"date '{d.isoformat()}'" for d in days) or "null"
     con.execute(f"create or replace temp table q_werte as select {', '.join(EXPORT_COLUMNS)} "
@@ -274,7 +269,6 @@ COURSE_MIN_PERSONS = 50  # a test Kreis of a handful of persons may double in a 
 def _population_course(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]):
     """Each Stichtag's Kreis population against the previous Stichtag (in this build, else the newest
     published one before it): a jump beyond the bound is no demography but a broken build."""
-    from stichtag.versions import read_latest, versions_root
 
     kreis = dict(con.execute("""select stichtag, value from q_werte
         where kpi_id = 'einwohner' and gebiet_ebene = 'kreis' and value is not null""").fetchall())
@@ -378,7 +372,6 @@ def _condition(where: dict):
 
 def _gx_context(settings: Settings):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # offline: no usage statistics
-    import shutil
 
     import great_expectations as gx
 
@@ -483,9 +476,7 @@ def summary_path(settings: Settings) -> Path:
 
 def write_summary(settings: Settings, datenstand: str, days: list[dt.date], outcomes: list[CheckOutcome]) -> None:
     """The last run's results (for the Dagster asset check and `make run`'s summary: `read_summary`)."""
-    import json
 
-    from sources.lake import atomic_write_text
 
     atomic_write_text(summary_path(settings), json.dumps({
         "datenstand": datenstand, "stichtage": [d.isoformat() for d in days],
@@ -505,7 +496,6 @@ class SummaryCounts:
 
 def read_summary(settings: Settings) -> SummaryCounts | None:
     """The counts of the last run (None before the first one)."""
-    import json
 
     if not summary_path(settings).exists():
         return None
@@ -525,7 +515,6 @@ def write_overview(settings: Settings, outcomes: list[CheckOutcome], days: list[
     unlike GX's own Data Docs index), linking each suite's newest GX validation page."""
     import html
 
-    from sources.lake import atomic_write_text
 
     site = docs_index(settings).parent
     rows = []

@@ -1,4 +1,5 @@
-"""Atomic writes into the lake: readers see the old file or the new one, never a half-written one."""
+"""Writing files: atomically into the lake (readers see the old file or the new one, never a half-written
+one), and generated files into the repository (rewritten only when their text changed)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,19 @@ def atomic_write_text(target: Path, text: str) -> None:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+def write_generated(directory: Path, pages: dict[str, str], pattern: str) -> list[Path]:
+    """Files generated into the repository (catalogue docs, raw-table suites): each rewritten only when its
+    text changed, so a regeneration shows in `git diff` exactly what moved; files no longer generated go.
+    Write `pages` (file name → text) into `directory`; delete the other files matching `pattern`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob(pattern):
+        if old.name not in pages:
+            old.unlink()
+    written = []
+    for name, text in pages.items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -14,10 +14,10 @@ import hashlib
 import json
 import os
 
-from sources.lake import atomic_write_text
-from stichtag.lineage import model_graph, window_models
-from stichtag.settings import Settings
-from stichtag.versions import BuildInfo
+from kernel.files import atomic_write_text
+from kernel.settings import Settings
+from warehouse.datenstand import BuildInfo
+from warehouse.lineage import model_graph, window_models
 
 
 def _record(settings: Settings):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sources.contract import load_contracts
 from sources.ingest import delivery_files
-from sources.reader import parse
+from sources.readers import parse
 
 MIN_TEXT = 8  # a name or street shorter than this appears in ordinary text
 MIN_DIGITS = 9  # an id shorter than this collides with counts and dates

@@ -10,6 +10,20 @@ BESTAND_DATE = dt.date(2014, 12, 31)  # the registry's opening extract (EWO_BEST
 FIRST_STICHTAG = BESTAND_DATE + dt.timedelta(days=1)
 
 
+RASTER = ("taeglich", "monatsende", "jahresende")
+
+
+def parse_date(text: str, what: str = "Datum") -> dt.date:
+    """Strict YYYY-MM-DD: `2024-02-30`, `2024-1-1` or anything with trailing text is refused."""
+    try:
+        value = dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} {text!r} ist kein gültiges Datum im Format JJJJ-MM-TT") from None
+    if value.isoformat() != text:
+        raise ValueError(f"{what} {text!r} ist kein gültiges Datum im Format JJJJ-MM-TT")
+    return value
+
+
 class StichtagOutOfRange(ValueError):
     """A Stichtag or Datenstand the deliveries cannot answer."""
 

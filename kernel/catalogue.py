@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from stichtag.settings import PROJECT_ROOT
+from kernel.settings import PROJECT_ROOT
 
 CATALOGUE_FILE = PROJECT_ROOT / "catalogue" / "kpis.yml"
 
@@ -98,6 +98,7 @@ class Kpi:
     unit: str
     unit_label: str
     scale: float
+    decimals: int  # places shown to readers, from the unit
     sources: tuple[str, ...]
     caveats: str
     levels: tuple[str, ...]
@@ -115,6 +116,8 @@ class Catalogue:
     sha256: str
     sozialindex: dict | None = None
     disclosure: dict = field(default_factory=lambda: dict(DISCLOSURE_DEFAULTS))
+    # source → {model, rule}: the source's figures are provisional where its model says so (`vorlaeufig`)
+    provisional: dict[str, dict] = field(default_factory=dict)
 
     def kpi(self, kpi_id: str) -> Kpi:
         for k in self.kpis:
@@ -160,6 +163,10 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
     if not isinstance(data, dict) or not {"units", "measures", "kpis"} <= set(data):
         raise CatalogueError("catalogue needs the sections units, measures and kpis")
     units, measures = data["units"], data["measures"]
+    for name, spec in units.items():
+        if not (isinstance(spec, dict) and set(spec) == {"label", "scale", "decimals"}
+                and isinstance(spec["decimals"], int) and 0 <= spec["decimals"] <= 4):
+            raise CatalogueError(f"unit {name}: needs label, scale and decimals (a whole number 0 … 4)")
     for name, spec in measures.items():
         unknown = set(spec) - MEASURE_KEYS
         if unknown:
@@ -210,7 +217,8 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
         kpis.append(Kpi(id=raw["id"], name=raw["name"], name_en=raw["name_en"], handlungsfeld=raw["handlungsfeld"],
                         definition=" ".join(str(raw["definition"]).split()), numerator=numerator,
                         denominator=denominator, unit=raw["unit"], unit_label=units[raw["unit"]]["label"],
-                        scale=float(units[raw["unit"]]["scale"]), sources=tuple(raw["sources"]),
+                        scale=float(units[raw["unit"]]["scale"]), decimals=units[raw["unit"]]["decimals"],
+                        sources=tuple(raw["sources"]),
                         caveats=" ".join(str(raw.get("caveats", "")).split()), levels=levels, min_cell=min_cell,
                         definition_de=" ".join(str(raw.get("definition_de", "")).split()),
                         caveats_de=" ".join(str(raw.get("caveats_de", "")).split()),
@@ -229,7 +237,17 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
         bounds = index.get("status_klassen", {})
         if list(bounds.values()) != sorted(bounds.values()):
             raise CatalogueError("sozialindex: status class bounds must increase")
-    return Catalogue(kpis=tuple(kpis), measures=measures, sha256=sha256, sozialindex=index, disclosure=disclosure)
+    provisional = data.get("provisional") or {}
+    sources = {spec.get("source") for spec in measures.values()}
+    for source, spec in provisional.items():
+        if source not in sources:
+            raise CatalogueError(f"provisional: {source!r} is the source of no measure "
+                                 f"(known: {sorted(sources - {None})})")
+        if not (isinstance(spec, dict) and set(spec) == {"model", "rule"} and all(isinstance(v, str) and v
+                                                                                 for v in spec.values())):
+            raise CatalogueError(f"provisional: {source} needs model (the model with the column vorlaeufig) and rule")
+    return Catalogue(kpis=tuple(kpis), measures=measures, sha256=sha256, sozialindex=index, disclosure=disclosure,
+                     provisional=provisional)
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -255,7 +273,9 @@ def write_for_dbt(catalogue: Catalogue, directory: Path) -> None:
               "alter_von": t.age_from, "alter_bis": t.age_to, "geschlecht": t.sex, "deutsch": t.german}
              for k in catalogue.kpis
              for rolle, side in (("zaehler", k.numerator), ("nenner", k.denominator)) for t in side]
-    measures = [{"messgroesse": m, "quelle": spec.get("source", "")} for m, spec in catalogue.measures.items()]
+    measures = [{"messgroesse": m, "quelle": spec.get("source", ""),
+                 "vorlaeufig_moeglich": spec.get("source") in catalogue.provisional}
+                for m, spec in catalogue.measures.items()]
     index = catalogue.sozialindex or {}
     indicators = [{"kpi_id": i["kpi"], "gewicht": float(i["gewicht"]),
                    "dynamik_jahre": int(index.get("dynamik_jahre", 3)),

@@ -1,5 +1,5 @@
 """The public zone: what may leave the house. Built from the restricted export of each Stichtag by
-disclosure control (stichtag/disclosure/); published only if the attack audit passes.
+disclosure control (publication/disclosure/); published only if the attack audit passes.
 
 lake/exports/…                                          restricted zone: exact values, for the planning unit
 lake/public/kpi_values/stichtag=D/kpi_values.parquet    public zone: the same schema, hidden cells `gesperrt`
@@ -20,14 +20,15 @@ from pathlib import Path
 
 import duckdb
 
-from sources.lake import atomic_copy_to_parquet, atomic_write_text
-from stichtag.catalogue import Catalogue, load_catalogue
-from stichtag.disclosure import SUPPRESSED, Hierarchy, protect
-from stichtag.disclosure.model import years_before as model_years_before
-from stichtag.disclosure.protect import YearBefore
-from stichtag.publish import LEVEL_ORDER, kpi_export_path
-from stichtag.reference import gemeinden
-from stichtag.settings import Settings
+from kernel.catalogue import Catalogue, load_catalogue
+from kernel.files import atomic_copy_to_parquet, atomic_write_text
+from kernel.reference import gemeinden
+from kernel.settings import Settings
+from publication.disclosure import SUPPRESSED, Hierarchy, protect
+from publication.disclosure.model import years_before as model_years_before
+from publication.disclosure.protect import YearBefore
+from publication.publish import kpi_export_path
+from publication.schema import LEVEL_ORDER
 
 
 class AuditFailed(RuntimeError):

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from stichtag.settings import Settings
+from kernel.settings import Settings
 
 
 def log_path(settings: Settings) -> Path:

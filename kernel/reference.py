@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from stichtag.settings import REFERENCE_DIR
+from kernel.settings import REFERENCE_DIR
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ nobody else opens it. For every Stichtag of the build this step
 1. writes the version lake/marts/kpi_values/stichtag=D/datenstand=K/build=F/ (see versions.py)
    with the Parquet and a manifest, unless that exact version exists (then: no-op);
 2. runs the publication checks (SQL checks here and the Great Expectations suites of expectations/,
-   stichtag/quality.py); only if the blocking ones pass, switches `latest.json` (atomically) and
+   publication/quality.py); only if the blocking ones pass, switches `latest.json` (atomically) and
    replaces the export lake/exports/kpi_values/stichtag=D/kpi_values.parquet (temp file + rename);
 3. rebuilds lake/analytics.duckdb (views only) in a temporary file and renames it over the old one,
    so analysts, who open it read-only, never hold a lock a materialisation needs, nor wait for one.
@@ -26,22 +26,14 @@ from pathlib import Path
 
 import duckdb
 
-from sources.lake import atomic_copy_to_parquet
-from stichtag.faults import crash_point
-from stichtag.settings import Settings
-from stichtag.versions import (
-    BuildInfo,
-    read_build_info,
-    read_latest,
-    switch_latest,
-    version_dir,
-    versions_root,
-    write_version,
-)
-
-EXPORT_COLUMNS = ("kpi_id", "gebiet_id", "gebiet_name", "gebiet_ebene", "stichtag", "value", "numerator",
-                  "denominator", "unit", "status", "bezugsdatum", "quelle")
-LEVEL_ORDER = "case gebiet_ebene when 'bund' then 0 when 'land' then 1 when 'kreis' then 2 when 'amt' then 3 else 4 end"
+from kernel.faults import crash_point
+from kernel.files import atomic_copy_to_parquet
+from kernel.log import log_event
+from kernel.settings import Settings
+from publication.quality import run_quality_gates
+from publication.schema import EXPORT_COLUMNS, LEVEL_ORDER
+from publication.versions import read_latest, switch_latest, version_dir, versions_root, write_version
+from warehouse.datenstand import BuildInfo, read_build_info
 
 
 class PublicationError(RuntimeError):
@@ -121,7 +113,6 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
             "select distinct stichtag from marts.fct_kpi_werte where stichtag >= ? and stichtag < ? order by 1",
             [min_date, max_date]).fetchall()]
         # the Great Expectations suites of expectations/ over every Stichtag of the build, before any pointer moves
-        from stichtag.quality import run_quality_gates
 
         # (an existing version is a no-op and keeps the results in its manifest: nothing to validate again)
         new_days = [d for d in days if not (version_dir(settings, d, info.datenstand, info.fingerprint(d))
@@ -132,7 +123,6 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
     finally:
         con.close()
     refresh_analytics_db(settings)
-    from stichtag.oplog import log_event
 
     for p in out:
         log_event(settings, "publish", run_id=run_id, stichtag=p.stichtag,

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stichtag.catalogue import Catalogue
-from stichtag.disclosure.model import Atom, Hierarchy, Release, Signature, counts_persons, ordered
+from kernel.catalogue import Catalogue
+from publication.disclosure.model import Atom, Hierarchy, Release, Signature, counts_persons, ordered
 
 Key = tuple[Signature, str]
 EPS = 1e-6

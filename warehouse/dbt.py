@@ -9,22 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from stichtag.catalogue import load_catalogue, write_for_dbt
-from stichtag.reference import region
-from stichtag.settings import REFERENCE_DIR, Settings
-
-RASTER = ("taeglich", "monatsende", "jahresende")
-
-
-def parse_date(text: str, what: str = "Datum") -> dt.date:
-    """Strict YYYY-MM-DD: `2024-02-30`, `2024-1-1` or anything with trailing text is refused."""
-    try:
-        value = dt.date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} {text!r} ist kein gültiges Datum im Format JJJJ-MM-TT") from None
-    if value.isoformat() != text:
-        raise ValueError(f"{what} {text!r} ist kein gültiges Datum im Format JJJJ-MM-TT")
-    return value
+from kernel.catalogue import load_catalogue, write_for_dbt
+from kernel.reference import region
+from kernel.settings import REFERENCE_DIR, Settings
+from kernel.window import RASTER
+from sources.ingest import ensure_raw_tables
+from sources.official import write_for_dbt as write_official_codes
 
 
 def dbt_vars(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
@@ -40,8 +30,6 @@ def dbt_vars(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
 
 def prepare_build(settings: Settings) -> None:
     """Validate the KPI catalogue, hand it to dbt, and point dbt at this lake (env for the subprocess)."""
-    from sources.ingest import ensure_raw_tables
-    from sources.official import write_for_dbt as write_official_codes
 
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     ensure_raw_tables(settings)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from stichtag.settings import Settings
+from kernel.settings import Settings
 
 _held: dict[Path, list[int]] = {}  # lock path → [fd, depth]: re-entrant within one process
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from stichtag.catalogue import Catalogue
-from stichtag.settings import DBT_PROJECT_DIR
+from kernel.catalogue import Catalogue
+from kernel.settings import DBT_PROJECT_DIR
 
 REF = re.compile(r"""\bref\(\s*['"](\w+)['"]\s*\)""")
 # every measure reaches the KPIs through this model (int_messwerte_gebiete → fct_kpi_werte)
 MEASURES_MODEL = "int_messwerte_gebiete"
+# the provisional status of measures is set here, from the models the catalogue's `provisional` names
+PROVISIONAL_MODEL = "int_messgroessen_stand"
 
 
 def model_graph(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, set[str]]:
@@ -32,7 +34,8 @@ def upstream(graph: dict[str, set[str]], model: str) -> set[str]:
 
 
 def measure_model_errors(catalogue: Catalogue, graph: dict[str, set[str]] | None = None) -> list[str]:
-    """Measures whose `model:` is not a model of the dbt project, or not upstream of the measures' model."""
+    """Measures whose `model:` is not a model of the dbt project, or not upstream of the measures' model;
+    provisional sources whose model does not reach the provisional status."""
     graph = model_graph() if graph is None else graph
     feeding = upstream(graph, MEASURES_MODEL) | {MEASURES_MODEL}
     errors = []
@@ -42,6 +45,10 @@ def measure_model_errors(catalogue: Catalogue, graph: dict[str, set[str]] | None
             errors.append(f"measure {name}: model {model!r} is no model of the dbt project")
         elif model not in feeding:
             errors.append(f"measure {name}: model {model} does not feed {MEASURES_MODEL}")
+    for source, spec in sorted(catalogue.provisional.items()):
+        if spec["model"] not in graph.get(PROVISIONAL_MODEL, set()):
+            errors.append(f"provisional {source}: model {spec['model']!r} is not read by {PROVISIONAL_MODEL}, "
+                          "so its figures would never be marked provisional")
     return errors
 
 

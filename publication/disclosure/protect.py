@@ -19,10 +19,20 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from stichtag.catalogue import Catalogue
-from stichtag.disclosure.audit import Finding, Key, audit
-from stichtag.disclosure.model import OWN_LEVELS, Atoms, Hierarchy, Release, ordered, release, shifted, sides, signature
-from stichtag.disclosure.rules import min_cells, primary
+from kernel.catalogue import Catalogue
+from publication.disclosure.audit import Finding, Key, audit
+from publication.disclosure.model import (
+    OWN_LEVELS,
+    Atoms,
+    Hierarchy,
+    Release,
+    ordered,
+    release,
+    shifted,
+    sides,
+    signature,
+)
+from publication.disclosure.rules import min_cells, primary
 
 SUPPRESSED = "gesperrt"
 YearBefore = tuple[list[dict], list[dict], dict[str, str]]  # restricted rows, public rows, measure renaming

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from stichtag.catalogue import Catalogue, Kpi, Term
+from kernel.catalogue import Catalogue, Kpi, Term
 
 OWN_LEVELS = ("gemeinde", "amt", "kreis")
 EXTERNAL_SOURCES = {"amtlich", "referenz"}
