@@ -2,13 +2,8 @@
 -- three months: each Berichtsmonat is taken from its newest delivery within the Datenstand, and a
 -- Stichtag uses the newest Berichtsmonat that has begun by then (a Stichtag in a month not yet
 -- delivered carries the last month forward, marked `vorlaeufig` like every month < 3 months old).
-with geliefert as (
-    select *, max(received_at) over (partition by berichtsmonat) as neueste_lieferung
-    from {{ ref('stg_jobcenter__bestand') }}
-),
-
-endstand as (
-    select * from geliefert where received_at = neueste_lieferung
+with endstand as (
+    select * from {{ ref('int_sgb2_endstand') }}
 ),
 
 monate as (
