@@ -23,6 +23,8 @@ CATALOGUE_FILE = PROJECT_ROOT / "catalogue" / "kpis.yml"
 def catalogue_file() -> Path:
     """The catalogue in use: a planner may point a build at a draft (STICHTAG_CATALOGUE) before committing it."""
     return Path(os.environ.get("STICHTAG_CATALOGUE", CATALOGUE_FILE))
+
+
 KPI_KEYS = {"id", "name", "name_en", "handlungsfeld", "definition", "definition_de", "numerator", "denominator",
             "unit", "sources", "caveats", "caveats_de", "levels", "min_cell", "comparison",
             "share_of_group", "plausible"}

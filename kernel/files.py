@@ -47,6 +47,7 @@ def atomic_write_text(target: Path, text: str) -> None:
     finally:
         tmp.unlink(missing_ok=True)
 
+
 def write_generated(directory: Path, pages: dict[str, str], pattern: str) -> list[Path]:
     """Files generated into the repository (catalogue docs, raw-table suites): each rewritten only when its
     text changed, so a regeneration shows in `git diff` exactly what moved; files no longer generated go.

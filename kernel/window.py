@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 BESTAND_DATE = dt.date(2014, 12, 31)  # the registry's opening extract (EWO_BESTAND_20141231)
 FIRST_STICHTAG = BESTAND_DATE + dt.timedelta(days=1)
-
-
 RASTER = ("taeglich", "monatsende", "jahresende")
 
 

@@ -97,10 +97,13 @@ class BuildInfo:
     started_at: str
     timings: dict[str, float] = field(default_factory=dict)
 
+    def inputs(self) -> list[str]:
+        """What determines the numbers besides the Stichtag: code, catalogue, key ids, delivery hashes."""
+        return [self.models_sha256, self.catalogue_sha256, *sorted(self.key_ids),
+                *sorted(d["sha256"] for d in self.deliveries)]
+
     def fingerprint(self, stichtag: dt.date) -> str:
-        parts = [stichtag.isoformat(), self.models_sha256, self.catalogue_sha256, *sorted(self.key_ids),
-                 *sorted(d["sha256"] for d in self.deliveries)]
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+        return hashlib.sha256("\n".join([stichtag.isoformat(), *self.inputs()]).encode()).hexdigest()[:12]
 
 
 def build_info_path(settings: Settings) -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 
 from kernel.files import atomic_write_text
 from kernel.settings import Settings
@@ -20,13 +21,12 @@ from warehouse.datenstand import BuildInfo
 from warehouse.lineage import model_graph, window_models
 
 
-def _record(settings: Settings):
+def _record(settings: Settings) -> Path:
     return settings.warehouse.parent / "reusable_models.json"
 
 
 def inputs_fingerprint(info: BuildInfo) -> str:
-    parts = [info.models_sha256, info.catalogue_sha256, info.cutoff, os.environ.get("STICHTAG_SCALE", "kreis"),
-             *sorted(info.key_ids), *sorted(d["sha256"] for d in info.deliveries)]
+    parts = [*info.inputs(), info.cutoff, os.environ.get("STICHTAG_SCALE", "kreis")]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -20,7 +20,6 @@ def _instance() -> dg.DagsterInstance:
         Path(home).mkdir(parents=True, exist_ok=True)
         config = Path(home) / "dagster.yaml"
         if not config.exists():
-
             config.write_text((PROJECT_ROOT / "dagster.yaml").read_text())
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()

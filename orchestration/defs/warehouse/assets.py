@@ -22,7 +22,7 @@ from kernel.faults import crash_point
 from kernel.files import atomic_write_text
 from kernel.lock import build_lock, record_dbt_process
 from kernel.settings import DBT_PROJECT_DIR, Settings
-from kernel.window import check_window, parse_date
+from kernel.window import StichtagWindow
 from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.defs.warehouse.translator import StichtagDbtTranslator
 from orchestration.defs.window import StichtagFenster
@@ -54,16 +54,13 @@ def dbt_build_args(min_date: dt.date, max_date: dt.date, raster: str, datenstand
     return ["build", "--vars", json.dumps(variables)]
 
 
-def start_build(settings: Settings, min_date: dt.date, max_date: dt.date, raster: str,
-                datenstand: str) -> tuple[list[str], BuildInfo]:
-    """Validate the catalogue, resolve the Datenstand, record what this build sees; the dbt args."""
-    requested = parse_date(datenstand, "datenstand") if datenstand else None
-    # [min_date, max_date): refused here too, so the schedule, sensor, launchpad and backfills hold the rule
-    check_window(min_date, max_date - dt.timedelta(days=1), requested)
+def start_build(settings: Settings, window: StichtagWindow) -> tuple[list[str], BuildInfo]:
+    """Validate the catalogue, resolve the Datenstand, record what this build sees; the dbt args. The window
+    comes validated from the run config (StichtagFenster.window), on every path that launches the job."""
     prepare_build(settings)
-    resolved = resolve_datenstand(settings, requested)
-    info = write_build_info(settings, min_date, max_date, raster, resolved)
-    return dbt_build_args(min_date, max_date, raster, resolved), info
+    resolved = resolve_datenstand(settings, window.datenstand)
+    info = write_build_info(settings, window.first, window.end, window.raster, resolved)
+    return dbt_build_args(window.first, window.end, window.raster, resolved), info
 
 
 def finish_build(settings: Settings, info: BuildInfo, seconds: float) -> None:
@@ -74,10 +71,10 @@ def finish_build(settings: Settings, info: BuildInfo, seconds: float) -> None:
 
 
 def window_metadata(stichtage: list[dt.date], info: BuildInfo) -> dict:
-    """What a materialisation of the window wrote, for the asset graph (the version store stays the record)."""
-    return {"stichtage": len(stichtage), "erster_stichtag": stichtage[0].isoformat() if stichtage else "",
-            "letzter_stichtag": stichtage[-1].isoformat() if stichtage else "", "raster": info.raster,
-            "datenstand": info.datenstand}
+    """What a materialisation of the window wrote, for the asset graph (the version store stays the record);
+    a window always holds its last day."""
+    return {"stichtage": len(stichtage), "erster_stichtag": stichtage[0].isoformat(),
+            "letzter_stichtag": stichtage[-1].isoformat(), "raster": info.raster, "datenstand": info.datenstand}
 
 
 @dbt_assets(manifest=dbt_project().manifest_path, project=dbt_project(), dagster_dbt_translator=StichtagDbtTranslator())
@@ -86,8 +83,7 @@ def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     settings = lake.settings()
     window = fenster.window()
     with build_lock(settings):
-        args, info = start_build(settings, window.first, window.end, window.raster,
-                                 window.datenstand.isoformat() if window.datenstand else "")
+        args, info = start_build(settings, window)
         kept = reusable_models(settings, info)
         if kept:  # built by the last build from exactly these inputs, independent of the window
             args += ["--exclude", " ".join(kept)]
