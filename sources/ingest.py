@@ -461,16 +461,19 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
     check_key(log, key)
     sweep_leftovers(settings)
     files = delivery_files(settings.inbox)
-    growing = still_growing(files)
-    files = [f for f in files if f not in growing]
     if source is not None:
         contracts = load_contracts()
         files = [f for f in files if _source_of(f, contracts) == source]
+    # a file the log knows, unchanged to the nanosecond, is no transfer in progress: only the others are
+    # watched, so a run over known deliveries does not wait for the growth check
+    logged = {f: same for f in files if (same := unchanged_since(f, settings)) is not None}
+    growing = still_growing([f for f in files if f not in logged])
+    files = [f for f in files if f not in growing]
     known = {e["sha256"]: e for e in log}
     key_cache: KeyCache = {}
     results = []
     for f in tqdm(files, desc=f"Ingest {source or ''}".strip(), unit="Datei", disable=not progress):
-        res = ingest_file(f, settings, key, known, run_id, key_cache)
+        res = logged.get(f) or ingest_file(f, settings, key, known, run_id, key_cache)
         known.setdefault(res.sha256, asdict(res))
         results.append(res)
 

@@ -83,9 +83,29 @@ def test_a_rerun_over_known_deliveries_reads_no_file(small_kreis, tmp_path: Path
         raise AssertionError(f"{self} read again")
 
     monkeypatch.setattr(Path, "read_bytes", no_reading)
+    waits = []
+    monkeypatch.setattr("sources.ingest.time.sleep", waits.append)  # the growth check: only for unknown files
     second = ingest_inbox(s, key, progress=False)
     assert {r.status for r in second} == {"already_ingested"}
     assert [(r.lieferung_id, r.sha256) for r in second] == [(r.lieferung_id, r.sha256) for r in first]
+    assert waits == []
+
+
+def test_a_file_still_growing_during_the_run_waits_for_the_next_one(small_kreis, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    s = make_settings(tmp_path)
+    src = small_kreis.inbox / "melderegister" / "EWO_AENDERUNGEN_201502.csv"
+    target = s.inbox / "melderegister" / src.name
+    target.parent.mkdir(parents=True)
+    target.write_bytes(src.read_bytes()[:1000])
+
+    def transfer_goes_on(seconds: float) -> None:  # the sender appends while the check watches
+        with target.open("ab") as f:
+            f.write(src.read_bytes()[1000:2000])
+
+    monkeypatch.setattr("sources.ingest.time.sleep", transfer_goes_on)
+    assert ingest_inbox(s, load_key(s), progress=False) == []
+    assert not s.raw.exists() or not any(s.raw.rglob("*.parquet"))
 
 
 def test_a_delivery_rewritten_in_place_with_the_same_size_is_read_again_and_refused(small_kreis, tmp_path) -> None:

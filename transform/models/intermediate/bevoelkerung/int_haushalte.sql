@@ -3,12 +3,12 @@
 -- names counts twice, flat-sharers with one name once; see the README's caveats.
 select
     s.stichtag,
-    wz.gemeinde_ags,
-    wz.haushalt_pseudonym,
-    count(*) as personen,
-    count(*) filter (where {{ alter_am('s.stichtag', 'wz.geburtsjahr', 'wz.geburtsmonat') }} >= 18) as erwachsene,
-    bool_or({{ alter_am('s.stichtag', 'wz.geburtsjahr', 'wz.geburtsmonat') }} < 18) as mit_kindern
+    h.gemeinde_ags,
+    count(*) as haushalte,
+    count(*) filter (where h.personen = 1) as haushalte_1p,
+    count(*) filter (where h.mit_kindern) as haushalte_mit_kindern,
+    count(*) filter (where h.mit_kindern and h.erwachsene = 1) as haushalte_alleinerziehend
 from {{ ref('int_stichtage') }} as s
-join {{ ref('int_wohnzeitraeume') }} as wz
-    on wz.gueltig_ab <= s.stichtag and s.stichtag < wz.gueltig_bis
+join {{ ref('int_haushaltszustaende') }} as h
+    on h.gueltig_ab <= s.stichtag and s.stichtag < h.gueltig_bis
 group by all

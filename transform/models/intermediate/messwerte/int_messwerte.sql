@@ -53,21 +53,19 @@ join wanderungen w on w.ereignisdatum > s.vorjahrestag and w.ereignisdatum <= s.
 group by all
 
 union all
-select stichtag, gemeinde_ags, 'haushalte', null, null, null, count(*)
+select stichtag, gemeinde_ags, 'haushalte', null, null, null, haushalte
 from {{ ref('int_haushalte') }}
-group by all
+where haushalte > 0
 
 union all
-select stichtag, gemeinde_ags, 'haushalte_1p', null, null, null, count(*)
+select stichtag, gemeinde_ags, 'haushalte_1p', null, null, null, haushalte_1p
 from {{ ref('int_haushalte') }}
-where personen = 1
-group by all
+where haushalte_1p > 0
 
 union all
-select stichtag, gemeinde_ags, 'haushalte_alleinerziehend', null, null, null, count(*)
+select stichtag, gemeinde_ags, 'haushalte_alleinerziehend', null, null, null, haushalte_alleinerziehend
 from {{ ref('int_haushalte') }}
-where mit_kindern and erwachsene = 1
-group by all
+where haushalte_alleinerziehend > 0
 
 union all
 select s.stichtag, b.gemeinde_ags, 'bevoelkerung_vor5j', b.alter, b.geschlecht, b.deutsch, b.anzahl
@@ -79,10 +77,9 @@ select s.stichtag, g.gemeinde_ags, 'flaeche_km2', null, null, null, g.flaeche_km
 from stichtage s cross join {{ ref('stg_referenz__gemeinden') }} g
 
 union all
-select stichtag, gemeinde_ags, 'haushalte_mit_kindern', null, null, null, count(*)
+select stichtag, gemeinde_ags, 'haushalte_mit_kindern', null, null, null, haushalte_mit_kindern
 from {{ ref('int_haushalte') }}
-where mit_kindern
-group by all
+where haushalte_mit_kindern > 0
 
 union all
 select s.stichtag, wz.gemeinde_ags, 'bevoelkerung_einwanderungsgeschichte', null, null, null, count(*)
