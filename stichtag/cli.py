@@ -472,15 +472,11 @@ def cmd_catalogue_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dbt_parse(args: argparse.Namespace, settings: Settings) -> int:
-    import subprocess
-
-    from kernel.settings import DBT_PROJECT_DIR
     from warehouse.dbt import prepare_build
+    from warehouse.manifest import parse_project
 
     prepare_build(settings)
-    dbt = Path(sys.executable).parent / "dbt"
-    return subprocess.call([str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                            "--profiles-dir", str(DBT_PROJECT_DIR)])
+    return parse_project(force=True)
 
 
 # ---------------------------------------------------------------------------------------- parser

@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import importlib.metadata
-import shutil
-import subprocess
-import sys
 from functools import cache, cached_property
-from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from kernel.settings import DBT_PROJECT_DIR
-
-
-def _dbt_executable() -> str:
-    # the dbt of this environment, also when the venv is not activated (make, cron, tests)
-    return shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
-
-
-def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
-    manifest = project_dir / "target" / "manifest.json"
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    sources = [project_dir / "dbt_project.yml", *project_dir.glob("models/**/*"), *project_dir.glob("macros/**/*")]
-    return any(p.stat().st_mtime > built for p in sources if p.is_file())
+from warehouse.manifest import dbt_executable, ensure_manifest
 
 
 @cache
 def dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     project.prepare_if_dev()  # `dagster dev` re-parses on start
-    if manifest_is_stale():
-        # a fresh clone or an edited model: parse once (a few seconds) rather than fail on import
-        subprocess.run([_dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                        "--profiles-dir", str(DBT_PROJECT_DIR)], check=True)
+    ensure_manifest()  # a fresh clone or an edited model: parse once (a few seconds) rather than fail on import
     return project
 
 
@@ -51,4 +31,4 @@ class StichtagDbtCliResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    return StichtagDbtCliResource(project_dir=dbt_project(), dbt_executable=_dbt_executable())
+    return StichtagDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
