@@ -51,11 +51,13 @@ browser: ## install Debian's chromium for the browser test where possible (root 
 report: setup ## the digital social report of the newest public Stichtag (lake/report/)
 	$(STICHTAG) report
 
-lint: setup ## ruff
+lint: setup ## ruff (Python) and sqlfluff (the dbt models as dbt renders them, config in .sqlfluff)
 	.venv/bin/ruff check .
+	.venv/bin/sqlfluff lint transform/models
 
-fix: setup ## ruff --fix
+fix: setup ## ruff --fix and sqlfluff fix
 	.venv/bin/ruff check --fix .
+	.venv/bin/sqlfluff fix transform/models
 
 bench: setup ## benchmarks → BENCHMARKS.md (not tests)
 	$(PY) -m benchmarks.run

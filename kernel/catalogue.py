@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +33,7 @@ REQUIRED = ("id", "name", "name_en", "handlungsfeld", "definition", "numerator",
 LEVELS = ("gemeinde", "amt", "kreis", "land", "bund")
 MEASURE_KEYS = {"description", "model", "source", "dimensions", "counts", "part_of", "same_as"}
 DISCLOSURE_DEFAULTS = {"min_cell": 3, "group_min": 10}
+COMPARISON_KEYS = {"land_bund", "definition_de", "note_de"}
 
 
 class CatalogueError(ValueError):
@@ -109,6 +110,11 @@ class Kpi:
     caveats_de: str = ""
     share_of_group: bool = False  # the numerator counts members of the denominator's group (group disclosure)
     plausible: tuple[Plausible, ...] = ()  # value ranges the quality gate checks before a version is published
+    # Land/Bund rows come from the official statistics wherever they publish every measure of the formula;
+    # where their definition or reference date differs from the internal KPI, the catalogue says how
+    compared: bool = False  # Land and Bund rows (verified against the build by tests/test_pipeline.py)
+    comparison_definition_de: str = ""
+    comparison_note_de: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,6 +232,16 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
                         caveats_de=" ".join(str(raw.get("caveats_de", "")).split()),
                         share_of_group=bool(raw.get("share_of_group", False)),
                         plausible=_plausible(raw.get("plausible"), f"{where}")))
+        comparison = raw.get("comparison") or {}
+        if not isinstance(comparison, dict) or set(comparison) - COMPARISON_KEYS:
+            raise CatalogueError(f"{where}: comparison is a mapping with {sorted(COMPARISON_KEYS)}: whether the "
+                                 "official statistics give Land and Bund rows, their definition where it differs, "
+                                 "and a note")
+        if not isinstance(comparison.get("land_bund", False), bool):
+            raise CatalogueError(f"{where}: comparison: land_bund is true or false")
+        kpis[-1] = replace(kpis[-1], compared=comparison.get("land_bund", False),
+                           comparison_definition_de=" ".join(str(comparison.get("definition_de", "")).split()),
+                           comparison_note_de=" ".join(str(comparison.get("note_de", "")).split()))
         if kpis[-1].share_of_group and (raw["unit"] != "prozent" or not denominator):
             raise CatalogueError(f"{where}: share_of_group needs a share in prozent")
     index = data.get("sozialindex")
@@ -266,8 +282,11 @@ def _load(path: Path) -> Catalogue:
     return parse_catalogue(data, hashlib.sha256(text).hexdigest())
 
 
+DBT_TABLES = ("kpis", "kpi_terme", "messgroessen", "sozialindex")  # the dbt source `katalog` reads these
+
+
 def write_for_dbt(catalogue: Catalogue, directory: Path) -> None:
-    """The catalogue as two JSON tables the dbt marts join against (kpis, kpi_terme)."""
+    """The catalogue as the JSON tables the dbt marts join against (DBT_TABLES)."""
     directory.mkdir(parents=True, exist_ok=True)
     kpis = [{"kpi_id": k.id, "name": k.name, "handlungsfeld": k.handlungsfeld, "einheit": k.unit_label,
              "skala": k.scale, "hat_nenner": bool(k.denominator), "min_cell": k.min_cell} for k in catalogue.kpis]
@@ -284,8 +303,7 @@ def write_for_dbt(catalogue: Catalogue, directory: Path) -> None:
                    **{f"status_{k}": float(v) for k, v in index.get("status_klassen", {}).items()},
                    **{f"dynamik_{k}": float(v) for k, v in index.get("dynamik_klassen", {}).items()}}
                   for i in index.get("indikatoren", [])]
-    for name, rows in (("kpis", kpis), ("kpi_terme", terms), ("messgroessen", measures),
-                       ("sozialindex", indicators)):
+    for name, rows in zip(DBT_TABLES, (kpis, terms, measures, indicators), strict=True):
         tmp = directory / f".{name}.json.tmp"
         tmp.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
         tmp.replace(directory / f"{name}.json")

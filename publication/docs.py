@@ -14,6 +14,7 @@ from kernel.catalogue import Catalogue, Kpi, Term, load_catalogue
 from kernel.files import write_generated
 from kernel.settings import PROJECT_ROOT
 from kernel.text import german_number
+from sources.official import official_measures
 
 DOCS_DIR = PROJECT_ROOT / "docs" / "kpis"
 LEVEL_NAMES = {"kreis": "Kreis", "land": "Land", "bund": "Bund"}
@@ -40,6 +41,32 @@ def _side(terms: tuple[Term, ...]) -> str:
     return " + ".join(_term(t) for t in terms).replace("+ −", "− ")
 
 
+def comparison_section(kpi: Kpi, catalogue: Catalogue) -> list[str]:
+    """Which Land/Bund comparison the KPI has and from which official tables, or why it has none."""
+    published = official_measures()
+    measures = sorted({t.measure for t in (*kpi.numerator, *kpi.denominator)})
+    # a measure of a year before is the official one of that year (the catalogue's same_as)
+    base = {m: (catalogue.measures[m].get("same_as") or {}).get("measure", m) for m in measures}
+    lines = ["## Vergleichswerte Land und Bund", ""]
+    if kpi.compared:
+        tables = sorted({t for m in measures for t in published.get(base[m], [])})
+        lines.append("Aus der amtlichen Statistik, nach derselben Formel" + (f" ({', '.join(f'`{t}`' for t in tables)})"
+                     if tables else "") + ". Bezugsdatum je Zeile (`bezugsdatum`): der neueste veröffentlichte "
+                     "Stand am oder vor dem Stichtag.")
+    else:
+        internal = [m for m in measures
+                    if base[m] not in published and catalogue.measures[m].get("source") != "amtlich"]
+        lines.append("Keine. " + (f"Die gelieferte amtliche Statistik enthält {', '.join(f'`{m}`' for m in internal)} "
+                                  "nicht für Land und Bund." if internal else
+                                  "Ihre Tabellen decken die Formel für Land und Bund nicht genau ab (Altersgruppen, "
+                                  "Merkmale oder Ebenen)."))
+    if kpi.comparison_definition_de:
+        lines.append(f"*Amtliche Definition:* {kpi.comparison_definition_de}")
+    if kpi.comparison_note_de:
+        lines.append(f"*Hinweis:* {kpi.comparison_note_de}")
+    return [*lines, ""]
+
+
 def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) -> str:
     measures = sorted({t.measure for t in (*kpi.numerator, *kpi.denominator)})
     formula = _side(kpi.numerator)
@@ -64,6 +91,7 @@ def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) 
         rule = catalogue.provisional[source]["rule"]
         lines += [f"**Vorläufig:** Werte aus {source} tragen den Status `vorlaeufig`, solange "
                   f"`{catalogue.provisional[source]['model']}` sie so markiert: {rule}", ""]
+    lines += comparison_section(kpi, catalogue)
     if kpi.plausible:
         lines += ["## Plausibilität (Qualitätsprüfung vor jeder Veröffentlichung)", ""]
         for r in kpi.plausible:

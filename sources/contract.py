@@ -40,6 +40,7 @@ class Column:
     width: int | None = None
     path: str | None = None  # xml: where the value is, relative to the record element
     when: str | None = None  # generalise_month_start: SQL over the delivered columns (absent: every row)
+    note: str | None = None  # for the reviewer and the dbt docs
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Derived:
     sources: tuple[str, ...]
     normalise: str
     sensitivity: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Contract:
     row_checks: tuple[RowCheck, ...] = field(default_factory=tuple)
     unique: tuple[str, ...] = ()  # columns whose value identifies a row: at most once, in the whole table
     path: Path | None = None
+    description: str = ""
 
     @property
     def column_names(self) -> list[str]:
@@ -120,7 +123,7 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
                          required=bool(c.get("required", False)), target=_as_tuple(c.get("target")),
                          values=_as_tuple(c.get("values")), pattern=c.get("pattern"),
                          normalise=c.get("normalise"), start=c.get("start"), width=c.get("width"),
-                         path=c.get("path"), when=c.get("when"))
+                         path=c.get("path"), when=c.get("when"), note=c.get("note"))
             if col.type not in TYPES:
                 raise ContractError(f"{where}: column {col.name}: unknown type {col.type!r}")
             if col.rule not in RULES:
@@ -145,7 +148,8 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
             columns.append(col)
         names = [c.name for c in columns]
         derived = tuple(Derived(target=d["target"], sources=_as_tuple(d["from"]), normalise=d["normalise"],
-                                sensitivity=d["sensitivity"]) for d in data.get("derived", []))
+                                sensitivity=d["sensitivity"], note=d.get("note"))
+                        for d in data.get("derived", []))
         for d in derived:
             missing = set(d.sources) - set(names)
             if missing:
@@ -173,6 +177,7 @@ def parse_contract(data: dict, path: Path | None = None) -> Contract:
             row_checks=tuple(RowCheck(sql=r["sql"], reason=r["reason"]) for r in data.get("row_checks", [])),
             unique=_as_tuple(data.get("unique")),
             path=path,
+            description=" ".join(str(data.get("description", "")).split()),
         )
         for u in contract.unique:
             if u not in names:

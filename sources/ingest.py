@@ -347,6 +347,33 @@ def _write_log(settings: Settings, res: IngestResult, run_id: str | None = None)
 EMPTY_DELIVERY = "lieferung=_leer"
 
 
+def _empty_projection(contract: Contract) -> tuple[duckdb.DuckDBPyConnection, str]:
+    """A connection and the projection of a delivery of zero rows: the raw table's exact schema."""
+    con = duckdb.connect()
+    con.register("delivered", pa.table({"_line": pa.array([], pa.int64()),
+                                        **{c: pa.array([], pa.string()) for c in contract.column_names}}))
+    con.register("gemeinden", pa.table({"ags": pa.array([], pa.string())}))
+    for column in contract.columns:
+        if column.name in contract.unique and column.rule == "keep":
+            con.register(f"existing_{column.target[0]}",
+                         pa.table({"k": pa.array([], ARROW_TYPES.get(column.type, pa.string()))}))
+    con.execute(validation_sql(contract, dt.date(1970, 1, 1)))
+    meta = {"lieferung_id": "_leer", "received_at": "1970-01-01T00:00:00+00:00", "sha256": "", "key_id": ""}
+    schema_key = PseudonymKey(bytes(32))  # zero rows: no value is ever hashed with it
+    schema_key.register(con, pseudonym_domains(contract))
+    return con, projection_sql(contract, schema_key, meta)
+
+
+def raw_schema(contract: Contract) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of the contract's raw table, as every delivery lands it."""
+    con, sql = _empty_projection(contract)
+    try:
+        projected = con.sql(sql)
+        return [(name, str(kind)) for name, kind in zip(projected.columns, projected.types, strict=True)]
+    finally:
+        con.close()
+
+
 def ensure_raw_tables(settings: Settings) -> list[Path]:
     """Every contract's raw table exists, with its exact schema, even before its first delivery: a
     source system that has not delivered yet makes its KPIs 0, not the build fail. The schema comes
@@ -356,20 +383,9 @@ def ensure_raw_tables(settings: Settings) -> list[Path]:
         table_dir = settings.raw / contract.source / contract.table
         if any(table_dir.glob("*/data.parquet")):
             continue
-        con = duckdb.connect()
-        con.register("delivered", pa.table({"_line": pa.array([], pa.int64()),
-                                            **{c: pa.array([], pa.string()) for c in contract.column_names}}))
-        con.register("gemeinden", pa.table({"ags": pa.array([], pa.string())}))
-        for column in contract.columns:
-            if column.name in contract.unique and column.rule == "keep":
-                con.register(f"existing_{column.target[0]}",
-                             pa.table({"k": pa.array([], ARROW_TYPES.get(column.type, pa.string()))}))
-        con.execute(validation_sql(contract, dt.date(1970, 1, 1)))
-        meta = {"lieferung_id": "_leer", "received_at": "1970-01-01T00:00:00+00:00", "sha256": "", "key_id": ""}
+        con, sql = _empty_projection(contract)
         out = table_dir / EMPTY_DELIVERY / "data.parquet"
-        schema_key = PseudonymKey(bytes(32))  # zero rows: no value is ever hashed with it
-        schema_key.register(con, pseudonym_domains(contract))
-        atomic_copy_to_parquet(con, projection_sql(contract, schema_key, meta), out)
+        atomic_copy_to_parquet(con, sql, out)
         con.close()
         created.append(out)
     return created

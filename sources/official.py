@@ -9,6 +9,9 @@ from pathlib import Path
 
 from sources.contract import Contract, ContractError, load_contracts
 
+# what the dbt source `katalog` reads of the official contracts: which published value is which measure
+MAPPING_TABLES = ("amtlich_messgroessen", "amtlich_altersgruppen", "amtlich_geschlecht")
+
 
 def mapping_tables(contracts: tuple[Contract, ...]) -> dict[str, list[dict]]:
     measures, ages, sexes = [], [], []
@@ -33,7 +36,17 @@ def mapping_tables(contracts: tuple[Contract, ...]) -> dict[str, list[dict]]:
                 raise ContractError(f"{c.path}: age group {code} has reversed bounds {bounds}")
             ages.append({"tabelle": c.table, "variable": age["variable"], "code": code, "alter_von": lo,
                          "alter_bis": hi})
-    return {"amtlich_messgroessen": measures, "amtlich_altersgruppen": ages, "amtlich_geschlecht": sexes}
+    return dict(zip(MAPPING_TABLES, (measures, ages, sexes), strict=True))
+
+
+def official_measures(contracts: tuple[Contract, ...] | None = None) -> dict[str, list[str]]:
+    """measure → the official tables that publish it (for the Land and Bund comparison rows)."""
+    out: dict[str, list[str]] = {}
+    for row in mapping_tables(contracts if contracts is not None else load_contracts())["amtlich_messgroessen"]:
+        tables = out.setdefault(row["messgroesse"], [])
+        if row["tabelle"] not in tables:
+            tables.append(row["tabelle"])
+    return out
 
 
 def write_for_dbt(directory: Path) -> None:

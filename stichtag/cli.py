@@ -479,6 +479,24 @@ def cmd_dbt_parse(args: argparse.Namespace, settings: Settings) -> int:
     return parse_project(force=True)
 
 
+def cmd_dbt_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from kernel.settings import PROJECT_ROOT
+    from warehouse.dbt_sources import source_files, write_source_files
+
+    if args.check:
+        stale = [p for p, text in source_files().items()
+                 if not p.exists() or p.read_text(encoding="utf-8") != text]
+        for p in stale:
+            print(f"veraltet: {p.relative_to(PROJECT_ROOT)}")
+        if stale:
+            raise CliError("dbt-Quellen passen nicht zu den Quellverträgen: `stichtag dbt-sources` neu erzeugen")
+        print("dbt-Quellen entsprechen den Quellverträgen.")
+        return 0
+    written = write_source_files()
+    print(f"{len(written)} Dateien neu geschrieben" + "".join(f"\n  {p.relative_to(PROJECT_ROOT)}" for p in written))
+    return 0
+
+
 # ---------------------------------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -596,6 +614,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("dbt-parse", help="dbt-Manifest für Dagster erzeugen (make manifest)").set_defaults(
         func=cmd_dbt_parse)
+    ds = sub.add_parser("dbt-sources", help="dbt-Quellen (transform/models/staging/*/_*__sources.yml) aus den "
+                                            "Quellverträgen sources/contracts/ erzeugen")
+    ds.add_argument("--check", action="store_true", help="nur prüfen, ob die erzeugten Dateien aktuell sind")
+    ds.set_defaults(func=cmd_dbt_sources)
     return p
 
 

@@ -33,6 +33,8 @@ def test_the_shipped_catalogue_is_valid() -> None:
     (lambda d: d["measures"]["bevoelkerung_vorjahr"].update(same_as={"measure": "bevoelkerung"}), "same_as needs"),
     (lambda d: d["measures"]["bevoelkerung_vor5j"].update(same_as={"measure": "bevoelkerung_vorjahr",
                                                                     "years_before": 4}), "same_as needs"),
+    (lambda d: d["kpis"][1].update(comparison={"quelle": "BA"}), "comparison is a mapping"),
+    (lambda d: d["kpis"][1].update(comparison={"land_bund": "ja"}), "land_bund is true or false"),
 ])
 def test_invalid_catalogue_entries_fail_with_a_clear_error(raw, mutate, message) -> None:
     mutate(raw)

@@ -13,7 +13,7 @@ from tests.conftest import make_settings
 from warehouse.dbt import dbt_vars
 
 COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "versions", "revisions", "status", "key",
-            "catalogue", "public", "dbt-parse", "report", "pii-scan", "quality"]
+            "catalogue", "public", "dbt-parse", "dbt-sources", "report", "pii-scan", "quality"]
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])

@@ -189,10 +189,8 @@ def test_official_series_are_mapped_to_the_current_gebietsstand(built) -> None:
     assert rows == [("01059126", sum(n for _, n in HUERUP.values()))]  # Maasbüll and Tastrup count to Hürup
 
 
-COMPARED = {"einwohner", "anteil_u6", "anteil_u18", "anteil_65plus", "anteil_80plus", "jugendquotient", "altenquotient",
-            "betreuung_u3", "betreuung_ue3", "alq", "al_anteil", "jugend_al_anteil", "langzeit_al",
-            "al_sgb2_anteil", "ohne_abschluss", "abiturquote", "einwohner_amtlich", "einwohner_abweichung",
-            "schwerbehinderte", "wohnflaeche", "baufertigstellungen", "beschaeftigungsquote", "pendlersaldo"}
+# the catalogue says which KPIs have Land and Bund rows (comparison: {land_bund: true}); the build must agree
+COMPARED = {k.id for k in load_catalogue().kpis if k.compared}
 
 
 def test_export_has_land_and_bund_rows_for_every_kpi_the_statistics_have(built) -> None:
@@ -284,7 +282,9 @@ def test_social_index_is_the_weighted_mean_of_z_scores_from_the_catalogue(built)
         assert got[gebiet][2] is None  # no Stichtag three years earlier in this build
 
 
-def test_a_kpi_added_to_a_catalogue_appears_in_the_mart_without_code_changes(built, small_kreis, tmp_path) -> None:
+def test_a_kpi_added_to_a_catalogue_gets_every_treatment_without_code_changes(built, small_kreis, tmp_path) -> None:
+    """One catalogue entry, no code: the mart, the comparison rows, the plausibility gate, cell suppression
+    in the public zone, the formatting in the report and a page in the docs."""
     import yaml
 
     from kernel.catalogue import CATALOGUE_FILE
@@ -300,7 +300,13 @@ def test_a_kpi_added_to_a_catalogue_appears_in_the_mart_without_code_changes(bui
                           "definition": "Women aged 80 and over per 100 residents aged 80 and over.",
                           "numerator": [{"measure": "bevoelkerung", "age": [80, None], "sex": "w"}],
                           "denominator": [{"measure": "bevoelkerung", "age": [80, None]}],
-                          "unit": "prozent", "sources": ["melderegister"]})
+                          "unit": "prozent", "sources": ["melderegister"], "plausible": [{"min": 0, "max": 100}],
+                          "comparison": {"land_bund": True}})
+    # a count with small cells in the villages: what suppression is for
+    draft["kpis"].append({"id": "maenner_95plus", "name": "Männer ab 95 Jahren", "name_en": "Men aged 95 and over",
+                          "handlungsfeld": "Demografie", "definition": "Male residents aged 95 and over.",
+                          "numerator": [{"measure": "bevoelkerung", "age": [95, None], "sex": "m"}],
+                          "unit": "anzahl", "sources": ["melderegister"]})
     # no centenarian draws SGB II: 0 everywhere, and provisional like every SGB II cell of the month
     draft["kpis"].append({"id": "sgb2_hundertjaehrige", "name": "SGB-II-Bezug ab 100 Jahren",
                           "name_en": "SGB II recipients aged 100 and over", "handlungsfeld": "Armut",
@@ -311,18 +317,39 @@ def test_a_kpi_added_to_a_catalogue_appears_in_the_mart_without_code_changes(bui
     path = tmp_path / "kpis.yml"
     path.write_text(yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
     env = {"STICHTAG_CATALOGUE": str(path), "STICHTAG_SYSTEMS": str(small_kreis.inbox.parent / "systems")}
-    done = run_cli(copy, "materialise", "--stichtag", "2016-06-30", extra_env=env)
+    day = dt.date(2016, 6, 30)
+    done = run_cli(copy, "materialise", "--stichtag", day.isoformat(), extra_env=env)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    rows = duckdb.execute(f"""select gebiet_id, value, numerator, denominator from
-        read_parquet('{kpi_export_path(copy, dt.date(2016, 6, 30))}') where kpi_id = 'anteil_frauen_80plus'""")\
-        .fetchall()
+    export = f"read_parquet('{kpi_export_path(copy, day)}')"
+    rows = duckdb.execute(f"""select gebiet_id, value, numerator, denominator, gebiet_ebene from {export}
+        where kpi_id = 'anteil_frauen_80plus'""").fetchall()
     assert len(rows) == len({r[0] for r in rows}) > len(SMALL_AGS)
     kreis = next(r for r in rows if r[0] == "01056")
     assert 0 < kreis[1] < 100 and kreis[1] == pytest.approx(kreis[2] / kreis[3] * 100)
-    zeros = duckdb.execute(f"""select distinct numerator, status from
-        read_parquet('{kpi_export_path(copy, dt.date(2016, 6, 30))}') where kpi_id = 'sgb2_hundertjaehrige'
+    # comparison: the official statistics publish women and all aged 80+ for the Land and Germany
+    assert {r[4] for r in rows if r[1] is not None} >= {"land", "bund"}
+    zeros = duckdb.execute(f"""select distinct numerator, status from {export} where kpi_id = 'sgb2_hundertjaehrige'
         and gebiet_ebene in ('gemeinde', 'amt', 'kreis') and denominator > 0""").fetchall()
     assert zeros == [(0.0, "vorlaeufig")]
+    # plausibility: the entry's range is a gate of the new version
+    manifest = json.loads(next((copy.lake / "marts" / "kpi_values" / f"stichtag={day}")
+                               .glob("datenstand=*/build=*/manifest.json")).read_text(encoding="utf-8"))
+    gates = [c for c in manifest["checks"] if "kpi_id=anteil_frauen_80plus" in c["check"]]
+    assert gates and all(c["passed"] and c["severity"] == "blocking" for c in gates)
+    # suppression: every count of 1 … min_cell−1 is hidden in the public zone
+    small = [g for g, n in duckdb.execute(f"""select gebiet_id, numerator from {export}
+        where kpi_id = 'maenner_95plus' and gebiet_ebene = 'gemeinde'""").fetchall() if n is not None and 0 < n < 3]
+    assert small, "the test needs a small cell: choose an age bound the villages have 1 or 2 of"
+    public = dict(duckdb.execute(f"""select gebiet_id, status from read_parquet('{public_path(copy, day)}')
+        where kpi_id = 'maenner_95plus' and value is null""").fetchall())
+    assert all(public.get(g) == "gesperrt" for g in small)
+    # formatting and docs: the unit's decimals in the report, a page of its own
+    page = next((copy.lake / "report" / f"stichtag={day}").glob("datenstand=*/index.html")).read_text(encoding="utf-8")
+    data = json.loads(page.split("const BERICHT = ", 1)[1].split(";</script>", 1)[0].replace("<\\/", "</"))
+    kpi = next(k for k in data["kpis"] if k["id"] == "anteil_frauen_80plus")
+    assert kpi["stellen"] == 1 and kpi["einheit"] == "%"
+    doc = (copy.lake / "docs" / "kpis" / "anteil_frauen_80plus.md").read_text(encoding="utf-8")
+    assert "Anteil Frauen unter den Hochbetagten" in doc and "0 … 100 % auf allen Ebenen: sperrt die Version" in doc
 
 
 def test_labour_market_kpis_equal_an_independent_reading_of_the_ba_workbooks(built) -> None:
@@ -544,7 +571,7 @@ def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_the_published_vers
     assert any("verschwunden" in c["check"] and "01056001" in c["detail"] for c in failed)
 
 
-def test_every_intermediate_and_mart_model_and_each_of_its_columns_is_documented(built) -> None:
+def test_every_model_and_each_of_its_columns_is_documented(built) -> None:
     from orchestration.defs.warehouse.resources import dbt_project
 
     settings, _, _ = built
@@ -552,9 +579,10 @@ def test_every_intermediate_and_mart_model_and_each_of_its_columns_is_documented
     docs = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     built_columns = con.execute("""select table_name, list(column_name order by ordinal_position)
-        from information_schema.columns where table_schema in ('intermediate', 'marts') group by all""").fetchall()
+        from information_schema.columns where table_schema in ('staging', 'intermediate', 'marts') group by all""")\
+        .fetchall()
     con.close()
-    assert len(built_columns) >= 20
+    assert len(built_columns) >= 40
     for table, columns in built_columns:
         node = docs[table]
         assert node["description"].strip(), table

@@ -14,7 +14,7 @@
 {% macro implizites_ende(delivered_end) -%}
     coalesce(
         {{ delivered_end }},
-        case when zuletzt_gelistet < (select max(received_at) from gelistet)
+        case when zuletzt_gelistet < (select max(alle.received_at) from gelistet as alle)
              then (date_trunc('month', zuletzt_gelistet) - interval 1 day)::date end
     )
 {%- endmacro %}

@@ -75,6 +75,10 @@ def ingest_assets() -> list[dg.AssetsDefinition]:
     return [build_ingest_asset(s, cs) for s, cs in sorted(by_source.items())]
 
 
-REFERENCE_GEMEINDEN = dg.AssetSpec(
-    dg.AssetKey(["referenz", "gemeinden"]), group_name="referenz", kinds={"csv"},
-    description="The Gemeinden of the Kreis with Amt (GV100AD, vendored in reference/, dl-de/by-2-0).")
+# reference data vendored in reference/ (licence and attribution: reference/SOURCES.md), the dbt source `referenz`
+REFERENCE_DATA = [
+    dg.AssetSpec(dg.AssetKey(["referenz", "gemeinden"]), group_name="referenz", kinds={"csv"},
+                 description="The Gemeinden of the Kreis with Amt (GV100AD, vendored in reference/, dl-de/by-2-0)."),
+    dg.AssetSpec(dg.AssetKey(["referenz", "ags_historie"]), group_name="referenz", kinds={"csv"},
+                 description="Territorial changes, old AGS → current AGS with the date (reference/ags_historie.csv)."),
+]

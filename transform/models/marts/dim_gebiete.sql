@@ -15,14 +15,26 @@ kreise as (
     group by kreis_ags
 )
 
-select gemeinde_ags as gebiet_id, gemeinde_name as gebiet_name, 'gemeinde' as gebiet_ebene,
-       coalesce(amt_ars, kreis_ags) as uebergeordnet_id
+select
+    gemeinde_ags as gebiet_id,
+    gemeinde_name as gebiet_name,
+    'gemeinde' as gebiet_ebene,
+    coalesce(amt_ars, kreis_ags) as uebergeordnet_id
 from gemeinden
 union all
-select distinct amt_ars, 'Amt ' || amt_name, 'amt', kreis_ags
-from gemeinden where amt_ars is not null
+select distinct
+    amt_ars,
+    'Amt ' || amt_name,
+    'amt',
+    kreis_ags
+from gemeinden
+where amt_ars is not null
 union all
-select kreis_ags, case when kreisfrei then kreis_name else 'Kreis ' || kreis_name end, 'kreis', land_ags
+select
+    kreis_ags,
+    case when kreisfrei then kreis_name else 'Kreis ' || kreis_name end,
+    'kreis',
+    land_ags
 from kreise
 {% if env_var('STICHTAG_SCALE', 'kreis') == 'land' %}
 union all

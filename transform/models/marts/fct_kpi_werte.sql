@@ -5,8 +5,14 @@
 -- the official statistics have every term (its measure, sex, citizenship), age groups covering the
 -- term's ages exactly. Status: the first missing input's status, else a published caveat (provisional…).
 with terme as (
-    select *, row_number() over (partition by kpi_id order by rolle, messgroesse, alter_von, alter_bis, geschlecht,
-                                                           deutsch, faktor) as term_nr
+    select
+        *,
+        row_number() over (
+            partition by
+                kpi_id order by
+                rolle, messgroesse, alter_von, alter_bis, geschlecht,
+                deutsch, faktor
+        ) as term_nr
     from {{ ref('stg_katalog__kpi_terme') }}
 ),
 
@@ -19,36 +25,67 @@ messwerte as (
 ),
 
 treffer as (
-    select terme.kpi_id, terme.term_nr, terme.rolle, terme.messgroesse, terme.alter_von,
-           terme.alter_bis as term_alter_bis, terme.faktor, messwerte.*
+    select
+        terme.kpi_id,
+        terme.term_nr,
+        terme.rolle,
+        terme.messgroesse,
+        terme.alter_von,
+        terme.alter_bis as term_alter_bis,
+        terme.faktor,
+        messwerte.*
     from terme
     join messwerte
         on messwerte.messgroesse = terme.messgroesse
-       and (terme.alter_von is null or messwerte.alter >= terme.alter_von)
-       and (terme.alter_bis is null or messwerte.alter_bis <= terme.alter_bis)
-       and (terme.geschlecht is null or messwerte.geschlecht = terme.geschlecht)
-       and (terme.deutsch is null or messwerte.deutsch = terme.deutsch)
+            and (terme.alter_von is null or messwerte.alter >= terme.alter_von)
+            and (terme.alter_bis is null or messwerte.alter_bis <= terme.alter_bis)
+            and (terme.geschlecht is null or messwerte.geschlecht = terme.geschlecht)
+            and (terme.deutsch is null or messwerte.deutsch = terme.deutsch)
 ),
 
 -- age groups of official tables must tile the term's ages, or the term is not available
 abdeckung as (
-    select kpi_id, term_nr, alter_von, term_alter_bis, stichtag, gebiet_id, sum(alter_bis - alter + 1) as jahre
-    from (select distinct kpi_id, term_nr, alter_von, term_alter_bis, stichtag, gebiet_id, alter, alter_bis
-          from treffer where gruppiert and (alter_von is not null or term_alter_bis is not null))
+    select
+        kpi_id,
+        term_nr,
+        alter_von,
+        term_alter_bis,
+        stichtag,
+        gebiet_id,
+        sum(alter_bis - alter + 1) as jahre
+    from (
+        select distinct
+            kpi_id,
+            term_nr,
+            alter_von,
+            term_alter_bis,
+            stichtag,
+            gebiet_id,
+            alter,
+            alter_bis
+        from treffer
+        where gruppiert and (alter_von is not null or term_alter_bis is not null)
+    ) as gruppen
     group by all
 ),
 
 term_summen as (
     select
-        t.kpi_id, t.term_nr, t.rolle, t.stichtag, t.gebiet_id,
+        t.kpi_id,
+        t.term_nr,
+        t.rolle,
+        t.stichtag,
+        t.gebiet_id,
         sum((t.faktor * t.wert)::decimal(38, 6))::double as summe,  -- exact, so the bytes are stable
         bool_or(t.wert is null) as fehlt,
         min(t.status) filter (where t.wert is null) as fehlstatus,
         min(t.status) filter (where t.status not in ('ok', 'nichts')) as hinweis,
         max(t.bezugsdatum) as bezugsdatum,
         bool_or(t.gruppiert) as amtlich,
-        bool_and(a.jahre is null
-                 or a.jahre = coalesce(a.term_alter_bis, 200) - coalesce(a.alter_von, 0) + 1) as abgedeckt
+        bool_and(
+            a.jahre is null
+            or a.jahre = coalesce(a.term_alter_bis, 200) - coalesce(a.alter_von, 0) + 1
+        ) as abgedeckt
     from treffer as t
     left join abdeckung as a
         on a.kpi_id = t.kpi_id and a.term_nr = t.term_nr and a.stichtag = t.stichtag and a.gebiet_id = t.gebiet_id
@@ -57,7 +94,9 @@ term_summen as (
 
 kpi_summen as (
     select
-        kpi_id, gebiet_id, stichtag,
+        kpi_id,
+        gebiet_id,
+        stichtag,
         sum(summe::decimal(38, 6)) filter (where rolle = 'zaehler')::double as numerator,
         sum(summe::decimal(38, 6)) filter (where rolle = 'nenner')::double as denominator,
         bool_or(fehlt) as fehlt,
@@ -76,14 +115,19 @@ kpi_messgroessen as (
     select
         kpi_id,
         count(*) as terme,
-        bool_or(messgroesse in (select messgroesse from {{ ref('stg_katalog__messgroessen') }}
-                                where quelle = 'amtlich')) as braucht_amtlich
+        bool_or(messgroesse in (
+            select m.messgroesse from {{ ref('stg_katalog__messgroessen') }} as m
+            where m.quelle = 'amtlich'
+        )) as braucht_amtlich
     from terme
     group by kpi_id
 ),
 
 eigene as (
-    select kpis.kpi_id, stichtage.stichtag, gebiete.gebiet_id
+    select
+        kpis.kpi_id,
+        stichtage.stichtag,
+        gebiete.gebiet_id
     from kpis
     cross join {{ ref('int_stichtage') }} as stichtage
     cross join {{ ref('dim_gebiete') }} as gebiete
@@ -91,38 +135,66 @@ eigene as (
 
 -- a KPI over a provisional measure is provisional in every own area, its zeros included
 kpi_vorlaeufig as (
-    select distinct terme.kpi_id, v.stichtag, v.status
+    select distinct
+        terme.kpi_id,
+        v.stichtag,
+        v.status
     from terme
     join {{ ref('int_messgroessen_stand') }} as v using (messgroesse)
 ),
 
 zeilen as (
     -- a KPI of official figures that have no value for this Stichtag yet is not 0 but not available
-    select e.kpi_id, e.gebiet_id, e.stichtag,
-           coalesce(s.numerator, 0) as numerator, coalesce(s.denominator, 0) as denominator,
-           coalesce(s.fehlt, false) or (m.braucht_amtlich and not coalesce(s.mit_amtlich, false)) as fehlt,
-           coalesce(s.fehlstatus, 'nicht_verfuegbar') as fehlstatus, coalesce(s.hinweis, v.status) as hinweis,
-           coalesce(s.bezugsdatum, e.stichtag) as bezugsdatum,
-           case when s.nur_amtlich then 'amtlich' when s.mit_amtlich then 'gemischt' else 'intern' end as quelle
+    select
+        e.kpi_id,
+        e.gebiet_id,
+        e.stichtag,
+        coalesce(s.numerator, 0) as numerator,
+        coalesce(s.denominator, 0) as denominator,
+        coalesce(s.fehlt, false) or (m.braucht_amtlich and not coalesce(s.mit_amtlich, false)) as fehlt,
+        coalesce(s.fehlstatus, 'nicht_verfuegbar') as fehlstatus,
+        coalesce(s.hinweis, v.status) as hinweis,
+        coalesce(s.bezugsdatum, e.stichtag) as bezugsdatum,
+        case when s.nur_amtlich then 'amtlich' when s.mit_amtlich then 'gemischt' else 'intern' end as quelle
     from eigene as e
     join kpi_messgroessen as m using (kpi_id)
     left join kpi_summen as s using (kpi_id, gebiet_id, stichtag)
     left join kpi_vorlaeufig as v using (kpi_id, stichtag)
     union all
-    select s.kpi_id, s.gebiet_id, s.stichtag, s.numerator, coalesce(s.denominator, 0), s.fehlt, s.fehlstatus,
-           s.hinweis, s.bezugsdatum, 'amtlich'
+    select
+        s.kpi_id,
+        s.gebiet_id,
+        s.stichtag,
+        s.numerator,
+        coalesce(s.denominator, 0),
+        s.fehlt,
+        s.fehlstatus,
+        s.hinweis,
+        s.bezugsdatum,
+        'amtlich'
     from kpi_summen as s
     join kpi_messgroessen as m using (kpi_id)
-    where s.gebiet_id not in (select gebiet_id from {{ ref('dim_gebiete') }})
-      and s.terme = m.terme and s.abgedeckt
+    where s.gebiet_id not in (select d.gebiet_id from {{ ref('dim_gebiete') }} as d)
+        and s.terme = m.terme and s.abgedeckt
 ),
 
 gebiete as (
-    select gebiet_id, gebiet_name, gebiet_ebene from {{ ref('dim_gebiete') }}
+    select
+        gebiet_id,
+        gebiet_name,
+        gebiet_ebene
+    from {{ ref('dim_gebiete') }}
     union all
-    select 'DG', 'Deutschland', 'bund'
+    select
+        'DG',
+        'Deutschland',
+        'bund'
     union all
-    select '01', 'Schleswig-Holstein', 'land' where '01' not in (select gebiet_id from {{ ref('dim_gebiete') }})
+    select
+        '01',
+        'Schleswig-Holstein',
+        'land'
+    where '01' not in (select gebiet_id from {{ ref('dim_gebiete') }})
 )
 
 select
@@ -152,4 +224,4 @@ select
 from zeilen as z
 join kpis as k using (kpi_id)
 join gebiete as g using (gebiet_id)
-order by z.kpi_id, z.stichtag, g.gebiet_ebene desc, z.gebiet_id
+order by z.kpi_id asc, z.stichtag asc, g.gebiet_ebene desc, z.gebiet_id asc

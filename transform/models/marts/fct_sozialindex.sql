@@ -8,28 +8,44 @@ with parameter as (
 ),
 
 werte as (
-    select k.kpi_id, k.gebiet_id, k.gebiet_name, k.stichtag, k.value, p.gewicht, p.dynamik_jahre
+    select
+        k.kpi_id,
+        k.gebiet_id,
+        k.gebiet_name,
+        k.stichtag,
+        k.value,
+        p.gewicht,
+        p.dynamik_jahre
     from {{ ref('fct_kpi_werte') }} as k
     join parameter as p using (kpi_id)
     where k.gebiet_ebene = 'gemeinde' and k.value is not null
 ),
 
 status as (
-    select *, (value - avg(value) over kreis) / nullif(stddev_samp(value) over kreis, 0) as z
+    select
+        *,
+        (value - avg(value) over kreis) / nullif(stddev_samp(value) over kreis, 0) as z
     from werte
     window kreis as (partition by kpi_id, stichtag)
 ),
 
 veraenderung as (
-    select jetzt.kpi_id, jetzt.gebiet_id, jetzt.stichtag, jetzt.gewicht, jetzt.value - vorher.value as delta
+    select
+        jetzt.kpi_id,
+        jetzt.gebiet_id,
+        jetzt.stichtag,
+        jetzt.gewicht,
+        jetzt.value - vorher.value as delta
     from werte as jetzt
     join werte as vorher
         on vorher.kpi_id = jetzt.kpi_id and vorher.gebiet_id = jetzt.gebiet_id
-       and vorher.stichtag = (jetzt.stichtag - to_years(jetzt.dynamik_jahre))::date
+            and vorher.stichtag = (jetzt.stichtag - to_years(jetzt.dynamik_jahre))::date
 ),
 
 dynamik as (
-    select *, (delta - avg(delta) over kreis) / nullif(stddev_samp(delta) over kreis, 0) as z
+    select
+        *,
+        (delta - avg(delta) over kreis) / nullif(stddev_samp(delta) over kreis, 0) as z
     from veraenderung
     window kreis as (partition by kpi_id, stichtag)
 ),
@@ -41,16 +57,21 @@ indizes as (
         any_value(s.gebiet_name) as gebiet_name,
         sum(s.gewicht * s.z) / sum(s.gewicht) filter (where s.z is not null) as statusindex,
         count(s.z) as indikatoren,
-        (select sum(d.gewicht * d.z) / sum(d.gewicht) from dynamik as d
-         where d.stichtag = s.stichtag and d.gebiet_id = s.gebiet_id and d.z is not null) as dynamikindex
+        (
+            select sum(d.gewicht * d.z) / sum(d.gewicht) from dynamik as d
+            where d.stichtag = s.stichtag and d.gebiet_id = s.gebiet_id and d.z is not null
+        ) as dynamikindex
     from status as s
     group by s.stichtag, s.gebiet_id
 ),
 
 grenzen as (
-    select any_value(status_hoch) as status_hoch, any_value(status_mittel) as status_mittel,
-           any_value(status_niedrig) as status_niedrig, any_value(dynamik_positiv) as dynamik_positiv,
-           any_value(dynamik_stabil) as dynamik_stabil
+    select
+        any_value(status_hoch) as status_hoch,
+        any_value(status_mittel) as status_mittel,
+        any_value(status_niedrig) as status_niedrig,
+        any_value(dynamik_positiv) as dynamik_positiv,
+        any_value(dynamik_stabil) as dynamik_stabil
     from parameter
 )
 

@@ -11,7 +11,8 @@ zuordnung as (
     select * from {{ ref('stg_katalog__amtlich_messgroessen') }}
 ),
 
-{% set code_of = "case {var} when w.merkmal_1 then w.auspraegung_1 when w.merkmal_2 then w.auspraegung_2 when w.merkmal_3 then w.auspraegung_3 end" %}
+{% set code_of = "case {var} when w.merkmal_1 then w.auspraegung_1 when w.merkmal_2 then w.auspraegung_2"
+                 ~ " when w.merkmal_3 then w.auspraegung_3 end" %}
 gemappt as (
     select
         w.* replace ((w.wert::decimal(38, 6) * z.faktor)::decimal(38, 6) as wert),
@@ -24,22 +25,24 @@ gemappt as (
     from werte as w
     join zuordnung as z
         on z.tabelle = w.tabelle
-       and (z.wertmerkmal is null or z.wertmerkmal = w.wertmerkmal)
-       and (z.merkmal is null or z.merkmal = w.merkmal)
-       and (z.wenn_variable is null
-            or {{ code_of.replace('{var}', 'z.wenn_variable') }} = z.wenn_code)
+            and (z.wertmerkmal is null or z.wertmerkmal = w.wertmerkmal)
+            and (z.merkmal is null or z.merkmal = w.merkmal)
+            and (
+                z.wenn_variable is null
+                or {{ code_of.replace('{var}', 'z.wenn_variable') }} = z.wenn_code
+            )
     left join {{ ref('stg_katalog__amtlich_geschlecht') }} as g
         on g.tabelle = w.tabelle and g.variable = z.geschlecht_variable
-       and g.code = {{ code_of.replace('{var}', 'z.geschlecht_variable') }}
+            and g.code = {{ code_of.replace('{var}', 'z.geschlecht_variable') }}
     left join {{ ref('stg_katalog__amtlich_altersgruppen') }} as a
         on a.tabelle = w.tabelle and a.variable = z.alter_variable
-       and a.code = {{ code_of.replace('{var}', 'z.alter_variable') }}
+            and a.code = {{ code_of.replace('{var}', 'z.alter_variable') }}
 ),
 
 feinste as (
     select * from gemappt
     where (geschlecht_variable is null or geschlecht is not null)
-      and (alter_variable is null or alter_von is not null)
+        and (alter_variable is null or alter_von is not null)
 ),
 
 gebietsstand as (
@@ -75,18 +78,40 @@ abgeleitet as (
     select * from summiert
     union all
     -- the population one year before, for rates over the mean population of the year
-    select (bezugsdatum + interval 1 year)::date, gebiet_id, 'bevoelkerung_vorjahr', alter, alter_bis, geschlecht,
-           wert, status
-    from summiert where messgroesse = 'bevoelkerung' and month(bezugsdatum) = 12 and day(bezugsdatum) = 31
+    select
+        (bezugsdatum + interval 1 year)::date,
+        gebiet_id,
+        'bevoelkerung_vorjahr',
+        alter,
+        alter_bis,
+        geschlecht,
+        wert,
+        status
+    from summiert
+    where messgroesse = 'bevoelkerung' and month(bezugsdatum) = 12 and day(bezugsdatum) = 31
     union all
-    select (bezugsdatum + interval 5 year)::date, gebiet_id, 'bevoelkerung_vor5j', alter, alter_bis, geschlecht,
-           wert, status
-    from summiert where messgroesse = 'bevoelkerung' and month(bezugsdatum) = 12 and day(bezugsdatum) = 31
+    select
+        (bezugsdatum + interval 5 year)::date,
+        gebiet_id,
+        'bevoelkerung_vor5j',
+        alter,
+        alter_bis,
+        geschlecht,
+        wert,
+        status
+    from summiert
+    where messgroesse = 'bevoelkerung' and month(bezugsdatum) = 12 and day(bezugsdatum) = 31
     union all
     -- the civilian labour force behind a published unemployment rate
-    select q.bezugsdatum, q.gebiet_id, 'erwerbspersonen', null, null, null,
-           case when q.wert > 0 then a.wert * 100 / q.wert end,
-           case when q.wert is null or a.wert is null then coalesce(nullif(q.status, 'ok'), a.status) else 'ok' end
+    select
+        q.bezugsdatum,
+        q.gebiet_id,
+        'erwerbspersonen',
+        null,
+        null,
+        null,
+        case when q.wert > 0 then a.wert * 100 / q.wert end,
+        case when q.wert is null or a.wert is null then coalesce(nullif(q.status, 'ok'), a.status) else 'ok' end
     from summiert as q
     join summiert as a
         on a.messgroesse = 'arbeitslose' and a.bezugsdatum = q.bezugsdatum and a.gebiet_id = q.gebiet_id
@@ -96,5 +121,6 @@ abgeleitet as (
 select
     *,
     case when gebiet_id = 'DG' then 'bund' when length(gebiet_id) = 2 then 'land'
-         when length(gebiet_id) = 5 then 'kreis' else 'gemeinde' end as gebiet_ebene
+        when length(gebiet_id) = 5 then 'kreis' else 'gemeinde'
+    end as gebiet_ebene
 from abgeleitet

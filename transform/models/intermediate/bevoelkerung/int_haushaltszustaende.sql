@@ -4,31 +4,59 @@
 -- at Land scale). A resident is an adult from the day `alter_am` counts 18 years: the 16th of the
 -- birth month, 18 years on.
 with wohnzeitraeume as (
-    select gemeinde_ags, haushalt_pseudonym, gueltig_ab, gueltig_bis,
-           make_date(geburtsjahr + 18, geburtsmonat, 16) as volljaehrig_ab
+    select
+        gemeinde_ags,
+        haushalt_pseudonym,
+        gueltig_ab,
+        gueltig_bis,
+        make_date(geburtsjahr + 18, geburtsmonat, 16) as volljaehrig_ab
     from {{ ref('int_wohnzeitraeume') }}
 ),
 
 abschnitte as (
-    select gemeinde_ags, haushalt_pseudonym, gueltig_ab as von, least(gueltig_bis, volljaehrig_ab) as bis,
-           0 as erwachsen
+    select
+        gemeinde_ags,
+        haushalt_pseudonym,
+        gueltig_ab as von,
+        least(gueltig_bis, volljaehrig_ab) as bis,
+        0 as erwachsen
     from wohnzeitraeume
     where gueltig_ab < volljaehrig_ab
     union all
-    select gemeinde_ags, haushalt_pseudonym, greatest(gueltig_ab, volljaehrig_ab), gueltig_bis, 1
+    select
+        gemeinde_ags,
+        haushalt_pseudonym,
+        greatest(gueltig_ab, volljaehrig_ab),
+        gueltig_bis,
+        1
     from wohnzeitraeume
     where volljaehrig_ab < gueltig_bis
 ),
 
 aenderungen as (
-    select gemeinde_ags, haushalt_pseudonym, tag, sum(personen) as personen, sum(erwachsene) as erwachsene
+    select
+        gemeinde_ags,
+        haushalt_pseudonym,
+        tag,
+        sum(personen) as personen,
+        sum(erwachsene) as erwachsene
     from (
-        select gemeinde_ags, haushalt_pseudonym, von as tag, 1 as personen, erwachsen as erwachsene
+        select
+            gemeinde_ags,
+            haushalt_pseudonym,
+            von as tag,
+            1 as personen,
+            erwachsen as erwachsene
         from abschnitte
         union all
-        select gemeinde_ags, haushalt_pseudonym, bis, -1, -erwachsen
+        select
+            gemeinde_ags,
+            haushalt_pseudonym,
+            bis,
+            -1,
+            -erwachsen
         from abschnitte
-    )
+    ) as kanten
     group by all
 ),
 

@@ -56,5 +56,6 @@ select
     lead(gueltig_ab, 1, date '9999-12-31') over person_zeitlinie as gueltig_bis,
     lag(case when wohnhaft then gemeinde_ags end) over person_zeitlinie as vorherige_gemeinde_ags
 from zustaende
-window person_zeitlinie as (partition by person_pseudonym order by gueltig_ab, vorgangsnummer),
-       bisher as (person_zeitlinie rows between unbounded preceding and current row)
+window
+    person_zeitlinie as (partition by person_pseudonym order by gueltig_ab, vorgangsnummer),
+    bisher as (person_zeitlinie rows between unbounded preceding and current row)

@@ -9,6 +9,11 @@ with zustaende as (
     from {{ ref('int_meldezustaende') }}
 )
 
-select person_pseudonym, vorgangsnummer, gueltig_ab as ereignisdatum, ereignisart, gemeinde_ags
+select
+    person_pseudonym,
+    vorgangsnummer,
+    gueltig_ab as ereignisdatum,
+    ereignisart,
+    gemeinde_ags
 from zustaende
 where nr = 1 and ereignisart not in ('Bestand', 'Zuzug', 'Geburt')

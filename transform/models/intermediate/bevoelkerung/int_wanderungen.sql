@@ -8,7 +8,8 @@ with bewegungen as (
         gueltig_ab as ereignisdatum,
         ereignisart,
         case when ereignisart = 'Fortzug' then coalesce(vorherige_gemeinde_ags, gemeinde_ags)
-             else vorherige_gemeinde_ags end as von_gemeinde_ags,
+            else vorherige_gemeinde_ags
+        end as von_gemeinde_ags,
         case when wohnhaft then gemeinde_ags end as nach_gemeinde_ags,
         geschlecht,
         geburtsjahr,

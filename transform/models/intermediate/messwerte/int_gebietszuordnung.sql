@@ -4,11 +4,21 @@ with gemeinden as (
     select * from {{ ref('stg_referenz__gemeinden') }}
 )
 
-select gemeinde_ags, gemeinde_ags as gebiet_id from gemeinden
+select
+    gemeinde_ags,
+    gemeinde_ags as gebiet_id
+from gemeinden
 union all
-select gemeinde_ags, amt_ars from gemeinden where amt_ars is not null
+select
+    gemeinde_ags,
+    amt_ars
+from gemeinden
+where amt_ars is not null
 union all
-select gemeinde_ags, kreis_ags from gemeinden
+select
+    gemeinde_ags,
+    kreis_ags
+from gemeinden
 {% if env_var('STICHTAG_SCALE', 'kreis') == 'land' %}
 union all
 select gemeinde_ags, land_ags from gemeinden

@@ -10,87 +10,188 @@ bevoelkerung as (
 ),
 
 ereignisse as (
-    select ereignisart, ereignisdatum, gemeinde_ags, geschlecht, geburtsjahr, geburtsmonat,
-           staatsangehoerigkeit = '000' as deutsch
+    select
+        ereignisart,
+        ereignisdatum,
+        gemeinde_ags,
+        geschlecht,
+        geburtsjahr,
+        geburtsmonat,
+        staatsangehoerigkeit = '000' as deutsch
     from {{ ref('int_ereignisse_bereinigt') }}
     where ereignisart in ('Geburt', 'Tod')
 ),
 
 wanderungen as (
-    select 'zuzuege_12m' as messgroesse, nach_gemeinde_ags as gemeinde_ags, *
-    from {{ ref('int_wanderungen') }} where nach_gemeinde_ags is not null
+    select
+        'zuzuege_12m' as messgroesse,
+        nach_gemeinde_ags as gemeinde_ags,
+        *
+    from {{ ref('int_wanderungen') }}
+    where nach_gemeinde_ags is not null
     union all
-    select 'fortzuege_12m', von_gemeinde_ags, *
-    from {{ ref('int_wanderungen') }} where von_gemeinde_ags is not null
+    select
+        'fortzuege_12m',
+        von_gemeinde_ags,
+        *
+    from {{ ref('int_wanderungen') }}
+    where von_gemeinde_ags is not null
 )
 
-select s.stichtag, b.gemeinde_ags, 'bevoelkerung' as messgroesse, b.alter, b.geschlecht, b.deutsch,
-       b.anzahl::double as wert
-from stichtage s join bevoelkerung b on b.tag = s.stichtag
+select
+    s.stichtag,
+    b.gemeinde_ags,
+    'bevoelkerung' as messgroesse,
+    b.alter,
+    b.geschlecht,
+    b.deutsch,
+    b.anzahl::double as wert
+from stichtage as s join bevoelkerung as b on b.tag = s.stichtag
 
 union all
 -- Durchschnittsalter as official statistics compute it: completed years + 0.5.
-select s.stichtag, b.gemeinde_ags, 'alterssumme', b.alter, b.geschlecht, b.deutsch, b.anzahl * (b.alter + 0.5)
-from stichtage s join bevoelkerung b on b.tag = s.stichtag
+select
+    s.stichtag,
+    b.gemeinde_ags,
+    'alterssumme',
+    b.alter,
+    b.geschlecht,
+    b.deutsch,
+    b.anzahl * (b.alter + 0.5)
+from stichtage as s join bevoelkerung as b on b.tag = s.stichtag
 
 union all
-select s.stichtag, b.gemeinde_ags, 'bevoelkerung_vorjahr', b.alter, b.geschlecht, b.deutsch, b.anzahl
-from stichtage s join bevoelkerung b on b.tag = s.vorjahrestag
+select
+    s.stichtag,
+    b.gemeinde_ags,
+    'bevoelkerung_vorjahr',
+    b.alter,
+    b.geschlecht,
+    b.deutsch,
+    b.anzahl
+from stichtage as s join bevoelkerung as b on b.tag = s.vorjahrestag
 
 union all
-select s.stichtag, e.gemeinde_ags,
-       case e.ereignisart when 'Geburt' then 'geburten_12m' else 'sterbefaelle_12m' end,
-       {{ alter_am('e.ereignisdatum', 'e.geburtsjahr', 'e.geburtsmonat') }}, e.geschlecht, e.deutsch, count(*)
-from stichtage s
-join ereignisse e on e.ereignisdatum > s.vorjahrestag and e.ereignisdatum <= s.stichtag
+select
+    s.stichtag,
+    e.gemeinde_ags,
+    case e.ereignisart when 'Geburt' then 'geburten_12m' else 'sterbefaelle_12m' end,
+    {{ alter_am('e.ereignisdatum', 'e.geburtsjahr', 'e.geburtsmonat') }},
+    e.geschlecht,
+    e.deutsch,
+    count(*)
+from stichtage as s
+join ereignisse as e on e.ereignisdatum > s.vorjahrestag and e.ereignisdatum <= s.stichtag
 group by all
 
 union all
-select s.stichtag, w.gemeinde_ags, w.messgroesse,
-       {{ alter_am('w.ereignisdatum', 'w.geburtsjahr', 'w.geburtsmonat') }}, w.geschlecht, w.deutsch, count(*)
-from stichtage s
-join wanderungen w on w.ereignisdatum > s.vorjahrestag and w.ereignisdatum <= s.stichtag
+select
+    s.stichtag,
+    w.gemeinde_ags,
+    w.messgroesse,
+    {{ alter_am('w.ereignisdatum', 'w.geburtsjahr', 'w.geburtsmonat') }},
+    w.geschlecht,
+    w.deutsch,
+    count(*)
+from stichtage as s
+join wanderungen as w on w.ereignisdatum > s.vorjahrestag and w.ereignisdatum <= s.stichtag
 group by all
 
 union all
-select stichtag, gemeinde_ags, 'haushalte', null, null, null, haushalte
+select
+    stichtag,
+    gemeinde_ags,
+    'haushalte',
+    null,
+    null,
+    null,
+    haushalte
 from {{ ref('int_haushalte') }}
 where haushalte > 0
 
 union all
-select stichtag, gemeinde_ags, 'haushalte_1p', null, null, null, haushalte_1p
+select
+    stichtag,
+    gemeinde_ags,
+    'haushalte_1p',
+    null,
+    null,
+    null,
+    haushalte_1p
 from {{ ref('int_haushalte') }}
 where haushalte_1p > 0
 
 union all
-select stichtag, gemeinde_ags, 'haushalte_alleinerziehend', null, null, null, haushalte_alleinerziehend
+select
+    stichtag,
+    gemeinde_ags,
+    'haushalte_alleinerziehend',
+    null,
+    null,
+    null,
+    haushalte_alleinerziehend
 from {{ ref('int_haushalte') }}
 where haushalte_alleinerziehend > 0
 
 union all
-select s.stichtag, b.gemeinde_ags, 'bevoelkerung_vor5j', b.alter, b.geschlecht, b.deutsch, b.anzahl
-from stichtage s join bevoelkerung b on b.tag = s.vor5jahrestag
+select
+    s.stichtag,
+    b.gemeinde_ags,
+    'bevoelkerung_vor5j',
+    b.alter,
+    b.geschlecht,
+    b.deutsch,
+    b.anzahl
+from stichtage as s join bevoelkerung as b on b.tag = s.vor5jahrestag
 
 union all
 -- the area of each Gemeinde (GV100AD), for densities
-select s.stichtag, g.gemeinde_ags, 'flaeche_km2', null, null, null, g.flaeche_km2
-from stichtage s cross join {{ ref('stg_referenz__gemeinden') }} g
+select
+    s.stichtag,
+    g.gemeinde_ags,
+    'flaeche_km2',
+    null,
+    null,
+    null,
+    g.flaeche_km2
+from stichtage as s cross join {{ ref('stg_referenz__gemeinden') }} as g
 
 union all
-select stichtag, gemeinde_ags, 'haushalte_mit_kindern', null, null, null, haushalte_mit_kindern
+select
+    stichtag,
+    gemeinde_ags,
+    'haushalte_mit_kindern',
+    null,
+    null,
+    null,
+    haushalte_mit_kindern
 from {{ ref('int_haushalte') }}
 where haushalte_mit_kindern > 0
 
 union all
-select s.stichtag, wz.gemeinde_ags, 'bevoelkerung_einwanderungsgeschichte', null, null, null, count(*)
-from stichtage s
+select
+    s.stichtag,
+    wz.gemeinde_ags,
+    'bevoelkerung_einwanderungsgeschichte',
+    null,
+    null,
+    null,
+    count(*)
+from stichtage as s
 join {{ ref('int_wohnzeitraeume') }} as wz on wz.gueltig_ab <= s.stichtag and s.stichtag < wz.gueltig_bis
 where wz.einwanderungsgeschichte
 group by all
 
 union all
-select s.stichtag, wz.gemeinde_ags, 'bevoelkerung_wohndauer_5j', null, null, null, count(*)
-from stichtage s
+select
+    s.stichtag,
+    wz.gemeinde_ags,
+    'bevoelkerung_wohndauer_5j',
+    null,
+    null,
+    null,
+    count(*)
+from stichtage as s
 join {{ ref('int_wohnzeitraeume') }} as wz on wz.gueltig_ab <= s.stichtag and s.stichtag < wz.gueltig_bis
 -- counted from the move-in month's last day, so a Wohndauer is never overstated
 where last_day(wz.wohnhaft_seit_monat) <= s.vor5jahrestag

@@ -13,22 +13,37 @@ zuordnung as (
 ),
 
 nur_amtlich as (
-    select messgroesse from {{ ref('stg_katalog__messgroessen') }} where quelle = 'amtlich'
+    select messgroesse from {{ ref('stg_katalog__messgroessen') }}
+    where quelle = 'amtlich'
 ),
 
 amtlich as (
     select * from {{ ref('int_messwerte_amtlich') }}
 ),
 
+veroeffentlicht as (
+    select distinct
+        gebiet_id,
+        messgroesse,
+        bezugsdatum
+    from amtlich
+),
+
 stand as (
-    select s.stichtag, a.gebiet_id, a.messgroesse, max(a.bezugsdatum) as bezugsdatum
+    select
+        s.stichtag,
+        a.gebiet_id,
+        a.messgroesse,
+        max(a.bezugsdatum) as bezugsdatum
     from stichtage as s
-    join (select distinct gebiet_id, messgroesse, bezugsdatum from amtlich) as a on a.bezugsdatum <= s.stichtag
+    join veroeffentlicht as a on a.bezugsdatum <= s.stichtag
     group by all
 ),
 
 amtlich_zum_stichtag as (
-    select stand.stichtag, amtlich.*
+    select
+        stand.stichtag,
+        amtlich.*
     from stand
     join amtlich using (gebiet_id, messgroesse, bezugsdatum)
 ),
@@ -41,31 +56,59 @@ vorlaeufig as (
     select * from {{ ref('int_messgroessen_stand') }}
 )
 
-select m.stichtag, z.gebiet_id, m.messgroesse, m.alter, m.alter as alter_bis, m.geschlecht, m.deutsch,
-       -- summed as decimals: a float sum depends on the threads' order, and versions must be byte-identical
-       sum(m.wert::decimal(38, 6))::double as wert,
-       coalesce(v.status, 'ok') as status,
-       m.stichtag as bezugsdatum, false as gruppiert
+select
+    m.stichtag,
+    z.gebiet_id,
+    m.messgroesse,
+    m.alter,
+    m.alter as alter_bis,
+    m.geschlecht,
+    m.deutsch,
+    -- summed as decimals: a float sum depends on the threads' order, and versions must be byte-identical
+    sum(m.wert::decimal(38, 6))::double as wert,
+    coalesce(v.status, 'ok') as status,
+    m.stichtag as bezugsdatum,
+    false as gruppiert
 from {{ ref('int_messwerte') }} as m
 join zuordnung as z using (gemeinde_ags)
 left join vorlaeufig as v using (stichtag, messgroesse)
 group by all
 
 union all
-select stichtag, gebiet_id, messgroesse, alter, alter_bis, geschlecht, null, wert, status, bezugsdatum, true
+select
+    stichtag,
+    gebiet_id,
+    messgroesse,
+    alter,
+    alter_bis,
+    geschlecht,
+    null,
+    wert,
+    status,
+    bezugsdatum,
+    true
 from amtlich_zum_stichtag
-where gebiet_id not in (select gebiet_id from eigene_gebiete)
-   or (gebiet_ebene = 'kreis' and messgroesse in (select messgroesse from nur_amtlich))
+where gebiet_id not in (select e.gebiet_id from eigene_gebiete as e)
+    or (gebiet_ebene = 'kreis' and messgroesse in (select n.messgroesse from nur_amtlich as n))
 
 union all
-select a.stichtag, z.gebiet_id, a.messgroesse, a.alter, a.alter_bis, a.geschlecht, null,
-       case when bool_and(a.wert is not null) then sum(a.wert::decimal(38, 6))::double end,
-       case when bool_or(a.wert is null) then min(a.status) filter (where a.wert is null)
-            when bool_or(a.status <> 'ok') then min(a.status) filter (where a.status <> 'ok') else 'ok' end,
-       max(a.bezugsdatum), true
+select
+    a.stichtag,
+    z.gebiet_id,
+    a.messgroesse,
+    a.alter,
+    a.alter_bis,
+    a.geschlecht,
+    null,
+    case when bool_and(a.wert is not null) then sum(a.wert::decimal(38, 6))::double end,
+    case when bool_or(a.wert is null) then min(a.status) filter (where a.wert is null)
+        when bool_or(a.status <> 'ok') then min(a.status) filter (where a.status <> 'ok') else 'ok'
+    end,
+    max(a.bezugsdatum),
+    true
 from amtlich_zum_stichtag as a
 join zuordnung as z on z.gemeinde_ags = a.gebiet_id
 join {{ ref('stg_referenz__gemeinden') }} as g on g.gemeinde_ags = a.gebiet_id
-where a.messgroesse in (select messgroesse from nur_amtlich)
-  and z.gebiet_id not in (g.kreis_ags, g.land_ags)
+where a.messgroesse in (select n.messgroesse from nur_amtlich as n)
+    and z.gebiet_id not in (g.kreis_ags, g.land_ags)
 group by all

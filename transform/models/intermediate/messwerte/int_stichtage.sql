@@ -12,8 +12,8 @@ select
     (stichtag - interval 5 year)::date as vor5jahrestag
 from tage
 where stichtag = {{ max_date() }} - interval 1 day
-   or case {{ raster() }}
+    or case {{ raster() }}
         when 'taeglich' then true
         when 'monatsende' then stichtag = last_day(stichtag)
         when 'jahresende' then month(stichtag) = 12 and day(stichtag) = 31
-      end
+    end

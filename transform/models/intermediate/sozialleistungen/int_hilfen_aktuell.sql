@@ -2,7 +2,9 @@
 -- same case with `ende` set).
 select * exclude (neueste_zuerst)
 from (
-    select *, row_number() over (partition by hilfe_pseudonym order by geaendert_am desc) as neueste_zuerst
+    select
+        *,
+        row_number() over (partition by hilfe_pseudonym order by geaendert_am desc) as neueste_zuerst
     from {{ ref('stg_jugendamt__hilfen') }}
 )
 where neueste_zuerst = 1

@@ -2,7 +2,9 @@
 -- centre revises the last three months). It does not depend on the Stichtag window, so a build with the
 -- same inputs keeps it (warehouse/reuse.py); int_sgb2_personen picks the Berichtsmonat per Stichtag.
 with geliefert as (
-    select *, max(received_at) over (partition by berichtsmonat) as neueste_lieferung
+    select
+        *,
+        max(received_at) over (partition by berichtsmonat) as neueste_lieferung
     from {{ ref('stg_jobcenter__bestand') }}
 )
 

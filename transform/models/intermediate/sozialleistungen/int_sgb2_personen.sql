@@ -7,7 +7,10 @@ with endstand as (
 ),
 
 monate as (
-    select distinct berichtsmonat, berichtsmonat_ende from endstand
+    select distinct
+        berichtsmonat,
+        berichtsmonat_ende
+    from endstand
 ),
 
 neuester_monat as (
@@ -15,7 +18,9 @@ neuester_monat as (
 ),
 
 bezug as (
-    select s.stichtag, max(m.berichtsmonat_ende) as berichtsmonat_ende
+    select
+        s.stichtag,
+        max(m.berichtsmonat_ende) as berichtsmonat_ende
     from {{ ref('int_stichtage') }} as s
     join monate as m on date_trunc('month', m.berichtsmonat_ende) <= s.stichtag
     group by s.stichtag
@@ -24,7 +29,7 @@ bezug as (
 select
     bezug.stichtag,
     bezug.berichtsmonat_ende,
-    bezug.berichtsmonat_ende > (select ende from neuester_monat) - interval 3 month as vorlaeufig,
+    bezug.berichtsmonat_ende > (select n.ende from neuester_monat as n) - interval 3 month as vorlaeufig,
     p.gemeinde_ags,
     p.bg_pseudonym,
     p.jc_person_pseudonym,
@@ -36,5 +41,5 @@ select
 from bezug
 join endstand as p
     on p.berichtsmonat_ende = bezug.berichtsmonat_ende
-   and p.leistungsbeginn <= bezug.stichtag
-   and (p.leistungsende is null or p.leistungsende >= bezug.stichtag)
+        and p.leistungsbeginn <= bezug.stichtag
+        and (p.leistungsende is null or p.leistungsende >= bezug.stichtag)

@@ -1,3 +1,5 @@
-select messgroesse::varchar as messgroesse, quelle::varchar as quelle,
+select
+    messgroesse::varchar as messgroesse,
+    quelle::varchar as quelle,
     vorlaeufig_moeglich::boolean as vorlaeufig_moeglich
 from {{ source('katalog', 'messgroessen') }}
