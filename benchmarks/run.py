@@ -181,10 +181,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="runs of the Land-scale materialisation (generation and ingest run once: minutes each)")
     ap.add_argument("--skip-land", action="store_true", help="Kreis scale only")
     ap.add_argument("--skip-tests", action="store_true", help="do not time `make test`")
+    ap.add_argument("--only-land", action="store_true",
+                    help="the Land-scale part alone; its section is printed (Markdown), BENCHMARKS.md is not written")
     args = ap.parse_args(argv)
     work: Path = args.work
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    if args.only_land:
+        print("\n".join(land_section(land_scale(work, args.land_runs))))
+        return 0
     results: dict[str, Result] = {}
     base = env_for(work, "main")
 
@@ -316,6 +321,10 @@ def land_scale(work: Path, runs: int) -> dict[str, Result]:
     return out
 
 
+def fmt(seconds: float) -> str:
+    return f"{seconds:.1f} s"
+
+
 def _goal(value: float | None, goal: float, unit: str = "s", higher_is_better: bool = False) -> tuple[str, str]:
     if value is None:
         return "–", "not measured"
@@ -333,7 +342,6 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
     rows = int(r["ingest"].note.split()[0].replace(",", ""))
     big_rows = sum(rates.get(s, (0, 0.0))[0] for s in BIG_CSV_SOURCES)
     big_secs = sum(rates.get(s, (0, 0.0))[1] for s in BIG_CSV_SOURCES)
-    fmt = lambda s: f"{s:.1f} s"  # noqa: E731
     land_series = land.get("132 month ends, one run")
     land_one = land.get("one Stichtag")
     goal_rows = [
@@ -414,14 +422,18 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
                   *[f"| {k} | {v} |" for k, v in sorted(prof["steps_s"].items(), key=lambda kv: -kv[1])], ""]
     lines += ["Start-up costs alone:", "", *[f"- `{k}`: {fmt(v)}" for k, v in startup.items()], ""]
     if land:
-        lines += ["## Land scale (Schleswig-Holstein, 1,106 Gemeinden, 2.95 million residents)", "",
-                  "Same code and commands with `STICHTAG_SCALE=land` (generation and ingest once each). The "
-                  "registry path only (`generate --quellen melderegister`): the benefit systems and the official "
-                  "statistics are generated for the model Kreis.", "",
-                  "| measurement | median | runs | peak RSS | note |", "|---|---:|---|---:|---|",
-                  *[f"| {x.name} | {fmt(x.median) if x.seconds else '–'} | {', '.join(f'{s:.1f}' for s in x.seconds)}"
-                    f" | {x.rss:.0f} MB | {x.note} |" for x in land.values()], ""]
+        lines += land_section(land)
     path.write_text("\n".join(line for line in lines) + "\n", encoding="utf-8")
+
+
+def land_section(land: dict[str, Result]) -> list[str]:
+    return ["## Land scale (Schleswig-Holstein, 1,106 Gemeinden, 2.95 million residents)", "",
+            "Same code and commands with `STICHTAG_SCALE=land` (generation and ingest once each). The "
+            "registry path only (`generate --quellen melderegister`): the benefit systems and the official "
+            "statistics are generated for the model Kreis.", "",
+            "| measurement | median | runs | peak RSS | note |", "|---|---:|---|---:|---|",
+            *[f"| {x.name} | {fmt(x.median) if x.seconds else '–'} | {', '.join(f'{s:.1f}' for s in x.seconds)}"
+              f" | {x.rss:.0f} MB | {x.note} |" for x in land.values()], ""]
 
 
 if __name__ == "__main__":

@@ -535,6 +535,41 @@ def test_quality_gates_ran_with_great_expectations_and_wrote_data_docs(built) ->
     assert sum(c.get("quelle") == "great_expectations" for c in manifest["checks"]) >= 20
 
 
+def test_households_built_in_parts_are_the_same_rows(built, tmp_path, monkeypatch) -> None:
+    """At Land scale int_haushaltszustaende is built in parts (one statement each, to bound memory): the
+    parts together are exactly the rows of one statement."""
+    import subprocess
+    import sys
+
+    from kernel.settings import DBT_PROJECT_DIR
+    from warehouse.dbt import dbt_vars, prepare_build
+
+    settings, _, _ = built
+    for name in ("STICHTAG_LAKE", "STICHTAG_SCALE", "STICHTAG_REFERENZ_GEMEINDEN", "STICHTAG_REFERENZ_DIR"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test; prepare_build sets them
+    copy = make_settings(tmp_path)
+    shutil.copytree(settings.lake / "raw", copy.lake / "raw")
+    (copy.lake / "warehouse").mkdir(parents=True)
+    shutil.copyfile(settings.warehouse, copy.warehouse)
+    prepare_build(copy)
+    dbt = str(Path(sys.executable).parent / "dbt")
+    variables = json.dumps(dbt_vars(dt.date(2016, 6, 30), dt.date(2016, 7, 1)))
+    done = subprocess.run([dbt, "run", "--quiet", "--select", "int_haushaltszustaende", "--project-dir",
+                           str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
+                           str(tmp_path / "target"), "--vars", variables],
+                          env={**os.environ, "STICHTAG_LAKE": str(copy.lake), "STICHTAG_HAUSHALT_TEILE": "3"},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]
+    con = duckdb.connect()
+    con.execute(f"attach '{settings.warehouse}' as ganz (read_only)")
+    con.execute(f"attach '{copy.warehouse}' as teile (read_only)")
+    whole, parts = "ganz.intermediate.int_haushaltszustaende", "teile.intermediate.int_haushaltszustaende"
+    assert con.execute(f"select count(*) from {whole}").fetchall()[0][0] > 1000
+    for a, b in ((whole, parts), (parts, whole)):
+        missing = con.execute(f"select count(*) from (select * from {a} except all select * from {b})").fetchall()
+        assert missing == [(0,)]
+
+
 # Runs last in this module: it ingests a bad delivery into the module's lake.
 def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_the_published_versions_stay(built) -> None:
     from publication.public_zone import publish_all_public

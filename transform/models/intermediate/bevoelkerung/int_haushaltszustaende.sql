@@ -3,6 +3,13 @@
 -- resident per Stichtag (that grouping held 26 million rows for 132 month ends, and ran out of memory
 -- at Land scale). A resident is an adult from the day `alter_am` counts 18 years: the 16th of the
 -- birth month, 18 years on.
+-- At Land scale the households are built in parts (by a hash of the household), one statement each,
+-- so that no statement holds more than a part of the interval edges: in one statement they ran out of
+-- DuckDB's memory limit. A household is always wholly in one part; the result is the same set of rows.
+{%- set teile = env_var('STICHTAG_HAUSHALT_TEILE', '8' if env_var('STICHTAG_SCALE', 'kreis') == 'land' else '1')
+    | int %}
+{#- the parts' SQL names its input by placeholder: a hook is rendered when it runs, the model now -#}
+{%- set teil_sql %}
 with wohnzeitraeume as (
     select
         gemeinde_ags,
@@ -10,7 +17,10 @@ with wohnzeitraeume as (
         gueltig_ab,
         gueltig_bis,
         make_date(geburtsjahr + 18, geburtsmonat, 16) as volljaehrig_ab
-    from {{ ref('int_wohnzeitraeume') }}
+    from __QUELLE__
+    {%- if teile > 1 %}
+    where hash(haushalt_pseudonym) % {{ teile }} = __TEIL__
+    {%- endif %}
 ),
 
 abschnitte as (
@@ -82,3 +92,11 @@ select
     personen > erwachsene as mit_kindern
 from zustaende
 where personen > 0
+{%- endset %}
+{%- set weitere = [] %}
+{%- for teil in range(1, teile) %}
+    {%- do weitere.append("insert into {{ this }} " ~ teil_sql.replace('__TEIL__', teil | string)
+                                                        .replace('__QUELLE__', "{{ ref('int_wohnzeitraeume') }}")) %}
+{%- endfor %}
+{{ config(post_hook=weitere) }}
+{{ teil_sql.replace('__TEIL__', '0').replace('__QUELLE__', ref('int_wohnzeitraeume') | string) }}
