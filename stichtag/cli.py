@@ -481,11 +481,10 @@ def cmd_dbt_parse(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_dbt_sources(args: argparse.Namespace, settings: Settings) -> int:
     from kernel.settings import PROJECT_ROOT
-    from warehouse.dbt_sources import source_files, write_source_files
+    from warehouse.dbt_sources import stale_source_files, write_source_files
 
     if args.check:
-        stale = [p for p, text in source_files().items()
-                 if not p.exists() or p.read_text(encoding="utf-8") != text]
+        stale = stale_source_files()
         for p in stale:
             print(f"veraltet: {p.relative_to(PROJECT_ROOT)}")
         if stale:

@@ -129,12 +129,16 @@ def _amtlich_macro(contracts: list[Contract]) -> str:
     return "\n".join(lines)
 
 
+def stale_source_files(project_dir: Path = DBT_PROJECT_DIR) -> dict[Path, str]:
+    """The generated files that are missing or differ from what the contracts give, path → the right text."""
+    return {path: text for path, text in source_files(project_dir=project_dir).items()
+            if not path.exists() or path.read_text(encoding="utf-8") != text}
+
+
 def write_source_files(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
     """Write the generated files whose text changed; the paths written."""
-    written = []
-    for path, text in source_files(project_dir=project_dir).items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    return written
+    stale = stale_source_files(project_dir)
+    for path, text in stale.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return list(stale)
