@@ -90,16 +90,19 @@ class OfficialSim:
     # ------------------------------------------------------------------------------------------ deliveries
 
     def deliveries(self, inbox: Path, kita_spells, last: tuple[int, int]) -> list[tuple[str, callable]]:
-        years = sorted(self.population)
+        # the population from the Bestand's 31.12.2014 (the year before's, for rates over a mean population);
+        # the statistics of events and the rest from 2015
+        with_bestand = sorted(self.population)
+        years = [y for y in with_bestand if y >= 2015]
         out = [
-            ("12411-02-03-4", lambda: self._population_ffcsv(inbox, years)),
+            ("12411-02-03-4", lambda: self._population_ffcsv(inbox, with_bestand)),
             ("12612-01-01-4", lambda: self._events_ffcsv(inbox, years, "12612", GEBURT)),
             ("12613-01-01-4", lambda: self._events_ffcsv(inbox, years, "12613", TOD)),
             ("12711-01-03-4", lambda: self._migration_ffcsv(inbox, years)),
             ("22543-01-02-4", lambda: self._care_ffcsv(inbox, kita_spells, last)),
             ("21111-01-03-4", lambda: self._leavers_ffcsv(inbox, years)),
             ("22711-01-01-4", lambda: self._disabled_ffcsv(inbox, years)),
-            ("12411-01-01-5", lambda: self._population_table(inbox, years)),
+            ("12411-01-01-5", lambda: self._population_table(inbox, with_bestand)),
             ("31231-02-01-5", lambda: self._living_space_ffcsv(inbox, years)),
             ("31121-01-02-5", lambda: self._completions_ffcsv(inbox, years)),
         ]

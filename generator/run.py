@@ -14,11 +14,12 @@ from tqdm import tqdm
 from generator.kita import KitaSim
 from generator.melderegister import Delivery, iter_deliveries
 from generator.official import OfficialSim
+from generator.official_comparison import ComparisonTables
 from generator.population import GeneratorConfig, Simulation, month_bounds, months_until, simulate
 from generator.sgb2 import JobcenterSim
 from generator.sgb8 import JugendamtSim, seed
 from generator.sgb12 import SozialamtSim
-from generator.snapshots import BirthDates, Residents, month_states
+from generator.snapshots import BirthDates, Residents, bestand_state, month_states
 from generator.wohngeld import WohngeldSim
 from kernel.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES
 from sources.systems import conninfo
@@ -48,6 +49,7 @@ def _benefit_writers(sim: Simulation, inbox: Path, sources: list[str],
     jc, soz, jug, kita, wg = (JobcenterSim(sim, rng), SozialamtSim(sim, rng), JugendamtSim(sim, rng),
                               KitaSim(sim, rng, births), WohngeldSim(sim, rng))
     official = OfficialSim(sim, births)
+    official.observe(Residents.of(bestand_state(sim), births, sim))  # the Fortschreibung of 31.12.2014
     last = months_until(sim.config.until_year, sim.config.until_month)
     for state in tqdm(month_states(sim), total=last, desc="Sozialleistungen simulieren", unit="Monat",
                       disable=not progress):
@@ -70,6 +72,7 @@ def _benefit_writers(sim: Simulation, inbox: Path, sources: list[str],
     if "amtlich" in sources:
         until = (sim.config.until_year, sim.config.until_month)
         writers += official.deliveries(inbox, kita.tracker.spells(), until)
+        writers += ComparisonTables(official, inbox).deliveries(until)
     return writers, jug if "jugendamt" in sources else None
 
 

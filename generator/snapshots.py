@@ -56,7 +56,8 @@ class MonthState:
         return np.where(self.gem >= 0, (self.gem.astype(np.int64) * 1000 + self.street + 1) * 1000 + self.house, -1)
 
 
-def month_states(sim: Simulation) -> Iterator[MonthState]:
+def bestand_state(sim: Simulation) -> MonthState:
+    """The registry's Bestand at 31.12.2014 (month 0), before any event."""
     n = len(sim.persons.sex)
     gem = np.full(n, -1, dtype=np.int32)
     street = np.zeros(n, dtype=np.int32)
@@ -64,6 +65,12 @@ def month_states(sim: Simulation) -> Iterator[MonthState]:
     nat = np.zeros(n, dtype=np.int32)
     b = sim.bestand
     gem[b], street[b], house[b], nat[b] = (sim.bestand_state[c] for c in ("gem", "street", "house", "nat"))
+    return MonthState(0, *month_bounds(0), gem, street, house, nat)
+
+
+def month_states(sim: Simulation) -> Iterator[MonthState]:
+    start = bestand_state(sim)
+    gem, street, house, nat = start.gem.copy(), start.street, start.house, start.nat
     ev = sim.events
     order = np.lexsort((np.arange(len(ev["day"])), ev["day"]))
     days = ev["day"][order]

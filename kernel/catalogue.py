@@ -33,7 +33,7 @@ REQUIRED = ("id", "name", "name_en", "handlungsfeld", "definition", "numerator",
 LEVELS = ("gemeinde", "amt", "kreis", "land", "bund")
 MEASURE_KEYS = {"description", "model", "source", "dimensions", "counts", "part_of", "same_as"}
 DISCLOSURE_DEFAULTS = {"min_cell": 3, "group_min": 10}
-COMPARISON_KEYS = {"land_bund", "definition_de", "note_de"}
+COMPARISON_KEYS = {"land_bund", "definition_de", "note_de", "numerator", "denominator"}
 
 
 class CatalogueError(ValueError):
@@ -115,6 +115,16 @@ class Kpi:
     compared: bool = False  # Land and Bund rows (verified against the build by tests/test_pipeline.py)
     comparison_definition_de: str = ""
     comparison_note_de: str = ""
+    # the official definition's own formula for the Land and Bund rows, where it differs (empty: the KPI's)
+    comparison_numerator: tuple[Term, ...] = ()
+    comparison_denominator: tuple[Term, ...] = ()
+
+    @property
+    def comparison_formula(self) -> tuple[tuple[Term, ...], tuple[Term, ...]]:
+        """Numerator and denominator of the Land and Bund rows."""
+        if self.comparison_numerator:
+            return self.comparison_numerator, self.comparison_denominator
+        return self.numerator, self.denominator
 
 
 @dataclass(frozen=True)
@@ -239,9 +249,21 @@ def parse_catalogue(data: dict, sha256: str = "") -> Catalogue:
                                  "and a note")
         if not isinstance(comparison.get("land_bund", False), bool):
             raise CatalogueError(f"{where}: comparison: land_bund is true or false")
+        own_formula = comparison.get("numerator") is not None or comparison.get("denominator") is not None
+        comp_num = tuple(_term(t, f"{where} comparison numerator", measures)
+                         for t in comparison.get("numerator") or [])
+        comp_den = tuple(_term(t, f"{where} comparison denominator", measures)
+                         for t in comparison.get("denominator") or [])
+        if own_formula and (not comp_num or bool(comp_den) != bool(denominator)):
+            raise CatalogueError(f"{where}: a comparison formula needs a numerator, and a denominator exactly when "
+                                 "the KPI has one (the unit is the KPI's)")
+        if own_formula and not (comparison.get("land_bund") and comparison.get("definition_de")):
+            raise CatalogueError(f"{where}: a comparison formula is the official definition: it needs "
+                                 "land_bund: true and the definition_de it implements")
         kpis[-1] = replace(kpis[-1], compared=comparison.get("land_bund", False),
                            comparison_definition_de=" ".join(str(comparison.get("definition_de", "")).split()),
-                           comparison_note_de=" ".join(str(comparison.get("note_de", "")).split()))
+                           comparison_note_de=" ".join(str(comparison.get("note_de", "")).split()),
+                           comparison_numerator=comp_num, comparison_denominator=comp_den)
         if kpis[-1].share_of_group and (raw["unit"] != "prozent" or not denominator):
             raise CatalogueError(f"{where}: share_of_group needs a share in prozent")
     index = data.get("sozialindex")
@@ -290,10 +312,14 @@ def write_for_dbt(catalogue: Catalogue, directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     kpis = [{"kpi_id": k.id, "name": k.name, "handlungsfeld": k.handlungsfeld, "einheit": k.unit_label,
              "skala": k.scale, "hat_nenner": bool(k.denominator), "min_cell": k.min_cell} for k in catalogue.kpis]
-    terms = [{"kpi_id": k.id, "rolle": rolle, "messgroesse": t.measure, "faktor": t.factor,
+    # a term serves the build's own areas (eigene), the Land and Bund (vergleich), or both
+    terms = [{"kpi_id": k.id, "gebiete": gebiete, "rolle": rolle, "messgroesse": t.measure, "faktor": t.factor,
               "alter_von": t.age_from, "alter_bis": t.age_to, "geschlecht": t.sex, "deutsch": t.german}
              for k in catalogue.kpis
-             for rolle, side in (("zaehler", k.numerator), ("nenner", k.denominator)) for t in side]
+             for gebiete, (num, den) in ((("eigene", (k.numerator, k.denominator)),
+                                          ("vergleich", (k.comparison_numerator, k.comparison_denominator)))
+                                         if k.comparison_numerator else (("alle", (k.numerator, k.denominator)),))
+             for rolle, side in (("zaehler", num), ("nenner", den)) for t in side]
     measures = [{"messgroesse": m, "quelle": spec.get("source", ""),
                  "vorlaeufig_moeglich": spec.get("source") in catalogue.provisional}
                 for m, spec in catalogue.measures.items()]

@@ -41,25 +41,36 @@ def _side(terms: tuple[Term, ...]) -> str:
     return " + ".join(_term(t) for t in terms).replace("+ −", "− ")
 
 
+def _formula(kpi: Kpi, numerator: tuple[Term, ...], denominator: tuple[Term, ...]) -> str:
+    if not denominator:
+        return _side(numerator)
+    return f"({_side(numerator)}) / ({_side(denominator)}) × {german_number(kpi.scale, 0)}"
+
+
 def comparison_section(kpi: Kpi, catalogue: Catalogue) -> list[str]:
     """Which Land/Bund comparison the KPI has and from which official tables, or why it has none."""
     published = official_measures()
-    measures = sorted({t.measure for t in (*kpi.numerator, *kpi.denominator)})
+    numerator, denominator = kpi.comparison_formula
+    measures = sorted({t.measure for t in (*numerator, *denominator)})
     # a measure of a year before is the official one of that year (the catalogue's same_as)
     base = {m: (catalogue.measures[m].get("same_as") or {}).get("measure", m) for m in measures}
     lines = ["## Vergleichswerte Land und Bund", ""]
     if kpi.compared:
         tables = sorted({t for m in measures for t in published.get(base[m], [])})
-        lines.append("Aus der amtlichen Statistik, nach derselben Formel" + (f" ({', '.join(f'`{t}`' for t in tables)})"
+        how = "nach derselben Formel"
+        if kpi.comparison_numerator:
+            how = f"nach der amtlichen Formel {_formula(kpi, numerator, denominator)}"
+        lines.append(f"Aus der amtlichen Statistik, {how}" + (f" ({', '.join(f'`{t}`' for t in tables)})"
                      if tables else "") + ". Bezugsdatum je Zeile (`bezugsdatum`): der neueste veröffentlichte "
                      "Stand am oder vor dem Stichtag.")
     else:
         internal = [m for m in measures
                     if base[m] not in published and catalogue.measures[m].get("source") != "amtlich"]
-        lines.append("Keine. " + (f"Die gelieferte amtliche Statistik enthält {', '.join(f'`{m}`' for m in internal)} "
-                                  "nicht für Land und Bund." if internal else
-                                  "Ihre Tabellen decken die Formel für Land und Bund nicht genau ab (Altersgruppen, "
-                                  "Merkmale oder Ebenen)."))
+        lines.append("Keine. " + (kpi.comparison_note_de or (
+            f"Die gelieferte amtliche Statistik enthält {', '.join(f'`{m}`' for m in internal)} nicht für Land und "
+            "Bund." if internal else "Ihre Tabellen decken die Formel für Land und Bund nicht genau ab "
+            "(Altersgruppen, Merkmale oder Ebenen).")))
+        return [*lines, ""]
     if kpi.comparison_definition_de:
         lines.append(f"*Amtliche Definition:* {kpi.comparison_definition_de}")
     if kpi.comparison_note_de:
@@ -68,10 +79,9 @@ def comparison_section(kpi: Kpi, catalogue: Catalogue) -> list[str]:
 
 
 def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) -> str:
-    measures = sorted({t.measure for t in (*kpi.numerator, *kpi.denominator)})
-    formula = _side(kpi.numerator)
-    if kpi.denominator:
-        formula = f"({formula}) / ({_side(kpi.denominator)}) × {german_number(kpi.scale, 0)}"
+    measures = sorted({t.measure for t in (*kpi.numerator, *kpi.denominator, *kpi.comparison_numerator,
+                                           *kpi.comparison_denominator)})
+    formula = _formula(kpi, kpi.numerator, kpi.denominator)
     lines = [f"# {kpi.name} (`{kpi.id}`)", "", f"*{kpi.name_en}* · Handlungsfeld **{kpi.handlungsfeld}** · "
              f"Einheit **{kpi.unit_label}**", "", "## Definition", "", kpi.definition, "",
              *([f"*Deutsch:* {kpi.definition_de}", ""] if kpi.definition_de else []), "## Formel", "",
@@ -123,11 +133,15 @@ def index_page(catalogue: Catalogue) -> str:
         by_field[k.handlungsfeld].append(k)
     lines = ["# KPI-Katalog", "", f"{len(catalogue.kpis)} Indikatoren in {len(by_field)} Handlungsfeldern, "
              "erzeugt aus `catalogue/kpis.yml` (`stichtag catalogue docs`). Jede Seite: Definition, Formel, "
-             "Quellen, Herkunft, Hinweise.", ""]
+             "Quellen, Herkunft, Vergleichswerte, Hinweise.", "",
+             f"Land- und Bundeszeilen aus der amtlichen Statistik: {sum(k.compared for k in catalogue.kpis)} von "
+             f"{len(catalogue.kpis)} KPIs (Spalte *Land/Bund*: ja, amtliche Definition = nach deren eigener "
+             "Formel, nein = warum auf der Seite des KPI).", ""]
     for field in sorted(by_field):
-        lines += [f"## {field}", "", "| KPI | Einheit | Definition |", "|---|---|---|"]
+        lines += [f"## {field}", "", "| KPI | Einheit | Land/Bund | Definition |", "|---|---|---|---|"]
         for k in by_field[field]:
-            lines.append(f"| [{k.name}]({k.id}.md) (`{k.id}`) | {k.unit_label} | {k.definition} |")
+            compared = ("amtliche Definition" if k.comparison_numerator else "ja") if k.compared else "nein"
+            lines.append(f"| [{k.name}]({k.id}.md) (`{k.id}`) | {k.unit_label} | {compared} | {k.definition} |")
         lines.append("")
     return "\n".join(lines)
 

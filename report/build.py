@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from kernel.catalogue import Catalogue
+from kernel.catalogue import Catalogue, Kpi
 from kernel.files import atomic_write_text
 from kernel.reference import region
 from kernel.settings import Settings
@@ -57,7 +57,18 @@ def _kpi_meta(catalogue: Catalogue) -> list[dict]:
     return [{"id": k.id, "name": k.name, "name_en": k.name_en, "feld": k.handlungsfeld,
              "definition": k.definition_de or k.definition, "einheit": k.unit_label, "unit": k.unit,
              "stellen": k.decimals, "hinweise": k.caveats_de or k.caveats,
-             "quellen": list(k.sources)} for k in catalogue.kpis]
+             "vergleich": _comparison_text(k), "quellen": list(k.sources)} for k in catalogue.kpis]
+
+
+def _comparison_text(k: Kpi) -> str:
+    """Where the Land and Bund lines come from, in the reader's words (the catalogue's comparison block)."""
+    if not k.compared:
+        note = k.comparison_note_de
+        return "Keine Vergleichswerte für Land und Bund" + (f": {note}" if note else ".")
+    text = "Land und Bund: amtliche Statistik, " + (
+        f"nach deren Definition – {k.comparison_definition_de}" if k.comparison_numerator
+        else "nach derselben Formel.")
+    return text + (f" {k.comparison_note_de}" if k.comparison_note_de else "")
 
 
 def payload(data: ReportData, rows: list[dict]) -> dict:

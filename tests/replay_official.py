@@ -85,3 +85,31 @@ def ffcsv_values(inbox: Path, table: str) -> dict[dt.date, dict[str, float | Non
         number = 0.0 if value == "-" else None if not value[:1].isdigit() else float(value.replace(",", "."))
         out.setdefault(day, {})[r["1_variable_attribute_code"]] = number
     return out
+
+
+def ffcsv_rows(inbox: Path, table: str) -> list[dict[str, str]]:
+    """Every line of a zipped GENESIS ffcsv as a dict of its header's columns, read with csv."""
+    import csv
+    import io
+    import zipfile
+
+    (path,) = (inbox / "amtlich").glob(f"{table}_*_de_flat.zip")
+    with zipfile.ZipFile(path) as z:
+        text = z.read(z.namelist()[0]).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def sgb2_laender(inbox: Path) -> dict[dt.date, dict[str, dict[str, float | None]]]:
+    """Month end → region key (D, 01) → column header → value of the BA SGB II workbooks of Land and Bund."""
+    import fastexcel
+
+    out = {}
+    for path in sorted((inbox / "amtlich").glob("BA_SGB2_LAENDER_*.xlsx")):
+        y, m = int(path.stem[-6:-2]), int(path.stem[-2:])
+        rows = fastexcel.read_excel(path.read_bytes()).load_sheet("Länder", header_row=None,
+                                                                   dtypes="string").to_polars().rows()
+        header = [str(c).strip() for c in rows[6][2:]]
+        out[dt.date(y, m, calendar.monthrange(y, m)[1])] = {
+            str(r[0]).strip(): dict(zip(header, (_number(c) for c in r[2:]), strict=False))
+            for r in rows[8:10]}
+    return out

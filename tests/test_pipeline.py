@@ -209,6 +209,46 @@ def test_export_has_land_and_bund_rows_for_every_kpi_the_statistics_have(built) 
     assert 15 < shares[("01", "anteil_u18")] < 18 and 6 < shares[("DG", "alq")] < 7
 
 
+def test_land_and_bund_rows_follow_the_official_definitions_where_they_differ(built) -> None:
+    """Where the catalogue names the official definition, the Land and Bund rows are the published quotas
+    (BA SGB II-Quote on RLB and the population under the Regelaltersgrenze, 22151's Grundsicherung quota,
+    12411's mean age); a comparison by the KPI's own formula is that formula over the published counts."""
+    from tests.replay_official import ffcsv_rows, sgb2_laender
+
+    settings, _, _ = built
+    day = dt.date(2016, 6, 30)
+    got = {(k, g): (v, n, d, b, q) for k, g, v, n, d, b, q in duckdb.execute(
+        f"""select kpi_id, gebiet_id, value, numerator, denominator, bezugsdatum, quelle
+            from read_parquet('{kpi_export_path(settings, day)}')""").fetchall()}
+    # the BA publishes SGB II after three months: on 30.06.2016 the newest is December 2015
+    ba = sgb2_laender(settings.inbox)[dt.date(2015, 12, 31)]
+    assert max(sgb2_laender(settings.inbox)) == dt.date(2015, 12, 31)
+    grusi = {r["1_variable_attribute_code"]: float(r["value"].replace(",", "."))
+             for r in ffcsv_rows(settings.inbox, "22151-01-02-4")
+             if r["value_variable_code"] == "EGS004" and r["time"] == "2015-12-31"}
+    mean_age = {r["1_variable_attribute_code"]: float(r["value"].replace(",", "."))
+                for r in ffcsv_rows(settings.inbox, "12411-07-01-4") if r["time"] == "2015-12-31"}
+    pop_u15 = {}
+    for r in ffcsv_rows(settings.inbox, "12411-02-03-4"):
+        if r["time"] == "2015-12-31" and r["3_variable_attribute_code"] in (
+                "ALT000B03", "ALT003B06", "ALT006B10", "ALT010B15"):
+            area = r["1_variable_attribute_code"]
+            pop_u15[area] = pop_u15.get(area, 0) + float(r["value"])
+    for area, key in (("01", "01"), ("DG", "D")):
+        value, numerator, _, bezug, quelle = got[("sgb2_quote", area)]
+        assert value == pytest.approx(ba[key]["SGB II-Quote"], abs=1e-9) and bezug == dt.date(2015, 12, 31)
+        assert numerator == ba[key]["Regelleistungsberechtigte"] and quelle == "amtlich"
+        assert got[("elb_quote", area)][0] == pytest.approx(ba[key]["ELB-Quote"], abs=1e-9)
+        assert got[("altersarmut", area)][0] == pytest.approx(grusi["01" if area == "01" else "DG"], abs=1e-9)
+        assert got[("durchschnittsalter", area)][0] == pytest.approx(mean_age[area], abs=1e-9)
+        # the KPI's own formula over the published counts: persons in BG under 15 per population under 15
+        assert got[("kinderarmut", area)][1:3] == pytest.approx(
+            (ba[key]["Personen in BG unter 15 Jahren"], pop_u15[area]))
+    # the own areas keep the internal definition (all persons in BG under 65, from the job centre)
+    kreis = got[("sgb2_quote", "01056")]
+    assert kreis[4] == "intern" and kreis[3] == day
+
+
 def test_registry_and_official_population_are_reconciled_not_hidden(built) -> None:
     settings, _, _ = built
     path = kpi_export_path(settings, dt.date(2015, 12, 31))
@@ -332,8 +372,11 @@ def test_a_kpi_added_to_a_catalogue_gets_every_treatment_without_code_changes(bu
         and gebiet_ebene in ('gemeinde', 'amt', 'kreis') and denominator > 0""").fetchall()
     assert zeros == [(0.0, "vorlaeufig")]
     # plausibility: the entry's range is a gate of the new version
-    manifest = json.loads(next((copy.lake / "marts" / "kpi_values" / f"stichtag={day}")
-                               .glob("datenstand=*/build=*/manifest.json")).read_text(encoding="utf-8"))
+    # the version built with the draft (the copied lake also holds the one of the committed catalogue)
+    draft_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest = next(m for m in (json.loads(f.read_text(encoding="utf-8")) for f in (
+        copy.lake / "marts" / "kpi_values" / f"stichtag={day}").glob("datenstand=*/build=*/manifest.json"))
+        if m["catalogue_sha256"] == draft_sha)
     gates = [c for c in manifest["checks"] if "kpi_id=anteil_frauen_80plus" in c["check"]]
     assert gates and all(c["passed"] and c["severity"] == "blocking" for c in gates)
     # suppression: every count of 1 … min_cell−1 is hidden in the public zone

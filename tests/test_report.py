@@ -34,6 +34,8 @@ KPI, GEMEINDE = "sgb2_quote", "01056039"  # Pinneberg
 SUPPRESSED_NOW = {"01056025", "01056011"}  # Helgoland and Bullenkuhlen (392 residents)
 SUPPRESSED_YEAR = dt.date(2018, 12, 31)  # Pinneberg's SGB II-Quote hidden in that year
 DATENSTAND = "20261105T060000Z"
+COUNT = "einwohner"
+SCALE = {"gemeinde": 5_000, "kreis": 320_000, "land": 2_950_000, "bund": 83_500_000}
 
 
 def _value(kpi: str, area: str, day: dt.date) -> float:
@@ -50,8 +52,10 @@ def _rows(day: dt.date) -> list[tuple]:
     for k in catalogue.kpis:
         for ags, name, level in areas:
             status, value, bezug = "ok", _value(k.id, ags, day), day
+            if k.id == COUNT:  # residents at their real scale: a Gemeinde's thousands against Germany's millions
+                value = round(SCALE[level] * value / 5)
             if level in ("land", "bund"):
-                if k.id != KPI:
+                if not k.compared:
                     continue
                 bezug = dt.date(day.year, 6, 30) if day.month == 12 else dt.date(day.year, 9, 30)
             if k.id == KPI and ((day == DAYS[-1] and ags in SUPPRESSED_NOW) or (day == SUPPRESSED_YEAR
@@ -197,6 +201,39 @@ def test_report_opens_from_disk_and_draws_map_series_and_comparisons_in_chromium
     assert (ARTEFACTS / "sozialbericht.png").stat().st_size > 10_000
 
 
+def test_a_count_is_compared_as_an_index_so_a_gemeinde_and_germany_share_one_readable_axis(page) -> None:
+    page.select_option("#kpi-wahl", COUNT)
+    page.select_option("#gemeinde-wahl", GEMEINDE)
+    assert page.get_attribute("#reihe", "data-index") == "1" and "Index" in page.inner_text("#reihe-titel")
+    for level in ("gemeinde", "kreis", "land", "bund"):
+        assert page.locator(f"#reihe circle.punkt[data-reihe='{level}']").count() == len(DAYS), level
+    # every line starts at 100 and every point lies inside the plot: nothing is flattened onto the axis
+    first = page.locator(f"#reihe circle.punkt[data-stichtag='{DAYS[0].isoformat()}']")
+    assert len({first.nth(i).get_attribute("cy") for i in range(first.count())}) == 1
+    ys = [float(v) for v in page.eval_on_selector_all("#reihe circle.punkt", "cs => cs.map(c => c.getAttribute('cy'))")]
+    assert min(ys) >= 16 and max(ys) <= 320 - 40
+    # the axis labels are index numbers that fit beside the axis, not 83.500.000
+    labels = page.eval_on_selector_all("#reihe .achse text[text-anchor='end']", "ts => ts.map(t => t.textContent)")
+    assert labels and all(len(t) <= 5 for t in labels), labels
+    # the table alternative keeps the counts themselves
+    table = page.text_content("#reihe-tabelle")
+    germany = round(SCALE["bund"] * _value(COUNT, "DG", DAYS[0]) / 5)
+    assert f"{germany:,}".replace(",", ".") in table
+    # a rate is drawn as it is
+    page.select_option("#kpi-wahl", KPI)
+    assert page.get_attribute("#reihe", "data-index") == "0"
+
+
+def test_the_comparison_says_whose_definition_it_follows_or_why_there_is_none(page) -> None:
+    catalogue = load_catalogue()
+    page.select_option("#kpi-wahl", KPI)
+    assert catalogue.kpi(KPI).comparison_definition_de in page.inner_text("#kpi-vergleich")
+    missing = next(k for k in catalogue.kpis if not k.compared)
+    page.select_option("#kpi-wahl", missing.id)
+    assert page.inner_text("#kpi-vergleich").startswith("Keine Vergleichswerte")
+    assert page.locator("#reihe circle.punkt[data-reihe='land']").count() == 0
+
+
 def test_ranking_lists_the_gemeinden_by_value_with_suppressed_ones_last(page) -> None:
     page.select_option("#kpi-wahl", KPI)
     rows = page.locator("#rangliste tbody tr")
@@ -226,6 +263,13 @@ def test_gemeinde_profile_shows_every_kpi_against_kreis_land_and_bund(page) -> N
     assert page.locator("#profil-inhalt h3").count() == len({k.handlungsfeld for k in load_catalogue().kpis})
     header = page.inner_text("#profil-inhalt thead >> nth=0")
     assert all(name in header for name in ("Gemeinde", "Kreis Pinneberg", "Schleswig-Holstein", "Deutschland"))
+    # Land and Bund columns carry a value for every KPI with an official counterpart, "–" for the others
+    catalogue = load_catalogue()
+    for k in catalogue.kpis:
+        link = page.locator(f"#profil-inhalt a[href='#/kpi/{k.id}/{GEMEINDE}']")
+        cells = link.locator("xpath=ancestor::tr").locator("td.zahl")
+        land, bund = cells.nth(2).inner_text(), cells.nth(3).inner_text()
+        assert (land != "–" and bund != "–") == k.compared, k.id
     # a click on an indicator leads to its map and series for the same Gemeinde
     page.click(f"#profil-inhalt a[href='#/kpi/{KPI}/{GEMEINDE}']")
     page.wait_for_selector("#ansicht-kpi:not([hidden])")

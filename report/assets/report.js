@@ -170,10 +170,22 @@
     const W = 600, H = 320, L = 64, R = 30, T = 16, U = 40;
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     const rs = reihen();
-    const alle = rs.flatMap((r) => B.stichtage.map((_, i) => punkt(state.kpi, r.gebiet, i)))
-      .filter((p) => p && p[0] !== null).map((p) => p[0]);
+    // a count compares like with like only as an index: each line's first value = 100 (a Gemeinde's
+    // residents and Germany's on one linear axis would show one flat line and cut-off labels)
+    const index = k.einheit === "Anzahl";
+    const basis = Object.fromEntries(rs.map((r) => {
+      const erster = B.stichtage.map((_, i) => punkt(state.kpi, r.gebiet, i)).find((p) => p && p[0]);
+      return [r.key, erster ? erster[0] : null];
+    }));
+    const wert = (r, p) => {
+      if (!p || p[0] === null) return null;
+      if (!index) return p[0];
+      return basis[r.key] ? (p[0] / basis[r.key]) * 100 : null;
+    };
+    const alle = rs.flatMap((r) => B.stichtage.map((_, i) => wert(r, punkt(state.kpi, r.gebiet, i))))
+      .filter((v) => v !== null);
     let lo = alle.length ? Math.min(...alle) : 0, hi = alle.length ? Math.max(...alle) : 1;
-    if (lo > 0 && lo < hi * 0.5) lo = 0;
+    if (!index && lo > 0 && lo < hi * 0.5) lo = 0;
     const yt = ticks(lo, hi, 5);
     const y0 = yt[0], y1 = yt[yt.length - 1];
     const n = B.stichtage.length;
@@ -182,7 +194,8 @@
     const achse = el("g", { class: "achse" }, svg);
     for (const t of yt) {
       el("line", { x1: L, x2: W - R, y1: y(t), y2: y(t) }, achse);
-      el("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end" }, achse).textContent = zahl(t, k.stellen > 0 && y1 - y0 < 10 ? 1 : 0);
+      el("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end" }, achse).textContent =
+        zahl(t, (index || k.stellen > 0) && y1 - y0 < 10 ? 1 : 0);
     }
     B.stichtage.forEach((d, i) => {
       el("text", { x: x(i), y: H - U + 18, "text-anchor": "middle" }, achse).textContent = achsenDatum(d);
@@ -191,18 +204,19 @@
       const g = el("g", { class: "reihe", "data-reihe": r.key }, svg);
       let d = "", offen = false;
       B.stichtage.forEach((_, i) => {
-        const p = punkt(state.kpi, r.gebiet, i);
-        if (p && p[0] !== null) { d += (offen ? "L" : "M") + x(i).toFixed(1) + "," + y(p[0]).toFixed(1); offen = true; }
+        const v = wert(r, punkt(state.kpi, r.gebiet, i));
+        if (v !== null) { d += (offen ? "L" : "M") + x(i).toFixed(1) + "," + y(v).toFixed(1); offen = true; }
         else offen = false;
       });
       if (d) el("path", { class: r.key === "gemeinde" ? "linie" : "linie vergleich", "data-reihe": r.key, d: d,
         stroke: r.farbe, "stroke-dasharray": r.strich }, g);
       B.stichtage.forEach((s, i) => {
         const p = punkt(state.kpi, r.gebiet, i);
-        if (p && p[0] !== null) {
-          const c = el("circle", { class: "punkt", "data-reihe": r.key, "data-stichtag": s, cx: x(i), cy: y(p[0]), r: 3.5,
+        const v = wert(r, p);
+        if (v !== null) {
+          const c = el("circle", { class: "punkt", "data-reihe": r.key, "data-stichtag": s, cx: x(i), cy: y(v), r: 3.5,
             fill: r.farbe }, g);
-          titel(c, `${r.label}, ${datum(s)}: ${anzeige(state.kpi, p, true)}`);
+          titel(c, `${r.label}, ${datum(s)}: ${anzeige(state.kpi, p, true)}` + (index ? ` · Index ${zahl(v, 1)}` : ""));
         } else if (p && p[1] === "gesperrt") {
           const m = el("text", { class: "gesperrt-marke", "data-reihe": r.key, "data-stichtag": s, x: x(i),
             y: H - U - 4, "text-anchor": "middle", fill: r.farbe }, g);
@@ -211,13 +225,16 @@
         }
       });
     }
-    $("reihe-titel").textContent = `${k.name} (${k.einheit}): ${gemeindeName(state.gemeinde)} im Vergleich, ${achsenDatum(B.stichtage[0])}–${datum(B.stichtag)}`;
+    $("reihe-titel").textContent = `${k.name} (${index ? "Index, erster Stichtag je Gebiet = 100" : k.einheit}): ` +
+      `${gemeindeName(state.gemeinde)} im Vergleich, ${achsenDatum(B.stichtage[0])}–${datum(B.stichtag)}`;
+    $("reihe").dataset.index = index ? "1" : "0";
     $("reihe-legende").innerHTML = rs.map((r) => `<li><svg viewBox="0 0 30 10" aria-hidden="true"><line x1="0" y1="5" x2="30" y2="5" stroke="${r.farbe}" stroke-width="2.5" stroke-dasharray="${r.strich}"/></svg>${esc(r.label)}</li>`).join("")
       + `<li><span aria-hidden="true">×</span>&nbsp;gesperrt</li>`;
     // the same as a table
     const kopf = `<thead><tr><th>Stichtag</th>${rs.map((r) => `<th class="zahl">${esc(r.label)}</th>`).join("")}</tr></thead>`;
     const zeilen = B.stichtage.map((s, i) => `<tr><td>${datum(s)}</td>${rs.map((r) => `<td class="zahl">${esc(anzeige(state.kpi, punkt(state.kpi, r.gebiet, i), false))}</td>`).join("")}</tr>`);
-    $("reihe-tabelle").innerHTML = `<caption>${esc($("reihe-titel").textContent)}</caption>${kopf}<tbody>${zeilen.join("")}</tbody>`;
+    const unterschrift = index ? `${k.name} (Anzahl): ${gemeindeName(state.gemeinde)} im Vergleich` : $("reihe-titel").textContent;
+    $("reihe-tabelle").innerHTML = `<caption>${esc(unterschrift)}</caption>${kopf}<tbody>${zeilen.join("")}</tbody>`;
   }
 
   // ------------------------------------------------------------------ ranking (also the map's table)
@@ -285,6 +302,7 @@
     $("kpi-feld").textContent = `Handlungsfeld ${k.feld} · ${k.name_en} · Einheit ${k.einheit} · Quellen: ${k.quellen.join(", ")}`;
     $("kpi-definition").textContent = k.definition;
     $("kpi-hinweise").textContent = k.hinweise ? "Hinweis: " + k.hinweise : "";
+    $("kpi-vergleich").textContent = k.vergleich;
     $("download-kpi").setAttribute("href", `daten/kpi/${k.id}.csv`);
     karte();
     zeitreihe();

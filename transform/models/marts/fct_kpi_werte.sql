@@ -3,17 +3,26 @@
 -- numerator and for the denominator; no SQL is written per KPI. Areas of the build (Gemeinden, Ämter,
 -- Kreis) get every KPI (a measure without cases counts 0); comparison areas (Land, Bund) get a KPI where
 -- the official statistics have every term (its measure, sex, citizenship), age groups covering the
--- term's ages exactly. Status: the first missing input's status, else a published caveat (provisional…).
-with terme as (
+-- term's ages exactly. Where the official definition differs, the comparison areas take the catalogue's
+-- comparison formula (terms of `gebiete` = 'vergleich'), the own areas the KPI's ('eigene'; 'alle' = both).
+-- Status: the first missing input's status, else a published caveat (provisional…).
+with seiten as (
+    select unnest([false, true]) as vergleich
+),
+
+terme as (
     select
-        *,
+        t.*,
+        s.vergleich,
         row_number() over (
             partition by
-                kpi_id order by
-                rolle, messgroesse, alter_von, alter_bis, geschlecht,
-                deutsch, faktor
+                t.kpi_id, s.vergleich order by
+                t.rolle, t.messgroesse, t.alter_von, t.alter_bis, t.geschlecht,
+                t.deutsch, t.faktor
         ) as term_nr
-    from {{ ref('stg_katalog__kpi_terme') }}
+    from {{ ref('stg_katalog__kpi_terme') }} as t
+    join seiten as s
+        on t.gebiete = 'alle' or (t.gebiete = 'vergleich') = s.vergleich
 ),
 
 kpis as (
@@ -37,6 +46,7 @@ treffer as (
     from terme
     join messwerte
         on messwerte.messgroesse = terme.messgroesse
+            and messwerte.vergleichsgebiet = terme.vergleich
             and (terme.alter_von is null or messwerte.alter >= terme.alter_von)
             and (terme.alter_bis is null or messwerte.alter_bis <= terme.alter_bis)
             and (terme.geschlecht is null or messwerte.geschlecht = terme.geschlecht)
@@ -114,13 +124,24 @@ kpi_summen as (
 kpi_messgroessen as (
     select
         kpi_id,
+        vergleich,
         count(*) as terme,
         bool_or(messgroesse in (
             select m.messgroesse from {{ ref('stg_katalog__messgroessen') }} as m
             where m.quelle = 'amtlich'
         )) as braucht_amtlich
     from terme
-    group by kpi_id
+    group by kpi_id, vergleich
+),
+
+kpi_messgroessen_eigen as (
+    select * from kpi_messgroessen
+    where not vergleich
+),
+
+kpi_messgroessen_vergleich as (
+    select * from kpi_messgroessen
+    where vergleich
 ),
 
 eigene as (
@@ -141,6 +162,7 @@ kpi_vorlaeufig as (
         v.status
     from terme
     join {{ ref('int_messgroessen_stand') }} as v using (messgroesse)
+    where not terme.vergleich
 ),
 
 zeilen as (
@@ -157,7 +179,7 @@ zeilen as (
         coalesce(s.bezugsdatum, e.stichtag) as bezugsdatum,
         case when s.nur_amtlich then 'amtlich' when s.mit_amtlich then 'gemischt' else 'intern' end as quelle
     from eigene as e
-    join kpi_messgroessen as m using (kpi_id)
+    join kpi_messgroessen_eigen as m using (kpi_id)
     left join kpi_summen as s using (kpi_id, gebiet_id, stichtag)
     left join kpi_vorlaeufig as v using (kpi_id, stichtag)
     union all
@@ -173,7 +195,7 @@ zeilen as (
         s.bezugsdatum,
         'amtlich'
     from kpi_summen as s
-    join kpi_messgroessen as m using (kpi_id)
+    join kpi_messgroessen_vergleich as m using (kpi_id)
     where s.gebiet_id not in (select d.gebiet_id from {{ ref('dim_gebiete') }} as d)
         and s.terme = m.terme and s.abgedeckt
 ),

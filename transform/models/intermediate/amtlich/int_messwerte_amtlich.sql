@@ -20,8 +20,8 @@ gemappt as (
         coalesce(z.geschlecht, g.geschlecht) as geschlecht,
         z.geschlecht_variable,
         z.alter_variable,
-        a.alter_von,
-        coalesce(a.alter_bis, case when a.code is not null then 200 end) as alter_bis
+        coalesce(a.alter_von, z.alter_von) as alter_von,
+        coalesce(a.alter_bis, case when a.code is not null then 200 end, z.alter_bis) as alter_bis
     from werte as w
     join zuordnung as z
         on z.tabelle = w.tabelle
@@ -74,6 +74,18 @@ summiert as (
     group by all
 ),
 
+-- a measure over all its categories (sexes, age groups), for the derived measures
+insgesamt as (
+    select
+        bezugsdatum,
+        gebiet_id,
+        messgroesse,
+        case when bool_and(wert is not null) then sum(wert::decimal(38, 6))::double end as wert,
+        min(status) filter (where wert is null) as status
+    from summiert
+    group by all
+),
+
 abgeleitet as (
     select * from summiert
     union all
@@ -102,20 +114,24 @@ abgeleitet as (
     from summiert
     where messgroesse = 'bevoelkerung' and month(bezugsdatum) = 12 and day(bezugsdatum) = 31
     union all
-    -- the civilian labour force behind a published unemployment rate
+    -- measures that follow from a published rate (statistik.ableitungen): the base behind a quota
+    -- (count × factor / quota, e.g. the labour force behind the unemployment rate), the sum behind a mean
     select
         q.bezugsdatum,
         q.gebiet_id,
-        'erwerbspersonen',
+        d.messgroesse,
         null,
         null,
         null,
-        case when q.wert > 0 then a.wert * 100 / q.wert end,
+        case
+            when d.je is not null and q.wert > 0 then a.wert * d.faktor / q.wert
+            when d.mal is not null then a.wert * q.wert
+        end,
         case when q.wert is null or a.wert is null then coalesce(nullif(q.status, 'ok'), a.status) else 'ok' end
-    from summiert as q
-    join summiert as a
-        on a.messgroesse = 'arbeitslose' and a.bezugsdatum = q.bezugsdatum and a.gebiet_id = q.gebiet_id
-    where q.messgroesse = 'arbeitslosenquote'
+    from {{ ref('stg_katalog__amtlich_ableitungen') }} as d
+    join summiert as q on q.messgroesse = coalesce(d.je, d.mal)
+    join insgesamt as a
+        on a.messgroesse = d.aus and a.bezugsdatum = q.bezugsdatum and a.gebiet_id = q.gebiet_id
 )
 
 select

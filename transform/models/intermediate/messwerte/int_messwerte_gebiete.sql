@@ -4,6 +4,7 @@
 --   (unemployment, school leavers) also for the Kreis's own areas: Gemeinden and Ämter from the Gemeinde
 --   values, the Kreis from its published value. Official values count as of their newest reference date
 --   on or before the Stichtag (annual 31.12., 1 March, month ends), never interpolated.
+-- `vergleichsgebiet`: a Land or Bund row, which the KPIs read by their comparison formula.
 with stichtage as (
     select * from {{ ref('int_stichtage') }}
 ),
@@ -68,7 +69,8 @@ select
     sum(m.wert::decimal(38, 6))::double as wert,
     coalesce(v.status, 'ok') as status,
     m.stichtag as bezugsdatum,
-    false as gruppiert
+    false as gruppiert,
+    false as vergleichsgebiet
 from {{ ref('int_messwerte') }} as m
 join zuordnung as z using (gemeinde_ags)
 left join vorlaeufig as v using (stichtag, messgroesse)
@@ -86,7 +88,8 @@ select
     wert,
     status,
     bezugsdatum,
-    true
+    true,
+    gebiet_id not in (select e.gebiet_id from eigene_gebiete as e)
 from amtlich_zum_stichtag
 where gebiet_id not in (select e.gebiet_id from eigene_gebiete as e)
     or (gebiet_ebene = 'kreis' and messgroesse in (select n.messgroesse from nur_amtlich as n))
@@ -105,7 +108,8 @@ select
         when bool_or(a.status <> 'ok') then min(a.status) filter (where a.status <> 'ok') else 'ok'
     end,
     max(a.bezugsdatum),
-    true
+    true,
+    false
 from amtlich_zum_stichtag as a
 join zuordnung as z on z.gemeinde_ags = a.gebiet_id
 join {{ ref('stg_referenz__gemeinden') }} as g on g.gemeinde_ags = a.gebiet_id

@@ -8,5 +8,7 @@ select
     coalesce(faktor, 1)::decimal(18, 6) as faktor,
     geschlecht::varchar as geschlecht,
     geschlecht_variable::varchar as geschlecht_variable,
-    alter_variable::varchar as alter_variable
+    alter_variable::varchar as alter_variable,
+    alter_von::integer as alter_von,
+    alter_bis::integer as alter_bis
 from {{ source('katalog', 'amtlich_messgroessen') }}

@@ -1,5 +1,6 @@
 select
     kpi_id::varchar as kpi_id,
+    gebiete::varchar as gebiete,
     rolle::varchar as rolle,
     messgroesse::varchar as messgroesse,
     faktor::double as faktor,
