@@ -578,6 +578,38 @@ def test_quality_gates_ran_with_great_expectations_and_wrote_data_docs(built) ->
     assert sum(c.get("quelle") == "great_expectations" for c in manifest["checks"]) >= 20
 
 
+def test_the_dbt_unit_tests_pass_on_the_built_warehouse(built, tmp_path, monkeypatch) -> None:
+    """Production builds skip dbt's unit tests (they prove logic on fixtures, not data): here they run, all of
+    them, against a copy of the built warehouse (dbt takes the input columns' types from it)."""
+    import subprocess
+    import sys
+
+    from kernel.settings import DBT_PROJECT_DIR
+    from warehouse.dbt import prepare_build
+
+    settings, _, _ = built
+    for name in ("STICHTAG_LAKE", "STICHTAG_SCALE", "STICHTAG_REFERENZ_GEMEINDEN", "STICHTAG_REFERENZ_DIR"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test; prepare_build sets them
+    copy = make_settings(tmp_path)
+    shutil.copytree(settings.lake / "raw", copy.lake / "raw")
+    (copy.lake / "warehouse").mkdir(parents=True)
+    shutil.copyfile(settings.warehouse, copy.warehouse)
+    shutil.copyfile(settings.warehouse.parent / "fenster.json", copy.warehouse.parent / "fenster.json")
+    prepare_build(copy)
+    dbt = str(Path(sys.executable).parent / "dbt")
+    done = subprocess.run([dbt, "test", "--quiet", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR),
+                           "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target")],
+                          env={**os.environ, "STICHTAG_LAKE": str(copy.lake)}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:]
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    assert {r["unique_id"] for r in results if r["status"] == "pass"} == set(manifest["unit_tests"])
+    assert len(manifest["unit_tests"]) >= 9
+    # and the production build of the fixture ran none of them
+    built_results = json.loads((settings.lake / "warehouse" / "dbt-target" / "run_results.json").read_text())
+    assert not [r for r in built_results["results"] if r["unique_id"].startswith("unit_test.")]
+
+
 def test_households_built_in_parts_are_the_same_rows(built, tmp_path, monkeypatch) -> None:
     """At Land scale int_haushaltszustaende is built in parts (one statement each, to bound memory): the
     parts together are exactly the rows of one statement."""

@@ -27,8 +27,8 @@ from orchestration.defs.warehouse.resources import dbt_project
 from orchestration.defs.warehouse.translator import StichtagDbtTranslator
 from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
-from warehouse.datenstand import BuildInfo, Datenstand, build_info_path, resolve_datenstand, write_build_info
-from warehouse.dbt import dbt_vars, prepare_build
+from warehouse.datenstand import BuildInfo, build_info_path, resolve_datenstand, write_build_info
+from warehouse.dbt import dbt_vars, prepare_build, write_window
 from warehouse.reuse import remember_models, reusable_models
 
 # The project's own target holds the parsed manifest the asset graph is read from; builds never write it.
@@ -48,19 +48,17 @@ def dbt_target(settings: Settings) -> Path:
     return target
 
 
-def dbt_build_args(min_date: dt.date, max_date: dt.date, raster: str, datenstand: Datenstand) -> list[str]:
-    """CLI args for one dbt build over the half-open window [min_date, max_date)."""
-    variables = dbt_vars(min_date, max_date, raster, datenstand.cutoff)
-    return ["build", "--vars", json.dumps(variables)]
-
-
 def start_build(settings: Settings, window: StichtagWindow) -> tuple[list[str], BuildInfo]:
-    """Validate the catalogue, resolve the Datenstand, record what this build sees; the dbt args. The window
-    comes validated from the run config (StichtagFenster.window), on every path that launches the job."""
+    """Validate the catalogue, resolve the Datenstand, record what this build sees and write the half-open
+    window [first, end) the models read (warehouse.dbt.window_file); the dbt args. The window comes
+    validated from the run config (StichtagFenster.window), on every path that launches the job."""
     prepare_build(settings)
     resolved = resolve_datenstand(settings, window.datenstand)
     info = write_build_info(settings, window.first, window.end, window.raster, resolved)
-    return dbt_build_args(window.first, window.end, window.raster, resolved), info
+    write_window(settings, dbt_vars(window.first, window.end, window.raster, resolved.cutoff))
+    # the dbt unit tests prove the models' logic on fixtures, not the data: `make test` runs them once
+    # (tests/test_pipeline.py), a production build does not pay for them every run
+    return ["build", "--exclude-resource-type", "unit_test"], info
 
 
 def finish_build(settings: Settings, info: BuildInfo, seconds: float) -> None:
