@@ -8,6 +8,7 @@ from orchestration.defs.docs import kpi_katalog_docs, public_kpi_values
 from orchestration.defs.exports.assets import kpi_values_export
 from orchestration.defs.ingest.assets import REFERENCE_DATA, ingest_assets
 from orchestration.defs.jobs import inbox_sensor, stichtag_job, tagesaktuell
+from orchestration.defs.prognose import bevoelkerungsprognose
 from orchestration.defs.report import sozialbericht
 from orchestration.defs.warehouse.assets import stichtag_dbt_models
 from orchestration.defs.warehouse.resources import dbt_resource
@@ -28,7 +29,7 @@ KATALOG = [
 
 defs = dg.Definitions(
     assets=[*ingest_assets(), *REFERENCE_DATA, *KATALOG, stichtag_dbt_models, kpi_values_export,
-            kpi_katalog_docs, public_kpi_values, sozialbericht],
+            kpi_katalog_docs, public_kpi_values, bevoelkerungsprognose, sozialbericht],
     jobs=[stichtag_job],
     schedules=[tagesaktuell],
     sensors=[inbox_sensor],

@@ -173,7 +173,7 @@ def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: Build
     export = kpi_export_path(settings, day)
     if is_latest and (switched or not export.exists()):
         _atomic_copy(target / "kpi_values.parquet", export)
-        for product in ("sozialindex", "offene_enden"):
+        for product in ("sozialindex", "offene_enden", "prognose"):  # prognose: Vorausberechnung, basis=B/
             if (target / f"{product}.parquet").exists():
                 _atomic_copy(target / f"{product}.parquet",
                              settings.exports / product / f"stichtag={day.isoformat()}" / f"{product}.parquet")
@@ -209,7 +209,7 @@ def refresh_analytics_db(settings: Settings) -> Path:
         if any(public.glob("*/kpi_values.parquet")):
             con.execute(f"""create view kpi_values_public as
                 select * from read_parquet('{public}/*/kpi_values.parquet', hive_partitioning = false)""")
-        for product in ("sozialindex", "offene_enden"):
+        for product in ("sozialindex", "offene_enden", "prognose"):  # prognose: Vorausberechnung, basis=B/
             folder = settings.exports / product
             if any(folder.glob(f"*/{product}.parquet")):
                 con.execute(f"""create view {product} as

@@ -25,7 +25,7 @@ from kernel.catalogue import Catalogue, Kpi
 from kernel.files import atomic_write_text
 from kernel.reference import region
 from kernel.settings import Settings
-from report.data import COLUMNS, ReportData, load_report_data, public_rows, read_rows
+from report.data import COLUMNS, ReportData, load_report_data, public_rows, read_forecast, read_rows
 from report.geometry import ATTRIBUTION, ATTRIBUTION_URL, LICENCE, LICENCE_URL, map_geometry
 from warehouse.datenstand import KEY_FORMAT
 
@@ -71,7 +71,36 @@ def _comparison_text(k: Kpi) -> str:
     return text + (f" {k.comparison_note_de}" if k.comparison_note_de else "")
 
 
-def payload(data: ReportData, rows: list[dict]) -> dict:
+def forecast_payload(rows: list[dict], order: list[str] | None = None) -> dict | None:
+    """The public forecast for the page: per Merkmal, area and variant one value per projected 31.12.; the age
+    groups in the order of the forecast's assumptions (its manifest), youngest first."""
+    if not rows:
+        return None
+    days = sorted({r["stichtag"].isoformat() for r in rows})
+    index = {d: i for i, d in enumerate(days)}
+    variants = list(dict.fromkeys((r["variante"], r["variante_name"]) for r in rows))
+    groups = list(dict.fromkeys((r["merkmal"], r["merkmal_name"]) for r in rows if r["art"] == "altersgruppe"))
+    rank = {m: i for i, m in enumerate(order or [])}
+    groups.sort(key=lambda g: rank.get(g[0], len(rank)))
+    values: dict[str, dict[str, dict[str, list]]] = {}
+    for r in rows:
+        series = values.setdefault(r["merkmal"], {}).setdefault(r["gebiet_id"], {}).setdefault(
+            r["variante"], [None] * len(days))
+        series[index[r["stichtag"].isoformat()]] = (None if r["value"] is None else round(float(r["value"]), 6))
+    return {"basis": rows[0]["basis_stichtag"].isoformat(), "datenstand": rows[0]["datenstand"],
+            "datenstand_text": _datenstand_text(rows[0]["datenstand"]), "stichtage": days,
+            "varianten": [{"id": v, "name": n} for v, n in variants],
+            "altersgruppen": [{"id": m, "name": n} for m, n in groups], "werte": values}
+
+
+def _forecast_order(data: ReportData) -> list[str]:
+    manifest = data.prognose.with_name("manifest.json") if data.prognose else None
+    if manifest is None or not manifest.exists():
+        return []
+    return json.loads(manifest.read_text(encoding="utf-8")).get("altersgruppen", [])
+
+
+def payload(data: ReportData, rows: list[dict], forecast: list[dict] | None = None) -> dict:
     """The report's data as one JSON object (inlined into the page)."""
     days = [d.isoformat() for d in data.stichtage]
     index = {d: i for i, d in enumerate(days)}
@@ -98,6 +127,7 @@ def payload(data: ReportData, rows: list[dict]) -> dict:
                   "quelle": ATTRIBUTION, "quelle_url": ATTRIBUTION_URL, "lizenz": LICENCE,
                   "lizenz_url": LICENCE_URL},
         "werte": values,
+        "prognose": forecast_payload(forecast or [], _forecast_order(data)),
     }
 
 
@@ -106,9 +136,9 @@ def _inline_json(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
 
 
-def render(data: ReportData, rows: list[dict]) -> str:
+def render(data: ReportData, rows: list[dict], forecast: list[dict] | None = None) -> str:
     template = (ASSETS / "template.html").read_text(encoding="utf-8")
-    body = payload(data, rows)
+    body = payload(data, rows, forecast)
     return (template.replace("{{titel}}", html.escape(body["titel"]))
             .replace("{{stichtag}}", data.stichtag.strftime("%d.%m.%Y"))
             .replace("/*{{css}}*/", (ASSETS / "report.css").read_text(encoding="utf-8"))
@@ -159,12 +189,15 @@ def build_report(settings: Settings, stichtag: dt.date | None = None) -> Report:
     data = load_report_data(settings, stichtag)
     con = duckdb.connect()
     rows = read_rows(con, data.files)
+    forecast = read_forecast(con, data.prognose) if data.prognose else []
     target = report_root(settings) / f"stichtag={data.stichtag.isoformat()}" / f"datenstand={data.datenstand}"
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     (tmp / "daten").mkdir(parents=True)
     try:
-        (tmp / "index.html").write_text(render(data, rows), encoding="utf-8")
+        (tmp / "index.html").write_text(render(data, rows, forecast), encoding="utf-8")
         _write_data(con, tmp / "daten", data, rows)
+        if data.prognose:  # the forecast's public file beside the page, as published
+            shutil.copyfile(data.prognose, tmp / "daten" / "prognose.parquet")
         if target.exists():  # the same public data: rebuilt, replaced whole
             shutil.rmtree(target)
         tmp.rename(target)

@@ -11,6 +11,7 @@ import duckdb
 
 from kernel.catalogue import Catalogue, load_catalogue
 from kernel.settings import Settings
+from prognose.ergebnis import basis_dir, public_forecasts
 from publication.public_zone import public_path
 from publication.versions import read_latest
 
@@ -27,6 +28,7 @@ class ReportData:
     stichtage: tuple[dt.date, ...]  # series points, oldest first; the last one is the report's Stichtag
     files: tuple[Path, ...]  # the public Parquet files read, one per Stichtag
     catalogue: Catalogue
+    prognose: Path | None = None  # the public forecast from the newest base Stichtag ≤ the report's, if any
 
 
 def public_stichtage(settings: Settings) -> list[dt.date]:
@@ -48,8 +50,10 @@ def load_report_data(settings: Settings, stichtag: dt.date | None = None) -> Rep
     series = [d for d in published if d < day and (d.month, d.day) == (12, 31)]
     days = (*series, day)
     latest = read_latest(settings, day) or {}
+    bases = [b for b in public_forecasts(settings) if b <= day]
+    forecast = basis_dir(settings, "public", bases[-1]) / "prognose.parquet" if bases else None
     return ReportData(day, latest.get("datenstand", "unbekannt"), latest.get("build", "unbekannt"), days,
-                      tuple(public_path(settings, d) for d in days), load_catalogue())
+                      tuple(public_path(settings, d) for d in days), load_catalogue(), forecast)
 
 
 # what the page and the CSV downloads show (the Parquet download has every export column)
@@ -66,3 +70,12 @@ def public_rows(files: tuple[Path, ...], columns: str = "*") -> str:
 def read_rows(con: duckdb.DuckDBPyConnection, files: tuple[Path, ...]) -> list[dict]:
     result = con.execute(public_rows(files, ", ".join(COLUMNS)))
     return [dict(zip(COLUMNS, r, strict=True)) for r in result.fetchall()]
+
+
+def read_forecast(con: duckdb.DuckDBPyConnection, path: Path) -> list[dict]:
+    """The public forecast's rows (rounded, small quotas withheld), ordered for a byte-stable page."""
+    columns = ("basis_stichtag", "datenstand", "variante", "variante_name", "stichtag", "gebiet_id", "merkmal",
+               "merkmal_name", "art", "value", "unit", "status")
+    result = con.execute(f"select {', '.join(columns)} from read_parquet('{path}') "
+                         "order by merkmal, gebiet_id, variante, stichtag")
+    return [dict(zip(columns, r, strict=True)) for r in result.fetchall()]

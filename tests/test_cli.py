@@ -13,7 +13,7 @@ from tests.conftest import make_settings
 from warehouse.dbt import dbt_vars
 
 COMMANDS = ["generate", "ingest", "materialise", "run", "sql", "versions", "revisions", "status", "key",
-            "catalogue", "public", "dbt-parse", "dbt-sources", "report", "pii-scan", "quality"]
+            "catalogue", "public", "dbt-parse", "dbt-sources", "report", "pii-scan", "quality", "prognose"]
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
@@ -81,6 +81,13 @@ def test_sql_reads_the_published_marts_and_no_other_file_and_writes_none(tmp_pat
 def test_catalogue_check_reports_the_kpis(capsys) -> None:
     assert main(["catalogue", "check"]) == 0
     assert "KPI-Katalog gültig" in capsys.readouterr().out
+
+
+def test_prognose_check_validates_the_assumptions_and_refuses_a_base_that_is_no_year_end(capsys) -> None:
+    assert main(["prognose", "--check"]) == 0
+    assert "3 Varianten (basis, hoch, niedrig)" in capsys.readouterr().out
+    assert main(["prognose", "--basis", "2024-06-30"]) == 2
+    assert "kein 31.12." in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("bad", ["2024-02-30", "2024-01-01; DROP TABLE kpi_values"])

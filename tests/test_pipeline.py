@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from generator.canaries import canary_birth_dates_iso, canary_strings
@@ -722,3 +723,53 @@ def test_the_export_contract_is_enforced_in_the_warehouse_key_not_null_and_statu
     tests = {(n["test_metadata"]["name"], n.get("column_name")) for n in manifest["nodes"].values()
              if n["resource_type"] == "test" and n.get("attached_node") == "model.stichtag.fct_kpi_werte"}
     assert {("accepted_values", "status"), ("accepted_values", "gebiet_ebene"), ("accepted_values", "quelle")} <= tests
+
+
+def test_the_job_writes_a_forecast_from_the_base_stichtag_apart_from_the_observed_series(built) -> None:
+    from prognose.ergebnis import RUNDUNG, basis_dir, version_dir
+
+    settings, result, _ = built
+    meta = materialisation_metadata(result, ["prognose", "bevoelkerung"])
+    basis = dt.date(2015, 12, 31)  # the window ends 30.6.2016: its base is the 31.12. before
+    assert meta["basis_stichtag"] == basis.isoformat() and meta["neu"]
+    check = next(e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                 and e.event_specific_data.check_name == "bilanzgleichung")
+    assert check.event_specific_data.passed
+    version = version_dir(settings, basis, meta["datenstand"])
+    internal = pl.read_parquet(version / "prognose.parquet")
+    assert set(internal["produkt"]) == {"Vorausberechnung"}
+    assert set(internal["variante"]) == {"basis", "hoch", "niedrig"}
+    assert internal["stichtag"].min() == dt.date(2016, 12, 31) and internal["stichtag"].max() == dt.date(2040, 12, 31)
+    assert {"einwohner", "anteil_65plus", "durchschnittsalter", "bev_u3", "bev_6_bis_u10", "bev_80plus"} <= set(
+        internal["merkmal"])
+    assert "anteil_auslaender" not in set(internal["merkmal"])  # a projection has no citizenship
+    # never mixed into the observed KPI series: other files, and no Stichtag after the window there
+    exported = duckdb.execute(f"select max(stichtag) from '{settings.exports}/kpi_values/*/*.parquet'").fetchone()[0]
+    assert exported == dt.date(2016, 6, 30)
+    public = pl.read_parquet(basis_dir(settings, "public", basis) / "prognose.parquet")
+    counts = public.filter(public["unit"] == "anzahl")
+    assert (counts["value"] % RUNDUNG == 0).all() and counts.height == internal.filter(
+        internal["unit"] == "anzahl").height
+    quotas = public.filter(public["unit"] != "anzahl")
+    assert quotas.filter(quotas["status"] == "gesperrt")["value"].is_null().all()
+
+
+def test_the_forecast_starts_from_the_published_population_and_is_byte_reproducible(built) -> None:
+    from prognose.annahmen import load_annahmen
+    from prognose.eingaben import read_basisdaten
+    from prognose.rechnen import run_prognose
+
+    settings, _, _ = built
+    basis = dt.date(2015, 12, 31)
+    data = read_basisdaten(settings.warehouse, basis, load_annahmen().basisjahre)
+    assert data.jahre == (2015,)  # the registry's changes start in January 2015: one whole base year
+    published = dict(duckdb.execute(f"""select gebiet_id, value from '{kpi_export_path(settings, basis)}'
+        where kpi_id = 'einwohner' and gebiet_ebene = 'gemeinde'""").fetchall())
+    for ags in SMALL_AGS:
+        assert data.bestand[-1, data.gemeinden.index(ags)].sum() == pytest.approx(published[ags])
+    again = run_prognose(settings, basis)
+    assert not again.created  # the same inputs: the version stands
+    before = (again.path / "prognose.parquet").read_bytes()
+    shutil.rmtree(again.path)
+    rebuilt = run_prognose(settings, basis)
+    assert rebuilt.created and (rebuilt.path / "prognose.parquet").read_bytes() == before

@@ -79,11 +79,48 @@ def _publish(settings, day: dt.date) -> None:
     con.close()
 
 
+FORECAST_BASIS = dt.date(2025, 12, 31)
+VARIANTS = {"basis": ("Basisvariante", 1.0), "hoch": ("Hohe Zuwanderung", 1.05),
+            "niedrig": ("Niedrige Zuwanderung", 0.95)}
+WITHHELD = ("anteil_80plus", "01056025")  # Helgoland's share of over-80s: a quota over too few projected persons
+
+
+def _publish_forecast(settings) -> None:
+    """A public forecast with the product's schema: counts rounded to 10, one withheld quota."""
+    from prognose.ergebnis import COLUMNS, basis_dir
+
+    areas = [(g.ags, g.name, "gemeinde") for g in gemeinden()] + [("01056", "Kreis Pinneberg", "kreis")]
+    rows = []
+    for variant, (vname, factor) in VARIANTS.items():
+        for ags, name, level in areas:
+            for year in range(2026, 2041):
+                grow = factor ** (year - 2025)
+                for merkmal, mname, art, unit, value in (
+                        ("einwohner", "Einwohner", "kpi", "anzahl", SCALE[level] * grow),
+                        ("bev_u3", "Einwohner unter 3 Jahre", "altersgruppe", "anzahl", SCALE[level] * 0.03 * grow),
+                        ("anteil_80plus", "Anteil 80+", "kpi", "prozent", 7.0 + (year - 2025) * 0.1)):
+                    status = "ok"
+                    value = round(value / 10) * 10 if unit == "anzahl" else value
+                    if (merkmal, ags) == WITHHELD:
+                        status, value = "gesperrt", None
+                    rows.append(("Vorausberechnung", FORECAST_BASIS, DATENSTAND, variant, vname,
+                                 dt.date(year, 12, 31), ags, name, level, merkmal, mname, art, value, unit, status))
+    con = duckdb.connect()
+    con.execute(f"create table t ({', '.join(f'{c} varchar' for c in COLUMNS)})")
+    con.executemany(f"insert into t values ({', '.join('?' * len(COLUMNS))})", rows)
+    target = basis_dir(settings, "public", FORECAST_BASIS) / "prognose.parquet"
+    target.parent.mkdir(parents=True)
+    con.execute(f"""copy (select * replace (basis_stichtag::date as basis_stichtag, stichtag::date as stichtag,
+        value::double as value) from t) to '{target}' (format parquet)""")
+    con.close()
+
+
 @pytest.fixture(scope="module")
 def public_zone(tmp_path_factory):
     settings = make_settings(tmp_path_factory.mktemp("report"))
     for day in [*DAYS, MONTH_END]:
         _publish(settings, day)
+    _publish_forecast(settings)
     atomic_write_text(latest_pointer(settings, DAYS[-1]), json.dumps(
         {"stichtag": DAYS[-1].isoformat(), "datenstand": DATENSTAND, "build": "f" * 64}))
     return settings
@@ -283,3 +320,36 @@ def test_download_links_point_at_files_beside_the_page(page, report) -> None:
     assert page.locator("a[href='daten/kpi_values.csv']").count() == 1
 
 
+
+
+def test_the_forecast_continues_the_series_as_a_band_of_its_variants_and_fills_the_profile(page) -> None:
+    page.select_option("#kpi-wahl", COUNT)
+    page.select_option("#gemeinde-wahl", GEMEINDE)
+    for level in ("gemeinde", "kreis"):  # a forecast for the Gemeinde and the Kreis, none for Land and Bund
+        assert page.locator(f"#reihe path.band[data-prognose='{level}']").count() == 1, level
+        assert page.locator(f"#reihe path.prognose-linie[data-prognose='{level}']").count() == 1, level
+    assert page.locator("#reihe [data-prognose='land']").count() == 0
+    # the band lies after the last observed point, on a time axis that reaches 2040
+    last_x = max(float(x) for x in page.eval_on_selector_all(
+        "#reihe circle.punkt[data-reihe='gemeinde']", "cs => cs.map(c => c.getAttribute('cx'))"))
+    band_xs = [float(p.split(",")[0]) for p in page.get_attribute(
+        "#reihe path.band[data-prognose='gemeinde']", "d").strip("MZ").replace("L", " ").split()]
+    assert min(band_xs) >= last_x - 60 and max(band_xs) > last_x + 200
+    assert "2040" in page.text_content("#reihe .achse") and "31.12.2040" in page.inner_text("#reihe-titel")
+    assert "Vorausberechnung ab 31.12.2025" in page.inner_text("#reihe-legende")
+    # the table: the basis variant and the span of the variants, per projected year
+    table = page.text_content("#reihe-tabelle")
+    low, mid, high = (round(SCALE["gemeinde"] * f ** 15 / 10) * 10 for f in (0.95, 1.0, 1.05))
+    assert "31.12.2040 (Vorausberechnung)" in table
+    assert f"{mid:,} ({low:,} – {high:,})".replace(",", ".") in table
+    # a withheld quota stays withheld, in the chart's table as in the profile
+    page.select_option("#kpi-wahl", WITHHELD[0])
+    page.select_option("#gemeinde-wahl", WITHHELD[1])
+    assert page.locator("#reihe path.prognose-linie[data-prognose='gemeinde']").count() == 0
+    rows = page.locator("#reihe-tabelle tr.prognose")
+    assert rows.count() == 15 and all("gesperrt" in rows.nth(i).text_content() for i in range(15))
+    page.goto(page.url.split("#")[0] + f"#/profil/{GEMEINDE}")
+    page.wait_for_selector("#ansicht-profil:not([hidden])")
+    profile = page.inner_text("#profil-prognose")
+    assert "Vorausberechnung der Bevölkerung (ab 31.12.2025)" in profile and "Modellrechnung" in profile
+    assert "unter 3 Jahre" in profile and "2040" in profile

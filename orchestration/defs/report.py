@@ -7,7 +7,9 @@ from report.build import build_report
 from report.data import public_stichtage
 
 
-@dg.asset(key=["report", "sozialbericht"], deps=[dg.AssetKey(["public", "kpi_values"])], group_name="exports",
+@dg.asset(key=["report", "sozialbericht"],
+          deps=[dg.AssetKey(["public", "kpi_values"]), dg.AssetKey(["prognose", "bevoelkerung"])],
+          group_name="exports",
           kinds={"html"})
 def sozialbericht(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     """The offline HTML report of the newest public Stichtag: map, series with Kreis/Land/Bund, ranking and

@@ -60,6 +60,24 @@
   }
   function titel(e, text) { el("title", {}, e).textContent = text; }
 
+  // ------------------------------------------------------------------ the forecast (Vorausberechnung), if published
+  const P = B.prognose;
+  const BASIS_VARIANTE = P ? (P.varianten.find((v) => v.id === "basis") || P.varianten[0]).id : null;
+  function prognoseReihe(merkmal, gebiet) {
+    // {variant: [value per forecast Stichtag]} or null
+    return P && P.werte[merkmal] && P.werte[merkmal][gebiet] ? P.werte[merkmal][gebiet] : null;
+  }
+  function spanne(reihe, i) {
+    const vs = Object.values(reihe).map((r) => r[i]).filter((v) => v !== null && v !== undefined);
+    return vs.length ? [Math.min(...vs), Math.max(...vs)] : null;
+  }
+  function prognoseText(reihe, i, stellen) {
+    const b = reihe[BASIS_VARIANTE] ? reihe[BASIS_VARIANTE][i] : null;
+    const sp = spanne(reihe, i);
+    if (b === null || b === undefined || !sp) return "gesperrt";
+    return zahl(b, stellen) + (sp[0] !== sp[1] ? ` (${zahl(sp[0], stellen)} – ${zahl(sp[1], stellen)})` : "");
+  }
+
   // ------------------------------------------------------------------ state (in the URL: #/kpi/<id>/<ags>, #/profil/<ags>)
   const state = { ansicht: "kpi", kpi: B.kpis[0].id, gemeinde: GEMEINDEN[0] };
   function lesen() {
@@ -182,14 +200,24 @@
       if (!index) return p[0];
       return basis[r.key] ? (p[0] / basis[r.key]) * 100 : null;
     };
+    // the forecast continues the Gemeinde's and the Kreis's lines from the observed base Stichtag
+    const prognose = P ? rs.filter((r) => r.key === "gemeinde" || r.key === "kreis")
+      .map((r) => ({ r, reihe: prognoseReihe(state.kpi, r.gebiet) })).filter((x) => x.reihe) : [];
+    const pTage = prognose.length ? P.stichtage : [];
+    const basisIndex = B.stichtage.indexOf(P ? P.basis : "");
     const alle = rs.flatMap((r) => B.stichtage.map((_, i) => wert(r, punkt(state.kpi, r.gebiet, i))))
+      .concat(prognose.flatMap(({ r, reihe }) => Object.values(reihe).flat().map((v) => (v === null ? null : wert(r, [v])))))
       .filter((v) => v !== null);
     let lo = alle.length ? Math.min(...alle) : 0, hi = alle.length ? Math.max(...alle) : 1;
     if (!index && lo > 0 && lo < hi * 0.5) lo = 0;
     const yt = ticks(lo, hi, 5);
     const y0 = yt[0], y1 = yt[yt.length - 1];
-    const n = B.stichtage.length;
-    const x = (i) => (n === 1 ? L + (W - L - R) / 2 : L + (i * (W - L - R)) / (n - 1));
+    // x is time: the observed Stichtage and the forecast's years keep their true distances
+    const zeit = (iso) => Date.parse(iso + "T00:00:00Z");
+    const tage = [...B.stichtage, ...pTage];
+    const t0 = zeit(tage[0]), t1 = zeit(tage[tage.length - 1]);
+    const xt = (iso) => (t1 === t0 ? L + (W - L - R) / 2 : L + ((zeit(iso) - t0) * (W - L - R)) / (t1 - t0));
+    const x = (i) => xt(B.stichtage[i]);
     const y = (v) => T + (H - T - U) * (1 - (v - y0) / (y1 - y0 || 1));
     const achse = el("g", { class: "achse" }, svg);
     for (const t of yt) {
@@ -197,9 +225,38 @@
       el("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end" }, achse).textContent =
         zahl(t, (index || k.stellen > 0) && y1 - y0 < 10 ? 1 : 0);
     }
-    B.stichtage.forEach((d, i) => {
-      el("text", { x: x(i), y: H - U + 18, "text-anchor": "middle" }, achse).textContent = achsenDatum(d);
+    let letzteMarke = -Infinity;
+    tage.forEach((d, i) => {
+      const px = xt(d), zuletzt = i === tage.length - 1;
+      const gefragt = tage.length <= 12 || i === 0 || zuletzt || i === B.stichtage.length - 1 || d.slice(0, 4) % 5 === 0;
+      if (!gefragt || px - letzteMarke < 34) return;
+      el("text", { x: px, y: H - U + 18, "text-anchor": "middle" }, achse).textContent = achsenDatum(d);
+      letzteMarke = px;
     });
+    if (prognose.length) {
+      const grenze = xt(B.stichtage[LAST]);
+      el("line", { class: "prognose-grenze", x1: grenze, x2: grenze, y1: T, y2: H - U }, svg);
+      el("text", { class: "prognose-marke", x: grenze + 4, y: T + 10 }, svg).textContent = "Vorausberechnung";
+    }
+    for (const { r, reihe } of prognose) {
+      const g = el("g", { class: "prognose", "data-prognose": r.key }, svg);
+      const start = basisIndex >= 0 ? wert(r, punkt(state.kpi, r.gebiet, basisIndex)) : null;
+      const oben = [], unten = [], linie = [];
+      if (start !== null) { oben.push([xt(P.basis), start]); unten.push([xt(P.basis), start]); linie.push([xt(P.basis), start]); }
+      pTage.forEach((d, i) => {
+        const sp = spanne(reihe, i);
+        const b = reihe[BASIS_VARIANTE] ? reihe[BASIS_VARIANTE][i] : null;
+        if (sp) { oben.push([xt(d), wert(r, [sp[1]])]); unten.push([xt(d), wert(r, [sp[0]])]); }
+        if (b !== null && b !== undefined) linie.push([xt(d), wert(r, [b])]);
+      });
+      const pfad = (pts) => pts.map(([px, v], i) => (i ? "L" : "M") + px.toFixed(1) + "," + y(v).toFixed(1)).join("");
+      if (oben.length > 1) {
+        const band = el("path", { class: "band", "data-prognose": r.key, fill: r.farbe,
+          d: pfad(oben) + unten.slice().reverse().map(([px, v]) => "L" + px.toFixed(1) + "," + y(v).toFixed(1)).join("") + "Z" }, g);
+        titel(band, `${r.label}: Vorausberechnung, Spanne der Varianten`);
+      }
+      if (linie.length > 1) el("path", { class: "linie prognose-linie", "data-prognose": r.key, d: pfad(linie), stroke: r.farbe }, g);
+    }
     for (const r of rs) {
       const g = el("g", { class: "reihe", "data-reihe": r.key }, svg);
       let d = "", offen = false;
@@ -225,16 +282,23 @@
         }
       });
     }
+    const bis = pTage.length ? pTage[pTage.length - 1] : B.stichtag;
     $("reihe-titel").textContent = `${k.name} (${index ? "Index, erster Stichtag je Gebiet = 100" : k.einheit}): ` +
-      `${gemeindeName(state.gemeinde)} im Vergleich, ${achsenDatum(B.stichtage[0])}–${datum(B.stichtag)}`;
+      `${gemeindeName(state.gemeinde)} im Vergleich, ${achsenDatum(B.stichtage[0])}–${datum(bis)}`;
     $("reihe").dataset.index = index ? "1" : "0";
+    const varianten = P ? P.varianten.map((v) => v.name).join(", ") : "";
     $("reihe-legende").innerHTML = rs.map((r) => `<li><svg viewBox="0 0 30 10" aria-hidden="true"><line x1="0" y1="5" x2="30" y2="5" stroke="${r.farbe}" stroke-width="2.5" stroke-dasharray="${r.strich}"/></svg>${esc(r.label)}</li>`).join("")
-      + `<li><span aria-hidden="true">×</span>&nbsp;gesperrt</li>`;
+      + `<li><span aria-hidden="true">×</span>&nbsp;gesperrt</li>`
+      + (prognose.length ? `<li class="prognose-legende"><svg viewBox="0 0 30 10" aria-hidden="true"><rect width="30" height="10" fill="#888" opacity="0.25"/><line x1="0" y1="5" x2="30" y2="5" stroke="#555" stroke-width="2" stroke-dasharray="2 2"/></svg>Vorausberechnung ab ${datum(P.basis)} (Datenstand ${esc(P.datenstand_text)}): Linie Basisvariante, Fläche Spanne der Varianten (${esc(varianten)}); keine Beobachtung</li>` : "");
     // the same as a table
     const kopf = `<thead><tr><th>Stichtag</th>${rs.map((r) => `<th class="zahl">${esc(r.label)}</th>`).join("")}</tr></thead>`;
     const zeilen = B.stichtage.map((s, i) => `<tr><td>${datum(s)}</td>${rs.map((r) => `<td class="zahl">${esc(anzeige(state.kpi, punkt(state.kpi, r.gebiet, i), false))}</td>`).join("")}</tr>`);
+    const pZeilen = pTage.map((s, i) => `<tr class="prognose"><td>${datum(s)} (Vorausberechnung)</td>${rs.map((r) => {
+      const x = prognose.find((p) => p.r.key === r.key);
+      return `<td class="zahl">${x ? esc(prognoseText(x.reihe, i, k.stellen)) : "–"}</td>`;
+    }).join("")}</tr>`);
     const unterschrift = index ? `${k.name} (Anzahl): ${gemeindeName(state.gemeinde)} im Vergleich` : $("reihe-titel").textContent;
-    $("reihe-tabelle").innerHTML = `<caption>${esc(unterschrift)}</caption>${kopf}<tbody>${zeilen.join("")}</tbody>`;
+    $("reihe-tabelle").innerHTML = `<caption>${esc(unterschrift)}${pZeilen.length ? "; Vorausberechnung: Basisvariante (Spanne der Varianten)" : ""}</caption>${kopf}<tbody>${zeilen.join("")}${pZeilen.join("")}</tbody>`;
   }
 
   // ------------------------------------------------------------------ ranking (also the map's table)
@@ -276,6 +340,21 @@
         spalten.map(([label]) => `<th class="zahl">${esc(label)}</th>`).join("") + `</tr></thead><tbody>${zeilen.join("")}</tbody></table>`;
     });
     $("profil-inhalt").innerHTML = teile.join("");
+    $("profil-prognose").innerHTML = prognoseProfil(ags);
+  }
+  function prognoseProfil(ags) {
+    if (!P || !P.altersgruppen.length) return "";
+    const ziele = [...new Set([P.stichtage[Math.min(4, P.stichtage.length - 1)], ...P.stichtage.filter((d) => d.slice(0, 4) % 5 === 0), P.stichtage[P.stichtage.length - 1]])].sort();
+    const spalten = ziele.map((d) => P.stichtage.indexOf(d));
+    const zeilen = [{ id: "einwohner", name: "Einwohner insgesamt" }, ...P.altersgruppen].map((g) => {
+      const reihe = prognoseReihe(g.id, ags);
+      return `<tr><td>${esc(g.name)}</td>${spalten.map((i) => `<td class="zahl">${reihe ? esc(prognoseText(reihe, i, 0)) : "–"}</td>`).join("")}</tr>`;
+    });
+    return `<section><h3>Vorausberechnung der Bevölkerung (ab ${datum(P.basis)})</h3>` +
+      `<p class="hinweis">Modellrechnung, keine Beobachtung: Basisvariante, in Klammern die Spanne der Varianten ` +
+      `(${esc(P.varianten.map((v) => v.name).join(", "))}); auf 10 gerundet. Datenstand ${esc(P.datenstand_text)}.</p>` +
+      `<table><caption>Bevölkerung nach Altersgruppen, ${esc(gemeindeName(ags))}</caption><thead><tr><th>Altersgruppe</th>` +
+      ziele.map((d) => `<th class="zahl">${d.slice(0, 4)}</th>`).join("") + `</tr></thead><tbody>${zeilen.join("")}</tbody></table></section>`;
   }
 
   // ------------------------------------------------------------------ wiring

@@ -1,0 +1,1 @@
+"""Bevölkerungsvorausberechnung: cohort-component projection by Gemeinde from the registry (README)."""
