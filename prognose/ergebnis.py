@@ -89,37 +89,42 @@ def areas(warehouse: Path, ags: tuple[str, ...]) -> list[Gebiet]:
 
 def result_rows(projection: Projektion, annahmen: Annahmen, kpis: list[Kpi], gebiete: list[Gebiet],
                 basis: dt.date, datenstand: str) -> pl.DataFrame:
-    """The projected years (not the base year: that is observed and published as such) in long format."""
+    """The projected years (not the base year: that is observed and published as such) in long format, one
+    array operation per Merkmal over every area and year (a Land has 1,100 Gemeinden and 1,200 areas)."""
     variante = annahmen.variante(projection.variante)
     p = projection.bestand[1:]  # [Y, G, 2, A]
-    cols: dict[str, list] = {c: [] for c in (*COLUMNS, "zaehler", "nenner")}
-
-    def add(area: Gebiet, merkmal: str, name: str, art: str, unit: str, values, num, den) -> None:
-        for y, year in enumerate(projection.jahre[1:]):
-            for c, v in (("produkt", PRODUKT), ("basis_stichtag", basis), ("datenstand", datenstand),
-                         ("variante", variante.id), ("variante_name", variante.name),
-                         ("stichtag", dt.date(year, 12, 31)), ("gebiet_id", area.id), ("gebiet_name", area.name),
-                         ("gebiet_ebene", area.ebene), ("merkmal", merkmal), ("merkmal_name", name), ("art", art),
-                         ("value", None if values[y] is None else float(values[y])), ("unit", unit),
-                         ("status", "ok" if values[y] is not None else "nicht_berechenbar"),
-                         ("zaehler", float(num[y])), ("nenner", None if den is None else float(den[y]))):
-                cols[c].append(v)
-
-    for area in gebiete:
-        cube = p[:, area.mitglieder].sum(axis=1)  # [Y, 2, A]
-        for grp in annahmen.altersgruppen:
-            t = Term("bevoelkerung", 1.0, grp.von, grp.bis, None, None)
-            counts = _term_value(cube, t)
-            add(area, f"bev_{grp.id}", f"Einwohner {grp.name}", "altersgruppe", "anzahl", counts, counts, None)
-        for k in kpis:
-            num = sum(_term_value(cube, t) for t in k.numerator)
-            den = sum(_term_value(cube, t) for t in k.denominator) if k.denominator else None
-            if den is None:
-                values = [n * k.scale for n in num]
-            else:
-                values = [None if d <= 0 else n / d * k.scale for n, d in zip(num, den, strict=True)]
-            add(area, k.id, k.name, "kpi", k.unit, values, num, den)
-    return pl.DataFrame(cols, schema_overrides={"value": pl.Float64, "nenner": pl.Float64})
+    years = [dt.date(y, 12, 31) for y in projection.jahre[1:]]
+    members = np.stack([a.mitglieder for a in gebiete]).astype(float)  # [areas, G]
+    cubes = np.einsum("rg,ygsa->rysa", members, p)  # [areas, Y, 2, A]
+    measures: list[tuple[str, str, str, str, np.ndarray, np.ndarray, np.ndarray | None]] = []
+    for grp in annahmen.altersgruppen:
+        counts = _term_value(cubes, Term("bevoelkerung", 1.0, grp.von, grp.bis, None, None))
+        measures.append((f"bev_{grp.id}", f"Einwohner {grp.name}", "altersgruppe", "anzahl", counts, counts, None))
+    for k in kpis:
+        num = sum(_term_value(cubes, t) for t in k.numerator)
+        den = sum(_term_value(cubes, t) for t in k.denominator) if k.denominator else None
+        value = num * k.scale if den is None else np.divide(num, den, out=np.full_like(num, np.nan),
+                                                             where=den > 0) * k.scale
+        measures.append((k.id, k.name, "kpi", k.unit, value, num, den))
+    n_areas, n_years = len(gebiete), len(years)
+    frames = []
+    for merkmal, name, art, unit, value, num, den in measures:
+        frames.append(pl.DataFrame({
+            "gebiet_id": np.repeat([a.id for a in gebiete], n_years),
+            "gebiet_name": np.repeat([a.name for a in gebiete], n_years),
+            "gebiet_ebene": np.repeat([a.ebene for a in gebiete], n_years),
+            "stichtag": years * n_areas,
+            "merkmal": merkmal, "merkmal_name": name, "art": art, "unit": unit,
+            "value": value.ravel(), "zaehler": num.ravel(),
+            "nenner": None if den is None else den.ravel()},
+            schema_overrides={"nenner": pl.Float64}))
+    # six decimals: a model value's last bits depend on the summation order of the BLAS build, its bytes must not
+    rows = pl.concat(frames).with_columns(value=pl.col("value").fill_nan(None).round(6))
+    return rows.with_columns(
+        produkt=pl.lit(PRODUKT), basis_stichtag=pl.lit(basis), datenstand=pl.lit(datenstand),
+        variante=pl.lit(variante.id), variante_name=pl.lit(variante.name),
+        status=pl.when(pl.col("value").is_null()).then(pl.lit("nicht_berechenbar")).otherwise(pl.lit("ok")),
+    ).select(*COLUMNS, "zaehler", "nenner")
 
 
 def public_rows(rows: pl.DataFrame) -> pl.DataFrame:

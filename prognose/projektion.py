@@ -51,8 +51,9 @@ def project(base: np.ndarray, basisjahr: int, bis_jahr: int, raten: Raten, varia
         away = exposed * raten.umzug_weg
         # movers go where movers of their age group went
         here = np.zeros_like(away)
-        for i, (lo, hi) in enumerate(WANDERUNG_GRUPPEN):
-            here[..., lo:hi + 1] = np.einsum("fsa,ft->tsa", away[..., lo:hi + 1], raten.umzug_ziele[i])
+        for i, (lo, hi) in enumerate(WANDERUNG_GRUPPEN):  # [G to, G from] @ [G from, 2 × ages]: one BLAS call
+            block = away[..., lo:hi + 1]
+            here[..., lo:hi + 1] = (raten.umzug_ziele[i].T @ block.reshape(g, -1)).reshape(block.shape)
         bestand[h] = start - deaths - out - away + here + zuzug
         i = h - 1
         comp["geburten"][i, :, :, 0] = start[:, :, 0]

@@ -23,10 +23,11 @@ import duckdb
 
 from kernel.catalogue import Catalogue, Kpi
 from kernel.files import atomic_write_text
-from kernel.reference import region
+from kernel.reference import gemeinden, region
 from kernel.settings import Settings
 from report.data import COLUMNS, ReportData, load_report_data, public_rows, read_forecast, read_rows
 from report.geometry import ATTRIBUTION, ATTRIBUTION_URL, LICENCE, LICENCE_URL, map_geometry
+from report.seiten import EMPFEHLUNG_STATUS, Seite, Werte, render_pages
 from warehouse.datenstand import KEY_FORMAT
 
 ASSETS = Path(__file__).parent / "assets"
@@ -93,6 +94,13 @@ def forecast_payload(rows: list[dict], order: list[str] | None = None) -> dict |
             "altersgruppen": [{"id": m, "name": n} for m, n in groups], "werte": values}
 
 
+def _page_payload(page: Seite) -> dict:
+    return {"slug": page.slug, "titel": page.titel, "art": page.art, "feld": page.handlungsfeld, "html": page.html,
+            "text": page.text, "empfehlungen": [{"titel": e.titel, "status": EMPFEHLUNG_STATUS[e.status],
+                                                 "zustaendig": e.zustaendig, "frist": e.frist}
+                                                for e in page.empfehlungen]}
+
+
 def _forecast_order(data: ReportData) -> list[str]:
     manifest = data.prognose.with_name("manifest.json") if data.prognose else None
     if manifest is None or not manifest.exists():
@@ -116,6 +124,12 @@ def payload(data: ReportData, rows: list[dict], forecast: list[dict] | None = No
         series[index[r["stichtag"].isoformat()]] = point
     geometry = map_geometry()
     fields = list(dict.fromkeys(k.handlungsfeld for k in data.catalogue.kpis))
+    kreis = next((a for a, m in areas.items() if m["ebene"] == "kreis"), "")
+    # a page may name any Gemeinde or Amt of the region (a typo is an error), with or without a public value
+    known = {g.ags: g.name for g in gemeinden()} | {g.amt_ars: f"Amt {g.amt_name}" for g in gemeinden() if g.amt_ars}
+    werte = Werte(tuple(days), _datenstand_text(data.datenstand), kreis,
+                  frozenset(g.ags for g in gemeinden()), known | {a: m["name"] for a, m in areas.items()}, values)
+    pages = render_pages(werte, data.catalogue, data.seiten) if data.seiten else []
     return {
         "titel": f"Sozialbericht {region().name}",
         "stichtag": data.stichtag.isoformat(), "datenstand": data.datenstand,
@@ -128,6 +142,7 @@ def payload(data: ReportData, rows: list[dict], forecast: list[dict] | None = No
                   "lizenz_url": LICENCE_URL},
         "werte": values,
         "prognose": forecast_payload(forecast or [], _forecast_order(data)),
+        "seiten": [_page_payload(p) for p in pages],
     }
 
 

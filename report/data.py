@@ -14,6 +14,7 @@ from kernel.settings import Settings
 from prognose.ergebnis import basis_dir, public_forecasts
 from publication.public_zone import public_path
 from publication.versions import read_latest
+from report.seiten import pages_dir
 
 
 class ReportError(RuntimeError):
@@ -29,6 +30,7 @@ class ReportData:
     files: tuple[Path, ...]  # the public Parquet files read, one per Stichtag
     catalogue: Catalogue
     prognose: Path | None = None  # the public forecast from the newest base Stichtag ≤ the report's, if any
+    seiten: Path | None = None  # the planners' Markdown pages (report/seiten.py), rendered with these values
 
 
 def public_stichtage(settings: Settings) -> list[dt.date]:
@@ -53,7 +55,7 @@ def load_report_data(settings: Settings, stichtag: dt.date | None = None) -> Rep
     bases = [b for b in public_forecasts(settings) if b <= day]
     forecast = basis_dir(settings, "public", bases[-1]) / "prognose.parquet" if bases else None
     return ReportData(day, latest.get("datenstand", "unbekannt"), latest.get("build", "unbekannt"), days,
-                      tuple(public_path(settings, d) for d in days), load_catalogue(), forecast)
+                      tuple(public_path(settings, d) for d in days), load_catalogue(), forecast, pages_dir())
 
 
 # what the page and the CSV downloads show (the Parquet download has every export column)

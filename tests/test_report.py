@@ -353,3 +353,51 @@ def test_the_forecast_continues_the_series_as_a_band_of_its_variants_and_fills_t
     profile = page.inner_text("#profil-prognose")
     assert "Vorausberechnung der Bevölkerung (ab 31.12.2025)" in profile and "Modellrechnung" in profile
     assert "unter 3 Jahre" in profile and "2040" in profile
+
+
+def test_a_planners_page_shows_live_values_of_this_version_and_is_found_by_search(page) -> None:
+    page.click("#nav-seiten")
+    page.wait_for_selector("#ansicht-seite:not([hidden])")
+    assert page.locator("#seiten-liste a").count() >= 13  # background, organisation, report, 10 fields, advice
+    page.click("#seiten-liste a[href='#/seite/02_bericht_ueberblick']")
+    assert page.evaluate("location.hash") == "#/seite/02_bericht_ueberblick"
+    text = page.inner_text("#seite-inhalt")
+    kreis = f"{_value(KPI, '01056', DAYS[-1]):.1f}".replace(".", ",")
+    pinneberg = f"{_value(KPI, GEMEINDE, DAYS[-1]):.1f}".replace(".", ",")
+    assert f"liegt bei {kreis} %" in text and f"Pinneberg liegt die SGB II-Quote bei {pinneberg} %" in text
+    assert "Datenstand 05.11.2026" in text  # the values name the version they come from
+    # the Handlungsempfehlungen with their status
+    page.goto(page.url.split("#")[0] + "#/seite/90_handlungsempfehlungen")
+    assert page.locator("#seite-inhalt table.empfehlungen tbody tr").count() >= 3
+    assert "in Umsetzung" in page.inner_text("#seite-inhalt")
+    # search finds pages and indicators; a KPI links to its Handlungsfeld's page
+    page.fill("#suche", "Kita")
+    hits = page.inner_text("#suche-treffer")
+    assert "Kindertagesbetreuung (Bericht)" in hits
+    page.goto(page.url.split("#")[0] + f"#/kpi/{KPI}/{GEMEINDE}")
+    page.wait_for_selector("#ansicht-kpi:not([hidden])")
+    page.click("#kpi-seite a")
+    assert page.evaluate("location.hash") == "#/seite/11_armut"
+
+
+def test_up_to_five_gemeinden_are_compared_side_by_side_and_the_link_reproduces_the_view(page) -> None:
+    chosen = ["01056039", "01056015", "01056050", "01056002", "01056041", "01056001"]  # six asked, five kept
+    base = page.url.split("#")[0]
+    page.goto(base + f"#/vergleich/{KPI}/{','.join(chosen)}")
+    page.wait_for_selector("#ansicht-vergleich:not([hidden])")
+    for i, ags in enumerate(chosen[:5]):
+        assert page.locator(f"#vergleich-reihe path[data-reihe='g{i}']").count() == 1, ags
+        assert page.input_value(f"#vergleich-wahl select[data-platz='{i}']") == ags
+    assert page.locator("#vergleich-reihe path[data-reihe='kreis']").count() == 1  # the Kreis as reference
+    assert page.locator("#vergleich-reihe [data-reihe='g5']").count() == 0
+    rows = page.locator("#vergleich-tabelle tbody tr")
+    assert rows.count() == 6 and "Kreis Pinneberg" in rows.nth(5).inner_text()
+    pinneberg = f"{_value(KPI, GEMEINDE, DAYS[-1]):.1f}".replace(".", ",")
+    assert pinneberg in rows.nth(0).inner_text()
+    # a change of the selection is in the URL: the link reproduces the view
+    page.select_option("#vergleich-wahl select[data-platz='4']", "")
+    assert page.evaluate("location.hash") == f"#/vergleich/{KPI}/{','.join(chosen[:4])}"
+    link = page.get_attribute("#vergleich-link", "href")
+    page.goto(base + link)
+    page.wait_for_selector("#ansicht-vergleich:not([hidden])")
+    assert page.locator("#vergleich-tabelle tbody tr").count() == 5

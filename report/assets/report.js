@@ -79,10 +79,21 @@
   }
 
   // ------------------------------------------------------------------ state (in the URL: #/kpi/<id>/<ags>, #/profil/<ags>)
-  const state = { ansicht: "kpi", kpi: B.kpis[0].id, gemeinde: GEMEINDEN[0] };
+  const state = { ansicht: "kpi", kpi: B.kpis[0].id, gemeinde: GEMEINDEN[0], seite: null, auswahl: [] };
+  const MAX_VERGLEICH = 5;
+  // a comparison may hold Gemeinden and Ämter
+  const VERGLEICHBAR = [...GEMEINDEN, ...level("amt").sort((a, b) => name(a).localeCompare(name(b), "de"))];
+  const SEITEN = Object.fromEntries((B.seiten || []).map((p) => [p.slug, p]));
   function lesen() {
     const teile = decodeURIComponent(location.hash.replace(/^#\/?/, "")).split("/");
-    if (teile[0] === "profil") {
+    if (teile[0] === "vergleich") {
+      state.ansicht = "vergleich";
+      if (KPI[teile[1]]) state.kpi = teile[1];
+      state.auswahl = [...new Set((teile[2] || "").split(",").filter((a) => VERGLEICHBAR.includes(a)))].slice(0, MAX_VERGLEICH);
+    } else if (teile[0] === "seiten" || teile[0] === "seite") {
+      state.ansicht = "seite";
+      state.seite = SEITEN[teile[1]] ? teile[1] : ((B.seiten || [])[0] || {}).slug || null;
+    } else if (teile[0] === "profil") {
       state.ansicht = "profil";
       if (GEMEINDEN.includes(teile[1])) state.gemeinde = teile[1];
     } else {
@@ -91,8 +102,91 @@
       if (GEMEINDEN.includes(teile[2])) state.gemeinde = teile[2];
     }
   }
-  function ziel(ansicht, kpi, ags) { return ansicht === "profil" ? "#/profil/" + ags : "#/kpi/" + kpi + "/" + ags; }
+  function ziel(ansicht, kpi, ags) {
+    if (ansicht === "vergleich") return "#/vergleich/" + kpi + "/" + (Array.isArray(ags) ? ags.join(",") : ags);
+    return ansicht === "profil" ? "#/profil/" + ags : "#/kpi/" + kpi + "/" + ags;
+  }
   function gehe(ansicht, kpi, ags) { location.hash = ziel(ansicht, kpi, ags); }
+
+  // ------------------------------------------------------------------ up to five Gemeinden or Ämter side by side
+  const FARBEN_VERGLEICH = [["#0072B2", ""], ["#E69F00", "7 4"], ["#009E73", "2 3"], ["#CC79A7", "10 3 2 3"],
+    ["#56B4E9", "4 2 1 2"]];
+  function vergleich() {
+    const k = KPI[state.kpi];
+    const wahl = $("vergleich-wahl");
+    if (!wahl.childElementCount) {
+      wahl.innerHTML = Array.from({ length: MAX_VERGLEICH }, (_, i) => `<label>Gebiet ${i + 1} <select data-platz="${i}">` +
+        `<option value="">–</option>${VERGLEICHBAR.map((a) => `<option value="${a}">${esc(gemeindeName(a))}</option>`).join("")}` +
+        `</select></label>`).join("");
+      wahl.addEventListener("change", () => {
+        const neu = [...wahl.querySelectorAll("select")].map((s) => s.value).filter(Boolean);
+        gehe("vergleich", state.kpi, [...new Set(neu)]);
+      });
+    }
+    wahl.querySelectorAll("select").forEach((s, i) => { s.value = state.auswahl[i] || ""; });
+    const rs = state.auswahl.map((a, i) => ({ key: "g" + i, gebiet: a, label: gemeindeName(a), farbe: FARBEN_VERGLEICH[i][0],
+      strich: FARBEN_VERGLEICH[i][1] })).filter((r) => B.werte[state.kpi] && B.werte[state.kpi][r.gebiet]);
+    if (VERGLEICH.kreis && B.werte[state.kpi] && B.werte[state.kpi][VERGLEICH.kreis]) {
+      rs.push({ key: "kreis", gebiet: VERGLEICH.kreis, label: name(VERGLEICH.kreis), farbe: "#555555", strich: "1 3" });
+    }
+    $("vergleich-titel").textContent = `${k.name}: Vergleich von bis zu ${MAX_VERGLEICH} Gemeinden oder Ämtern`;
+    zeitreihe("vergleich-reihe", rs, state.auswahl.length ? state.auswahl.map(gemeindeName).join(", ") : "Kreis");
+    // one row per area: the value now, a year before, the change, the rank among the Gemeinden
+    const vor = B.stichtage.indexOf(`${Number(B.stichtag.slice(0, 4)) - 1}-12-31`);
+    const werteJetzt = GEMEINDEN.map((a) => punkt(state.kpi, a, LAST)).filter((p) => p && p[0] !== null).map((p) => p[0]);
+    const zeilen = rs.map((r) => {
+      const jetzt = punkt(state.kpi, r.gebiet, LAST), davor = vor >= 0 ? punkt(state.kpi, r.gebiet, vor) : null;
+      const delta = jetzt && davor && jetzt[0] !== null && davor[0] !== null ? jetzt[0] - davor[0] : null;
+      const rang = jetzt && jetzt[0] !== null && GEMEINDEN.includes(r.gebiet) ? 1 + werteJetzt.filter((v) => v > jetzt[0]).length : null;
+      return `<tr><th scope="row">${esc(r.label)}</th><td class="zahl">${esc(anzeige(state.kpi, jetzt, false))}</td>` +
+        `<td class="zahl">${esc(anzeige(state.kpi, davor, false))}</td>` +
+        `<td class="zahl">${delta === null ? "–" : (delta > 0 ? "+" : "") + zahl(delta, k.stellen)}</td>` +
+        `<td class="zahl">${rang === null ? "–" : rang + " von " + werteJetzt.length}</td></tr>`;
+    });
+    $("vergleich-tabelle").innerHTML = `<caption>${esc(k.name)} (${esc(k.einheit)}) am ${datum(B.stichtag)}</caption>` +
+      `<thead><tr><th>Gebiet</th><th class="zahl">${datum(B.stichtag)}</th><th class="zahl">${vor >= 0 ? datum(B.stichtage[vor]) : "Vorjahr"}</th>` +
+      `<th class="zahl">Veränderung</th><th class="zahl">Rang (Gemeinden)</th></tr></thead><tbody>${zeilen.join("")}</tbody>`;
+    $("vergleich-link").setAttribute("href", ziel("vergleich", state.kpi, state.auswahl));
+  }
+
+  // ------------------------------------------------------------------ the planners' pages (berichte/*.md)
+  const ARTEN = { hintergrund: "Hintergrund", organisation: "Organisation", bericht: "Sozialbericht",
+    handlungsfeld: "Handlungsfelder", handlungsempfehlungen: "Handlungsempfehlungen" };
+  function seiten() {
+    const liste = Object.entries(ARTEN).map(([art, titel]) => {
+      const ps = (B.seiten || []).filter((p) => p.art === art);
+      return ps.length ? `<h3>${esc(titel)}</h3><ul>${ps.map((p) => `<li><a href="#/seite/${p.slug}"` +
+        `${p.slug === state.seite ? ' aria-current="page"' : ""}>${esc(p.titel)}</a></li>`).join("")}</ul>` : "";
+    }).join("");
+    $("seiten-liste").innerHTML = liste || "<p>Keine Berichte der Sozialplanung zu diesem Stichtag.</p>";
+    const p = SEITEN[state.seite];
+    $("seite-titel").textContent = p ? p.titel : "Berichte der Sozialplanung";
+    if (!p) { $("seite-text").innerHTML = ""; return; }
+    // the page's HTML is rendered at build time from Markdown with raw HTML switched off (report/seiten.py)
+    let inhalt = p.html;
+    if (p.empfehlungen.length) {
+      inhalt += `<table class="empfehlungen"><caption>Handlungsempfehlungen und Stand der Umsetzung</caption>` +
+        `<thead><tr><th>Empfehlung</th><th>Status</th><th>zuständig</th><th>Frist</th></tr></thead><tbody>` +
+        p.empfehlungen.map((e) => `<tr><td>${esc(e.titel)}</td><td class="status">${esc(e.status)}</td>` +
+          `<td>${esc(e.zustaendig)}</td><td>${esc(e.frist)}</td></tr>`).join("") + "</tbody></table>";
+    }
+    const feld = p.feld && p.art === "handlungsfeld" ? B.kpis.filter((k) => k.feld === p.feld) : [];
+    if (feld.length) inhalt += `<p class="indikatoren">Indikatoren des Handlungsfelds: ${feld.map((k) =>
+      `<a href="${ziel("kpi", k.id, state.gemeinde)}">${esc(k.name)}</a>`).join(", ")}</p>`;
+    $("seite-text").innerHTML = inhalt + `<p class="stand">Werte: Stichtag ${datum(B.stichtag)}, Datenstand ` +
+      `${esc(B.datenstand_text)}, aus der öffentlichen Zone.</p>`;
+  }
+  function suchen() {
+    const q = $("suche").value.trim().toLowerCase();
+    if (q.length < 2) { $("suche-treffer").innerHTML = ""; return; }
+    const treffer = [
+      ...(B.seiten || []).filter((p) => (p.titel + " " + p.text).toLowerCase().includes(q))
+        .map((p) => `<li><a href="#/seite/${p.slug}">${esc(p.titel)}</a> <span class="art">(Bericht)</span></li>`),
+      ...B.kpis.filter((k) => (k.name + " " + k.definition + " " + k.feld).toLowerCase().includes(q))
+        .map((k) => `<li><a href="${ziel("kpi", k.id, state.gemeinde)}">${esc(k.name)}</a> <span class="art">(Indikator)</span></li>`),
+    ];
+    $("suche-treffer").innerHTML = treffer.slice(0, 12).join("") || "<li>keine Treffer</li>";
+  }
 
   // ------------------------------------------------------------------ choropleth map
   function klassen(werte) {
@@ -181,13 +275,13 @@
       : ids[r.key] ? name(ids[r.key]) : r.key }))
       .filter((r) => r.gebiet && B.werte[state.kpi] && B.werte[state.kpi][r.gebiet]);
   }
-  function zeitreihe() {
-    const svg = $("reihe");
+  function zeitreihe(id = "reihe", rs = reihen(), wer = gemeindeName(state.gemeinde)) {
+    // id: the figure's element prefix (#reihe, #vergleich-reihe); rs: its lines
+    const svg = $(id);
     const k = KPI[state.kpi];
     svg.replaceChildren();
     const W = 600, H = 320, L = 64, R = 30, T = 16, U = 40;
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    const rs = reihen();
     // a count compares like with like only as an index: each line's first value = 100 (a Gemeinde's
     // residents and Germany's on one linear axis would show one flat line and cut-off labels)
     const index = k.einheit === "Anzahl";
@@ -201,7 +295,7 @@
       return basis[r.key] ? (p[0] / basis[r.key]) * 100 : null;
     };
     // the forecast continues the Gemeinde's and the Kreis's lines from the observed base Stichtag
-    const prognose = P ? rs.filter((r) => r.key === "gemeinde" || r.key === "kreis")
+    const prognose = P && id === "reihe" ? rs.filter((r) => r.key === "gemeinde" || r.key === "kreis")
       .map((r) => ({ r, reihe: prognoseReihe(state.kpi, r.gebiet) })).filter((x) => x.reihe) : [];
     const pTage = prognose.length ? P.stichtage : [];
     const basisIndex = B.stichtage.indexOf(P ? P.basis : "");
@@ -283,11 +377,11 @@
       });
     }
     const bis = pTage.length ? pTage[pTage.length - 1] : B.stichtag;
-    $("reihe-titel").textContent = `${k.name} (${index ? "Index, erster Stichtag je Gebiet = 100" : k.einheit}): ` +
-      `${gemeindeName(state.gemeinde)} im Vergleich, ${achsenDatum(B.stichtage[0])}–${datum(bis)}`;
-    $("reihe").dataset.index = index ? "1" : "0";
+    $(id + "-titel").textContent = `${k.name} (${index ? "Index, erster Stichtag je Gebiet = 100" : k.einheit}): ` +
+      `${wer} im Vergleich, ${achsenDatum(B.stichtage[0])}–${datum(bis)}`;
+    $(id).dataset.index = index ? "1" : "0";
     const varianten = P ? P.varianten.map((v) => v.name).join(", ") : "";
-    $("reihe-legende").innerHTML = rs.map((r) => `<li><svg viewBox="0 0 30 10" aria-hidden="true"><line x1="0" y1="5" x2="30" y2="5" stroke="${r.farbe}" stroke-width="2.5" stroke-dasharray="${r.strich}"/></svg>${esc(r.label)}</li>`).join("")
+    $(id + "-legende").innerHTML = rs.map((r) => `<li><svg viewBox="0 0 30 10" aria-hidden="true"><line x1="0" y1="5" x2="30" y2="5" stroke="${r.farbe}" stroke-width="2.5" stroke-dasharray="${r.strich}"/></svg>${esc(r.label)}</li>`).join("")
       + `<li><span aria-hidden="true">×</span>&nbsp;gesperrt</li>`
       + (prognose.length ? `<li class="prognose-legende"><svg viewBox="0 0 30 10" aria-hidden="true"><rect width="30" height="10" fill="#888" opacity="0.25"/><line x1="0" y1="5" x2="30" y2="5" stroke="#555" stroke-width="2" stroke-dasharray="2 2"/></svg>Vorausberechnung ab ${datum(P.basis)} (Datenstand ${esc(P.datenstand_text)}): Linie Basisvariante, Fläche Spanne der Varianten (${esc(varianten)}); keine Beobachtung</li>` : "");
     // the same as a table
@@ -297,8 +391,8 @@
       const x = prognose.find((p) => p.r.key === r.key);
       return `<td class="zahl">${x ? esc(prognoseText(x.reihe, i, k.stellen)) : "–"}</td>`;
     }).join("")}</tr>`);
-    const unterschrift = index ? `${k.name} (Anzahl): ${gemeindeName(state.gemeinde)} im Vergleich` : $("reihe-titel").textContent;
-    $("reihe-tabelle").innerHTML = `<caption>${esc(unterschrift)}${pZeilen.length ? "; Vorausberechnung: Basisvariante (Spanne der Varianten)" : ""}</caption>${kopf}<tbody>${zeilen.join("")}${pZeilen.join("")}</tbody>`;
+    const unterschrift = index ? `${k.name} (Anzahl): ${wer} im Vergleich` : $(id + "-titel").textContent;
+    $(id + "-tabelle").innerHTML = `<caption>${esc(unterschrift)}${pZeilen.length ? "; Vorausberechnung: Basisvariante (Spanne der Varianten)" : ""}</caption>${kopf}<tbody>${zeilen.join("")}${pZeilen.join("")}</tbody>`;
   }
 
   // ------------------------------------------------------------------ ranking (also the map's table)
@@ -363,10 +457,16 @@
     kw.innerHTML = B.handlungsfelder.map((feld) => `<optgroup label="${esc(feld)}">` +
       B.kpis.filter((k) => k.feld === feld).map((k) => `<option value="${k.id}">${esc(k.name)}</option>`).join("") + "</optgroup>").join("");
     $("gemeinde-wahl").innerHTML = GEMEINDEN.map((ags) => `<option value="${ags}">${esc(gemeindeName(ags))}</option>`).join("");
-    kw.addEventListener("change", () => gehe("kpi", kw.value, state.gemeinde));
+    kw.addEventListener("change", () => (state.ansicht === "vergleich" ? gehe("vergleich", kw.value, state.auswahl)
+      : gehe("kpi", kw.value, state.gemeinde)));
     $("gemeinde-wahl").addEventListener("change", (e) => gehe(state.ansicht, state.kpi, e.target.value));
     $("nav-kpi").addEventListener("click", (e) => { e.preventDefault(); gehe("kpi", state.kpi, state.gemeinde); });
     $("nav-profil").addEventListener("click", (e) => { e.preventDefault(); gehe("profil", state.kpi, state.gemeinde); });
+    $("suche").addEventListener("input", suchen);
+    $("nav-vergleich").addEventListener("click", (e) => {
+      e.preventDefault();
+      gehe("vergleich", state.kpi, state.auswahl.length ? state.auswahl : [state.gemeinde]);
+    });
   }
   function zeichnen() {
     lesen();
@@ -375,13 +475,20 @@
     $("gemeinde-wahl").value = state.gemeinde;
     $("ansicht-kpi").hidden = state.ansicht !== "kpi";
     $("ansicht-profil").hidden = state.ansicht !== "profil";
-    $("kpi-wahl").disabled = state.ansicht !== "kpi";
+    $("ansicht-seite").hidden = state.ansicht !== "seite";
+    $("ansicht-vergleich").hidden = state.ansicht !== "vergleich";
+    $("kpi-wahl").disabled = state.ansicht !== "kpi" && state.ansicht !== "vergleich";
+    $("suche-treffer").innerHTML = "";
     if (state.ansicht === "profil") { profil(); return; }
+    if (state.ansicht === "seite") { seiten(); return; }
+    if (state.ansicht === "vergleich") { vergleich(); return; }
     $("kpi-titel").textContent = k.name;
     $("kpi-feld").textContent = `Handlungsfeld ${k.feld} · ${k.name_en} · Einheit ${k.einheit} · Quellen: ${k.quellen.join(", ")}`;
     $("kpi-definition").textContent = k.definition;
     $("kpi-hinweise").textContent = k.hinweise ? "Hinweis: " + k.hinweise : "";
     $("kpi-vergleich").textContent = k.vergleich;
+    const seite = (B.seiten || []).find((p) => p.art === "handlungsfeld" && p.feld === k.feld);
+    $("kpi-seite").innerHTML = seite ? `Einordnung der Sozialplanung: <a href="#/seite/${seite.slug}">${esc(seite.titel)}</a>` : "";
     $("download-kpi").setAttribute("href", `daten/kpi/${k.id}.csv`);
     karte();
     zeitreihe();
