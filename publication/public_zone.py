@@ -4,6 +4,7 @@ disclosure control (publication/disclosure/); published only if the attack audit
 lake/exports/…                                          restricted zone: exact values, for the planning unit
 lake/public/kpi_values/stichtag=D/kpi_values.parquet    public zone: the same schema, hidden cells `gesperrt`
 lake/public/audit/stichtag=D.json                       what was hidden (per KPI and level), the audit's result
+lake/public/sozialindex/stichtag=D/sozialindex.parquet  the Sozialindex's classes (publication/public_sozialindex.py)
 lake/public/archiv/stichtag=D/R.parquet                 earlier releases of the Stichtag (R: their restricted
 lake/exports/archiv/stichtag=D/R.parquet                hash), still reachable in the report archive: their
                                                         published cells are in every later audit of D
@@ -27,6 +28,7 @@ from kernel.settings import Settings
 from publication.disclosure import SUPPRESSED, Hierarchy, protect
 from publication.disclosure.model import years_before as model_years_before
 from publication.disclosure.protect import YearBefore
+from publication.public_sozialindex import publish_sozialindex
 from publication.publish import kpi_export_path
 from publication.schema import LEVEL_ORDER
 
@@ -163,6 +165,7 @@ def publish_public(settings: Settings, day: dt.date) -> PublicResult:
     target = public_path(settings, day)
     atomic_copy_to_parquet(con, f"select * from t order by kpi_id, {LEVEL_ORDER}, gebiet_id", target)
     con.close()
+    publish_sozialindex(settings, day, target, catalogue)  # its classes, none where an input is hidden
     return PublicResult(day, target, report["suppressed_cells"], report["primary_cells"])
 
 

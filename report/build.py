@@ -25,7 +25,7 @@ from kernel.catalogue import Catalogue, Kpi
 from kernel.files import atomic_write_text
 from kernel.reference import gemeinden, region
 from kernel.settings import Settings
-from report.data import COLUMNS, ReportData, load_report_data, public_rows, read_forecast, read_rows
+from report.data import COLUMNS, ReportData, load_report_data, public_rows, read_forecast, read_rows, read_sozialindex
 from report.geometry import ATTRIBUTION, ATTRIBUTION_URL, LICENCE, LICENCE_URL, map_geometry
 from report.seiten import EMPFEHLUNG_STATUS, Seite, Werte, render_pages
 from warehouse.datenstand import KEY_FORMAT
@@ -108,7 +108,18 @@ def _forecast_order(data: ReportData) -> list[str]:
     return json.loads(manifest.read_text(encoding="utf-8")).get("altersgruppen", [])
 
 
-def payload(data: ReportData, rows: list[dict], forecast: list[dict] | None = None) -> dict:
+def sozialindex_payload(catalogue: Catalogue, classes: dict[str, list] | None) -> dict | None:
+    """The public classes with what they are made of: inputs, weights, class bounds (catalogue `sozialindex:`)."""
+    index = catalogue.sozialindex
+    if not index or classes is None:
+        return None
+    return {"klassen": classes, "dynamik_jahre": index.get("dynamik_jahre", 3),
+            "indikatoren": [{"kpi": i["kpi"], "gewicht": i["gewicht"]} for i in index["indikatoren"]],
+            "status_grenzen": index.get("status_klassen", {}), "dynamik_grenzen": index.get("dynamik_klassen", {})}
+
+
+def payload(data: ReportData, rows: list[dict], forecast: list[dict] | None = None,
+            sozialindex: dict[str, list] | None = None) -> dict:
     """The report's data as one JSON object (inlined into the page)."""
     days = [d.isoformat() for d in data.stichtage]
     index = {d: i for i, d in enumerate(days)}
@@ -130,6 +141,7 @@ def payload(data: ReportData, rows: list[dict], forecast: list[dict] | None = No
     werte = Werte(tuple(days), _datenstand_text(data.datenstand), kreis,
                   frozenset(g.ags for g in gemeinden()), known | {a: m["name"] for a, m in areas.items()}, values)
     pages = render_pages(werte, data.catalogue, data.seiten) if data.seiten else []
+    amt_of = {g.ags: g.amt_ars for g in gemeinden() if g.amt_ars}
     return {
         "titel": f"Sozialbericht {region().name}",
         "stichtag": data.stichtag.isoformat(), "datenstand": data.datenstand,
@@ -137,12 +149,15 @@ def payload(data: ReportData, rows: list[dict], forecast: list[dict] | None = No
         "stichtage": days, "handlungsfelder": fields, "kpis": _kpi_meta(data.catalogue),
         "gebiete": areas,
         "karte": {"breite": geometry.width, "hoehe": geometry.height, "inset": geometry.inset_box,
-                  "formen": [{"ags": s.ags, "name": s.name, "d": s.path, "inset": s.inset} for s in geometry.shapes],
+                  # each Gemeinde's Amt (its ARS; none for an amtsfreie Gemeinde): the map's Amt level
+                  "formen": [{"ags": s.ags, "name": s.name, "d": s.path, "inset": s.inset, "amt": amt_of.get(s.ags)}
+                             for s in geometry.shapes],
                   "quelle": ATTRIBUTION, "quelle_url": ATTRIBUTION_URL, "lizenz": LICENCE,
                   "lizenz_url": LICENCE_URL},
         "werte": values,
         "prognose": forecast_payload(forecast or [], _forecast_order(data)),
         "seiten": [_page_payload(p) for p in pages],
+        "sozialindex": sozialindex_payload(data.catalogue, sozialindex),
     }
 
 
@@ -151,9 +166,10 @@ def _inline_json(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
 
 
-def render(data: ReportData, rows: list[dict], forecast: list[dict] | None = None) -> str:
+def render(data: ReportData, rows: list[dict], forecast: list[dict] | None = None,
+           sozialindex: dict[str, list] | None = None) -> str:
     template = (ASSETS / "template.html").read_text(encoding="utf-8")
-    body = payload(data, rows, forecast)
+    body = payload(data, rows, forecast, sozialindex)
     return (template.replace("{{titel}}", html.escape(body["titel"]))
             .replace("{{stichtag}}", data.stichtag.strftime("%d.%m.%Y"))
             .replace("/*{{css}}*/", (ASSETS / "report.css").read_text(encoding="utf-8"))
@@ -205,11 +221,12 @@ def build_report(settings: Settings, stichtag: dt.date | None = None) -> Report:
     con = duckdb.connect()
     rows = read_rows(con, data.files)
     forecast = read_forecast(con, data.prognose) if data.prognose else []
+    sozialindex = read_sozialindex(con, data.sozialindex) if data.sozialindex else None
     target = report_root(settings) / f"stichtag={data.stichtag.isoformat()}" / f"datenstand={data.datenstand}"
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     (tmp / "daten").mkdir(parents=True)
     try:
-        (tmp / "index.html").write_text(render(data, rows, forecast), encoding="utf-8")
+        (tmp / "index.html").write_text(render(data, rows, forecast, sozialindex), encoding="utf-8")
         _write_data(con, tmp / "daten", data, rows)
         if data.prognose:  # the forecast's public file beside the page, as published
             shutil.copyfile(data.prognose, tmp / "daten" / "prognose.parquet")

@@ -12,6 +12,7 @@ import duckdb
 from kernel.catalogue import Catalogue, load_catalogue
 from kernel.settings import Settings
 from prognose.ergebnis import basis_dir, public_forecasts
+from publication.public_sozialindex import public_sozialindex_path
 from publication.public_zone import public_path
 from publication.versions import read_latest
 from report.seiten import pages_dir
@@ -31,6 +32,7 @@ class ReportData:
     catalogue: Catalogue
     prognose: Path | None = None  # the public forecast from the newest base Stichtag ≤ the report's, if any
     seiten: Path | None = None  # the planners' Markdown pages (report/seiten.py), rendered with these values
+    sozialindex: Path | None = None  # the public Sozialindex classes of the report's Stichtag, if published
 
 
 def public_stichtage(settings: Settings) -> list[dt.date]:
@@ -55,7 +57,8 @@ def load_report_data(settings: Settings, stichtag: dt.date | None = None) -> Rep
     bases = [b for b in public_forecasts(settings) if b <= day]
     forecast = basis_dir(settings, "public", bases[-1]) / "prognose.parquet" if bases else None
     return ReportData(day, latest.get("datenstand", "unbekannt"), latest.get("build", "unbekannt"), days,
-                      tuple(public_path(settings, d) for d in days), load_catalogue(), forecast, pages_dir())
+                      tuple(public_path(settings, d) for d in days), load_catalogue(), forecast, pages_dir(),
+                      index if (index := public_sozialindex_path(settings, day)).exists() else None)
 
 
 # what the page and the CSV downloads show (the Parquet download has every export column)
@@ -81,3 +84,10 @@ def read_forecast(con: duckdb.DuckDBPyConnection, path: Path) -> list[dict]:
     result = con.execute(f"select {', '.join(columns)} from read_parquet('{path}') "
                          "order by merkmal, gebiet_id, variante, stichtag")
     return [dict(zip(columns, r, strict=True)) for r in result.fetchall()]
+
+
+def read_sozialindex(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, list]:
+    """Per Gemeinde [status, dynamik, veroeffentlicht] from the public Sozialindex (classes only)."""
+    result = con.execute(f"select gebiet_id, status, dynamik, veroeffentlicht from read_parquet('{path}') "
+                         "order by gebiet_id")
+    return {ags: [status, dynamik, published] for ags, status, dynamik, published in result.fetchall()}

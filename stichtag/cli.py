@@ -403,6 +403,16 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(e)) from None
     print(f"Sozialbericht Stichtag {report.stichtag} ({report.kpis} KPIs, {report.gemeinden} Gemeinden, "
           f"Zeitreihe mit {report.series_points} Stichtagen): {report.path}")
+    if args.pdf:
+        from report.pdf import build_pdfs
+
+        started = time.perf_counter()
+        try:
+            pdfs = build_pdfs(report.path, args.gemeinden.split(",") if args.gemeinden else None)
+        except ReportError as e:
+            raise CliError(str(e)) from None
+        print(f"PDF für den Kreistag: {len(pdfs)} Dateien in {pdfs[0].parent} ({time.perf_counter() - started:.0f} s): "
+              f"{pdfs[0].name} und {len(pdfs) - 1} Gemeindeprofile")
     return 0
 
 
@@ -652,6 +662,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="digitaler Sozialbericht: eine HTML-Seite (offline, mit Karte, Zeitreihen, "
                         "Rangfolgen, Gemeindeprofilen) aus der öffentlichen Zone → lake/report/")
     rp.add_argument("--stichtag", type=_date, help="Stichtag des Berichts (Standard: der neueste öffentliche)")
+    rp.add_argument("--pdf", action="store_true", help="dazu PDF für den Kreistag (Kreisbericht und je Gemeinde ein "
+                    "Profil, mit headless Chromium) nach …/pdf/")
+    rp.add_argument("--gemeinden", help="nur die Profile dieser AGS, kommagetrennt (mit --pdf)")
     rp.set_defaults(func=cmd_report)
 
     pg = sub.add_parser("prognose", help="Bevölkerungsvorausberechnung je Gemeinde bis 2040 (Kohorten-Komponenten, "

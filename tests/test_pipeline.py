@@ -773,3 +773,21 @@ def test_the_forecast_starts_from_the_published_population_and_is_byte_reproduci
     shutil.rmtree(again.path)
     rebuilt = run_prognose(settings, basis)
     assert rebuilt.created and (rebuilt.path / "prognose.parquet").read_bytes() == before
+
+
+def test_the_public_sozialindex_has_classes_only_and_none_where_an_input_is_hidden(built) -> None:
+    from publication.public_sozialindex import COLUMNS, public_sozialindex_path
+
+    settings, _, _ = built
+    inputs = [i["kpi"] for i in load_catalogue().sozialindex["indikatoren"]]
+    day = MONTH_ENDS[-1]
+    public = pl.read_parquet(public_sozialindex_path(settings, day))
+    assert tuple(public.columns) == COLUMNS  # no statusindex or dynamikindex: their values would leak
+    cells = pl.read_parquet(public_path(settings, day)).filter(pl.col("kpi_id").is_in(inputs)
+                                                                & (pl.col("gebiet_ebene") == "gemeinde"))
+    hidden = set(cells.filter(pl.col("value").is_null() | (pl.col("status") == "gesperrt"))["gebiet_id"])
+    assert set(public.filter(pl.col("veroeffentlicht") == "gesperrt")["gebiet_id"]) == hidden & set(public["gebiet_id"])
+    assert public.filter(pl.col("veroeffentlicht") == "gesperrt")["status"].is_null().all()
+    restricted = pl.read_parquet(settings.exports / "sozialindex" / f"stichtag={day}" / "sozialindex.parquet")
+    shown = public.filter(pl.col("veroeffentlicht") == "ok").join(restricted, on="gebiet_id", suffix="_intern")
+    assert (shown["status"] == shown["status_intern"]).all()  # a published class is the mart's own

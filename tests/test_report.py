@@ -35,7 +35,10 @@ SUPPRESSED_NOW = {"01056025", "01056011"}  # Helgoland and Bullenkuhlen (392 res
 SUPPRESSED_YEAR = dt.date(2018, 12, 31)  # Pinneberg's SGB II-Quote hidden in that year
 DATENSTAND = "20261105T060000Z"
 COUNT = "einwohner"
-SCALE = {"gemeinde": 5_000, "kreis": 320_000, "land": 2_950_000, "bund": 83_500_000}
+SCALE = {"gemeinde": 5_000, "amt": 12_000, "kreis": 320_000, "land": 2_950_000, "bund": 83_500_000}
+
+
+AEMTER = sorted({(g.amt_ars, f"Amt {g.amt_name}", "amt") for g in gemeinden() if g.amt_ars})
 
 
 def _value(kpi: str, area: str, day: dt.date) -> float:
@@ -45,7 +48,7 @@ def _value(kpi: str, area: str, day: dt.date) -> float:
 
 def _rows(day: dt.date) -> list[tuple]:
     catalogue = load_catalogue()
-    areas = [(g.ags, g.name, "gemeinde") for g in gemeinden()] + [("01056", "Kreis Pinneberg", "kreis"),
+    areas = [(g.ags, g.name, "gemeinde") for g in gemeinden()] + AEMTER + [("01056", "Kreis Pinneberg", "kreis"),
                                                                   ("01", "Schleswig-Holstein", "land"),
                                                                   ("DG", "Deutschland", "bund")]
     rows = []
@@ -115,12 +118,33 @@ def _publish_forecast(settings) -> None:
     con.close()
 
 
+SI_CLASSES = ("hoch", "mittel", "niedrig", "sehr niedrig")
+
+
+def _publish_sozialindex(settings) -> None:
+    """Public Sozialindex classes of the report's Stichtag (classes only); the suppressed Gemeinden gesperrt."""
+    from publication.public_sozialindex import public_sozialindex_path
+
+    target = public_sozialindex_path(settings, DAYS[-1])
+    target.parent.mkdir(parents=True)
+    con = duckdb.connect()
+    rows = [(DAYS[-1], g.ags, g.name, None if g.ags in SUPPRESSED_NOW else SI_CLASSES[i % 4],
+             None if g.ags in SUPPRESSED_NOW else "stabil", 6, "gesperrt" if g.ags in SUPPRESSED_NOW else "ok")
+            for i, g in enumerate(gemeinden())]
+    con.execute("""create table s (stichtag date, gebiet_id varchar, gebiet_name varchar, status varchar,
+        dynamik varchar, indikatoren bigint, veroeffentlicht varchar)""")
+    con.executemany("insert into s values (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(f"copy s to '{target}' (format parquet)")
+    con.close()
+
+
 @pytest.fixture(scope="module")
 def public_zone(tmp_path_factory):
     settings = make_settings(tmp_path_factory.mktemp("report"))
     for day in [*DAYS, MONTH_END]:
         _publish(settings, day)
     _publish_forecast(settings)
+    _publish_sozialindex(settings)
     atomic_write_text(latest_pointer(settings, DAYS[-1]), json.dumps(
         {"stichtag": DAYS[-1].isoformat(), "datenstand": DATENSTAND, "build": "f" * 64}))
     return settings
@@ -149,7 +173,7 @@ def test_rebuilding_the_same_public_data_gives_the_same_bytes(public_zone, repor
 def test_download_files_hold_the_public_values_of_every_chart(public_zone, report) -> None:
     with (report.path.parent / "daten" / "kpi" / f"{KPI}.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f, delimiter=";"))
-    assert len(rows) == len(DAYS) * 52
+    assert len(rows) == len(DAYS) * (49 + len(AEMTER) + 3)
     now = {r["gebiet_id"]: r for r in rows if r["stichtag"] == DAYS[-1].isoformat()}
     assert {a for a, r in now.items() if r["status"] == "gesperrt"} == SUPPRESSED_NOW
     assert all(now[a]["value"] == "" for a in SUPPRESSED_NOW)
@@ -401,3 +425,132 @@ def test_up_to_five_gemeinden_are_compared_side_by_side_and_the_link_reproduces_
     page.goto(base + link)
     page.wait_for_selector("#ansicht-vergleich:not([hidden])")
     assert page.locator("#vergleich-tabelle tbody tr").count() == 5
+
+
+def test_on_a_tablet_nothing_scrolls_sideways_and_every_control_is_touch_sized(browser, report) -> None:
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True, is_mobile=True,
+                                  locale="de-DE")
+    page = context.new_page()
+    try:
+        for view in (f"#/kpi/{KPI}/{GEMEINDE}", f"#/profil/{GEMEINDE}", f"#/vergleich/{KPI}/{GEMEINDE},01056015",
+                     "#/seite/11_armut"):
+            page.goto(report.path.as_uri() + view)
+            page.wait_for_selector("body[data-bereit='1']")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), view
+            small = page.evaluate("""() => [...document.querySelectorAll('select, input, nav a, #seiten-liste a')]
+                .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+                .map((e) => e.id || e.textContent.trim())""")
+            assert small == [], (view, small)
+        # the map is operated by touch too: a tap selects the Gemeinde
+        page.goto(report.path.as_uri() + f"#/kpi/{KPI}/{GEMEINDE}")
+        page.tap("#karte path[data-ags='01056001']")
+        assert page.input_value("#gemeinde-wahl") == "01056001"
+    finally:
+        context.close()
+
+
+def test_the_sozialindex_map_shows_classes_hatches_hidden_inputs_and_explains_itself(page) -> None:
+    page.click("#nav-sozialindex")
+    page.wait_for_selector("#ansicht-sozialindex:not([hidden])")
+    assert page.locator("#si-karte path.gemeinde").count() == 49
+    hatched = page.locator("#si-karte path.gesperrt")
+    assert {hatched.nth(i).get_attribute("data-ags") for i in range(hatched.count())} == SUPPRESSED_NOW
+    assert all(hatched.nth(i).get_attribute("fill") == "url(#si-schraffur)" for i in range(hatched.count()))
+    shown = page.eval_on_selector_all("#si-karte path.wert", "ps => ps.map(p => p.getAttribute('data-status'))")
+    assert len(shown) == 47 and set(shown) == set(SI_CLASSES)
+    text = page.inner_text("#si-erklaerung")
+    index = load_catalogue().sozialindex
+    for i in index["indikatoren"]:
+        assert load_catalogue().kpi(i["kpi"]).name in text
+    assert "Gewicht 0,5" in text and "hoch bis -0,5" in text.replace("−", "-")
+    # the table alternative: every Gemeinde with its class and the inputs' public values
+    assert page.locator("#si-tabelle tbody tr").count() == 49
+    assert page.locator("#si-tabelle tbody tr.gesperrt").count() == len(SUPPRESSED_NOW)
+
+
+def test_the_map_switches_to_the_aemter_and_to_any_stichtag_of_the_series(page) -> None:
+    page.select_option("#kpi-wahl", KPI)
+    page.select_option("#karte-ebene", "amt")
+    rantzau = next(ars for ars, name, _ in AEMTER if name == "Amt Rantzau")
+    members = page.locator(f"#karte path[data-einheit='{rantzau}']")
+    assert members.count() == sum(g.amt_ars == rantzau for g in gemeinden()) > 1
+    assert len({members.nth(i).get_attribute("fill") for i in range(members.count())}) == 1  # one value, one colour
+    assert "Amt Rantzau" in members.nth(0).get_attribute("aria-label")
+    # an amtsfreie Gemeinde stays itself; the legend counts the units, not the Gemeinden
+    assert page.get_attribute(f"#karte path[data-ags='{GEMEINDE}']", "data-einheit") == GEMEINDE
+    amtsfrei = {g.ags for g in gemeinden() if not g.amt_ars}
+    units = len(AEMTER) + len(amtsfrei) - len(SUPPRESSED_NOW & amtsfrei)  # units with a published value
+    assert "nach Ämtern und amtsfreien Gemeinden" in page.inner_text("#karte-titel")
+    assert f"Quintile der {units} veröffentlichten Werte" in page.inner_text("#legende")
+    # an earlier Stichtag of the series: the map shows that year's values, the title names it
+    page.select_option("#karte-ebene", "gemeinde")
+    page.select_option("#karte-stichtag", str(DAYS.index(SUPPRESSED_YEAR)))
+    assert "31.12.2018" in page.inner_text("#karte-titel")
+    assert page.get_attribute(f"#karte path[data-ags='{GEMEINDE}']", "fill") == "url(#schraffur)"  # hidden that year
+    assert page.get_attribute("#karte path[data-ags='01056025']", "fill") != "url(#schraffur)"  # shown that year
+
+
+def test_the_pdf_for_the_kreistag_has_the_report_and_profiles_with_stichtag_and_attribution_on_every_page(
+        report) -> None:
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed and could not be (make test installs Debian's package as root)")
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    from report.pdf import build_pdfs
+
+    def text_of(pdf) -> list[str]:  # NFKC: the PDF's ligatures (ﬁ, ﬀ) as letters
+        return [" ".join(unicodedata.normalize("NFKC", p.extract_text()).split()) for p in PdfReader(pdf).pages]
+
+    pdfs = build_pdfs(report.path, [GEMEINDE, "01056025"])
+    assert [p.name for p in pdfs] == ["sozialbericht.pdf", f"gemeindeprofil_{GEMEINDE}.pdf",
+                                      "gemeindeprofil_01056025.pdf"]
+    for pdf in pdfs:
+        pages = text_of(pdf)
+        assert pages and pdf.stat().st_size > 10_000
+        for flat in pages:  # the footer of every page: Stichtag, Datenstand, sources, the map's attribution
+            assert "Stichtag 31.10.2026" in flat and "Datenstand 05.11.2026" in flat, pdf.name
+            assert "GeoBasis-DE / BKG" in flat and "Quellen:" in flat, pdf.name
+    kreis = " ".join(text_of(pdfs[0]))
+    assert "Handlungsempfehlungen an den Kreistag" in kreis and "Alle Indikatoren: Kreis Pinneberg" in kreis
+    profile = " ".join(text_of(pdfs[1]))
+    assert "Gemeindeprofil Pinneberg" in profile
+
+
+CONTRAST = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => {
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = (e) => {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const worst = [];
+  for (const e of document.querySelectorAll("body *")) {
+    const text = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (e.closest("svg") || !e.offsetParent || !text) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(e).color).slice(0, 3)), lum(background(e))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) worst.push(`${e.tagName}#${e.id}.${e.className}: ${ratio.toFixed(2)}`);
+  }
+  return worst;
+}"""
+
+
+def test_every_text_of_every_view_has_sufficient_contrast(page) -> None:
+    """WCAG 2.1 AA: 4.5:1 for text against its background, in every view (the charts' own text is in SVG and
+    drawn in the muted grey #555, 7.5:1)."""
+    for view in (f"#/kpi/{KPI}/{GEMEINDE}", f"#/profil/{GEMEINDE}", f"#/vergleich/{KPI}/{GEMEINDE},01056015",
+                 "#/sozialindex", "#/seite/11_armut", "#/seite/90_handlungsempfehlungen"):
+        page.goto(page.url.split("#")[0] + view)
+        page.wait_for_selector("body[data-bereit='1']")
+        assert page.evaluate(CONTRAST) == [], view
+    # and the check sees a pale grey on white
+    page.evaluate("document.querySelector('#seite-text').insertAdjacentHTML('beforeend', '<p id=blass "
+                  "style=\"color:#bbb\">blass</p>')")
+    assert [f for f in page.evaluate(CONTRAST) if "#blass" in f]

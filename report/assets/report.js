@@ -79,14 +79,19 @@
   }
 
   // ------------------------------------------------------------------ state (in the URL: #/kpi/<id>/<ags>, #/profil/<ags>)
-  const state = { ansicht: "kpi", kpi: B.kpis[0].id, gemeinde: GEMEINDEN[0], seite: null, auswahl: [] };
+  const state = { ansicht: "kpi", kpi: B.kpis[0].id, gemeinde: GEMEINDEN[0], seite: null, auswahl: [],
+    kartenTag: null, kartenEbene: "gemeinde" };
   const MAX_VERGLEICH = 5;
   // a comparison may hold Gemeinden and Ämter
   const VERGLEICHBAR = [...GEMEINDEN, ...level("amt").sort((a, b) => name(a).localeCompare(name(b), "de"))];
   const SEITEN = Object.fromEntries((B.seiten || []).map((p) => [p.slug, p]));
   function lesen() {
     const teile = decodeURIComponent(location.hash.replace(/^#\/?/, "")).split("/");
-    if (teile[0] === "vergleich") {
+    if (teile[0] === "druck") {
+      state.ansicht = "druck";
+    } else if (teile[0] === "sozialindex") {
+      state.ansicht = "sozialindex";
+    } else if (teile[0] === "vergleich") {
       state.ansicht = "vergleich";
       if (KPI[teile[1]]) state.kpi = teile[1];
       state.auswahl = [...new Set((teile[2] || "").split(",").filter((a) => VERGLEICHBAR.includes(a)))].slice(0, MAX_VERGLEICH);
@@ -147,6 +152,79 @@
       `<thead><tr><th>Gebiet</th><th class="zahl">${datum(B.stichtag)}</th><th class="zahl">${vor >= 0 ? datum(B.stichtage[vor]) : "Vorjahr"}</th>` +
       `<th class="zahl">Veränderung</th><th class="zahl">Rang (Gemeinden)</th></tr></thead><tbody>${zeilen.join("")}</tbody>`;
     $("vergleich-link").setAttribute("href", ziel("vergleich", state.kpi, state.auswahl));
+  }
+
+  // ------------------------------------------------------------------ print: the Kreis report for the Kreistag
+  function kennzahlTabellen(ags, spalten) {
+    return B.handlungsfelder.map((feld) => {
+      const zeilen = B.kpis.filter((k) => k.feld === feld).map((k) => `<tr><td>${esc(k.name)}</td><td>${esc(k.einheit)}</td>` +
+        spalten.map(([, id]) => `<td class="zahl">${esc(anzeige(k.id, punkt(k.id, id, LAST), false))}</td>`).join("") + "</tr>");
+      return `<h3>${esc(feld)}</h3><table><thead><tr><th>Indikator</th><th>Einheit</th>` +
+        spalten.map(([label]) => `<th class="zahl">${esc(label)}</th>`).join("") + `</tr></thead><tbody>${zeilen.join("")}</tbody></table>`;
+    }).join("");
+  }
+  function druck() {
+    // the planners' pages in their order, then every KPI of the Kreis against Land and Bund
+    const seitenHtml = (B.seiten || []).filter((p) => p.art !== "organisation").map((p) =>
+      `<section class="druck-seite"><h2>${esc(p.titel)}</h2>${p.html}${p.empfehlungen.length ? `<table class="empfehlungen"><thead><tr>` +
+      `<th>Empfehlung</th><th>Status</th><th>zuständig</th><th>Frist</th></tr></thead><tbody>${p.empfehlungen.map((e) =>
+        `<tr><td>${esc(e.titel)}</td><td>${esc(e.status)}</td><td>${esc(e.zustaendig)}</td><td>${esc(e.frist)}</td></tr>`).join("")}` +
+      `</tbody></table>` : ""}</section>`).join("");
+    const spalten = Object.entries(VERGLEICH).filter(([, id]) => id).map(([, id]) => [name(id), id]);
+    $("druck-inhalt").innerHTML = seitenHtml + `<section class="druck-seite"><h2>Alle Indikatoren: ${esc(name(VERGLEICH.kreis) || "Kreis")} ` +
+      `im Vergleich, ${datum(B.stichtag)}</h2>${kennzahlTabellen(VERGLEICH.kreis, spalten)}</section>`;
+  }
+
+  // ------------------------------------------------------------------ the Sozialindex (status × dynamics classes)
+  const SI = B.sozialindex;
+  // status classes from high (light) to very low (dark): ColorBrewer Purples, readable in greyscale
+  const SI_STATUS = [["hoch", "#f2f0f7"], ["mittel", "#cbc9e2"], ["niedrig", "#9e9ac8"], ["sehr niedrig", "#54278f"]];
+  const SI_DYNAMIK = { positiv: "↗ positiv", stabil: "→ stabil", negativ: "↘ negativ" };
+  function sozialindex() {
+    const svg = $("si-karte");
+    svg.replaceChildren();
+    if (!SI) { $("si-erklaerung").textContent = "Zu diesem Stichtag ist kein Sozialindex veröffentlicht."; return; }
+    svg.setAttribute("viewBox", `0 0 ${B.karte.breite} ${B.karte.hoehe}`);
+    const defs = el("defs", {}, svg);
+    const muster = el("pattern", { id: "si-schraffur", patternUnits: "userSpaceOnUse", width: 6, height: 6,
+      patternTransform: "rotate(45)" }, defs);
+    el("rect", { width: 6, height: 6, fill: "#fff" }, muster);
+    el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#666", "stroke-width": 2.2 }, muster);
+    const farbe = Object.fromEntries(SI_STATUS);
+    for (const f of B.karte.formen) {
+      const k = SI.klassen[f.ags];
+      let fill = KEIN_WERT, cls = "gemeinde leer", text = "kein Wert";
+      if (k && k[2] === "gesperrt") { fill = "url(#si-schraffur)"; cls = "gemeinde gesperrt"; text = "gesperrt (ein Eingangswert ist geheim)"; }
+      else if (k && k[0]) { fill = farbe[k[0]]; cls = "gemeinde wert"; text = `Status ${k[0]}` + (k[1] ? `, Dynamik ${k[1]}` : ""); }
+      const pfad = el("path", { d: f.d, class: cls, fill, "data-ags": f.ags, "data-status": k && k[0] ? k[0] : "",
+        tabindex: 0, role: "button", "aria-label": `${f.name}: ${text}` }, svg);
+      titel(pfad, `${f.name}: ${text}`);
+      pfad.addEventListener("click", () => gehe("profil", state.kpi, f.ags));
+      pfad.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); gehe("profil", state.kpi, f.ags); } });
+    }
+    $("si-legende").innerHTML = `<ul class="legende" aria-label="Legende">` + SI_STATUS.map(([n, c]) =>
+      `<li><span class="feldchen" style="background:${c}"></span>Status ${esc(n)}</li>`).join("") +
+      `<li><span class="feldchen"><svg viewBox="0 0 12 8" aria-hidden="true"><rect width="12" height="8" fill="url(#si-schraffur)"/></svg></span>gesperrt</li></ul>`;
+    const g = SI.status_grenzen, d = SI.dynamik_grenzen;
+    $("si-erklaerung").innerHTML = `Der Statusindex ist der gewichtete Mittelwert der z-Werte (Abweichung vom Mittel der ` +
+      `Gemeinden in Standardabweichungen; höher = mehr Belastung) dieser Indikatoren: ` +
+      SI.indikatoren.map((i) => `${esc(KPI[i.kpi] ? KPI[i.kpi].name : i.kpi)} (Gewicht ${zahl(i.gewicht, 1)})`).join(", ") +
+      `. Klassen: Status hoch bis ${zahl(g.hoch, 1)}, mittel bis ${zahl(g.mittel, 1)}, niedrig bis ${zahl(g.niedrig, 1)}, ` +
+      `darüber sehr niedrig. Dynamik: dieselbe Rechnung für die Veränderung über ${SI.dynamik_jahre} Jahre – positiv bis ` +
+      `${zahl(d.positiv, 1)}, stabil bis ${zahl(d.stabil, 1)}, darüber negativ. Veröffentlicht werden nur die Klassen; ` +
+      `wo ein Eingangswert geheim ist, ist die Gemeinde schraffiert (ihre Klasse verriete, auf welcher Seite einer Grenze ` +
+      `der geheime Wert liegt).`;
+    const kopf = `<thead><tr><th>Gemeinde</th><th>Status</th><th>Dynamik</th>${SI.indikatoren.map((i) =>
+      `<th class="zahl">${esc(KPI[i.kpi] ? KPI[i.kpi].name : i.kpi)}</th>`).join("")}</tr></thead>`;
+    const zeilen = GEMEINDEN.map((ags) => {
+      const k = SI.klassen[ags];
+      const status = !k ? "–" : k[2] === "gesperrt" ? "gesperrt" : k[0] || "–";
+      const dyn = !k || k[2] === "gesperrt" ? "–" : SI_DYNAMIK[k[1]] || "–";
+      return `<tr${k && k[2] === "gesperrt" ? ' class="gesperrt"' : ""}><td><a href="${ziel("profil", state.kpi, ags)}">` +
+        `${esc(gemeindeName(ags))}</a></td><td>${esc(status)}</td><td>${esc(dyn)}</td>` +
+        SI.indikatoren.map((i) => `<td class="zahl">${esc(anzeige(i.kpi, punkt(i.kpi, ags, LAST), false))}</td>`).join("") + "</tr>";
+    });
+    $("si-tabelle").innerHTML = `<caption>Sozialindex am ${datum(B.stichtag)} mit seinen Eingangswerten</caption>${kopf}<tbody>${zeilen.join("")}</tbody>`;
   }
 
   // ------------------------------------------------------------------ the planners' pages (berichte/*.md)
@@ -221,20 +299,27 @@
       patternTransform: "rotate(45)" }, defs);
     el("rect", { width: 6, height: 6, fill: "#fff" }, muster);
     el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#666", "stroke-width": 2.2 }, muster);
-    const werte = B.karte.formen.map((f) => punkt(state.kpi, f.ags, LAST)).filter((p) => p && p[0] !== null).map((p) => p[0]);
+    // the map's own Stichtag (any of the series) and level (Gemeinden, or Ämter with the amtsfreie Gemeinden)
+    const tag = state.kartenTag === null || state.kartenTag > LAST ? LAST : state.kartenTag;
+    const amtEbene = state.kartenEbene === "amt" && level("amt").length > 0;
+    const einheit = (f) => (amtEbene && f.amt && B.gebiete[f.amt] ? f.amt : f.ags);
+    const einheiten = [...new Set(B.karte.formen.map(einheit))];
+    const werte = einheiten.map((id) => punkt(state.kpi, id, tag)).filter((p) => p && p[0] !== null).map((p) => p[0]);
     const grenzen = klassen(werte);
     const pal = farben(grenzen.length + 1);
     const [ix, iy, iw, ih] = B.karte.inset;
     el("rect", { class: "inset", x: ix, y: iy, width: iw, height: ih }, svg);
     for (const f of B.karte.formen) {
-      const p = punkt(state.kpi, f.ags, LAST);
-      let fill = KEIN_WERT, cls = "gemeinde leer";
+      const id = einheit(f);
+      const p = punkt(state.kpi, id, tag);
+      let fill = KEIN_WERT, cls = "gemeinde leer" + (id !== f.ags ? " im-amt" : "");
       if (p && p[1] === "gesperrt") { fill = "url(#schraffur)"; cls = "gemeinde gesperrt"; }
       else if (p && p[0] !== null) { fill = pal[klasse(p[0], grenzen)]; cls = "gemeinde wert"; }
       if (f.ags === state.gemeinde) cls += " gewaehlt";
-      const pfad = el("path", { d: f.d, class: cls, fill: fill, "data-ags": f.ags, tabindex: 0, role: "button",
-        "aria-label": `${f.name}: ${anzeige(state.kpi, p, true)}` }, svg);
-      titel(pfad, `${f.name}: ${anzeige(state.kpi, p, true)}`);
+      const wer = id !== f.ags ? `${f.name} (${name(id)})` : f.name;
+      const pfad = el("path", { d: f.d, class: cls, fill: fill, "data-ags": f.ags, "data-einheit": id, tabindex: 0,
+        role: "button", "aria-label": `${wer}: ${anzeige(state.kpi, p, true)}` }, svg);
+      titel(pfad, `${wer}: ${anzeige(state.kpi, p, true)}`);
       pfad.addEventListener("click", () => gehe("kpi", state.kpi, f.ags));
       pfad.addEventListener("keydown", (e) => {
         if (e.key === "Enter" || e.key === " ") { e.preventDefault(); gehe("kpi", state.kpi, f.ags); }
@@ -244,7 +329,7 @@
     // the selected Gemeinde's outline on top
     const gewaehlt = svg.querySelector("path.gewaehlt");
     if (gewaehlt) svg.appendChild(gewaehlt);
-    $("karte-titel").textContent = `${k.name} (${k.einheit}) nach Gemeinden, ${datum(B.stichtag)}`;
+    $("karte-titel").textContent = `${k.name} (${k.einheit}) nach ${amtEbene ? "Ämtern und amtsfreien Gemeinden" : "Gemeinden"}, ${datum(B.stichtage[tag])}`;
     // legend
     const st = k.stellen;
     const items = pal.map((c, i) => {
@@ -256,7 +341,7 @@
     items.push(`<li><span class="feldchen"><svg viewBox="0 0 12 8" aria-hidden="true"><rect width="12" height="8" fill="url(#schraffur)"/></svg></span>gesperrt (Geheimhaltung)</li>`);
     items.push(`<li><span class="feldchen" style="background:${KEIN_WERT}"></span>kein Wert</li>`);
     $("legende").innerHTML = `<ul class="legende" aria-label="Legende">${items.join("")}</ul>` +
-      `<p>Klassengrenzen: Quintile der ${werte.length} veröffentlichten Gemeindewerte (je Klasse etwa ein Fünftel der Gemeinden), Stichtag ${datum(B.stichtag)}.</p>`;
+      `<p>Klassengrenzen: Quintile der ${werte.length} veröffentlichten Werte (je Klasse etwa ein Fünftel der ${amtEbene ? "Ämter und amtsfreien Gemeinden" : "Gemeinden"}), Stichtag ${datum(B.stichtage[tag])}.</p>`;
   }
 
   // ------------------------------------------------------------------ time series with comparison lines
@@ -463,6 +548,11 @@
     $("nav-kpi").addEventListener("click", (e) => { e.preventDefault(); gehe("kpi", state.kpi, state.gemeinde); });
     $("nav-profil").addEventListener("click", (e) => { e.preventDefault(); gehe("profil", state.kpi, state.gemeinde); });
     $("suche").addEventListener("input", suchen);
+    $("karte-stichtag").innerHTML = B.stichtage.map((d, i) => `<option value="${i}">${datum(d)}</option>`).join("");
+    $("karte-stichtag").value = String(LAST);
+    $("karte-stichtag").addEventListener("change", (e) => { state.kartenTag = Number(e.target.value); karte(); });
+    $("karte-ebene").addEventListener("change", (e) => { state.kartenEbene = e.target.value; karte(); });
+    if (!level("amt").length) $("karte-ebene").disabled = true;
     $("nav-vergleich").addEventListener("click", (e) => {
       e.preventDefault();
       gehe("vergleich", state.kpi, state.auswahl.length ? state.auswahl : [state.gemeinde]);
@@ -477,11 +567,15 @@
     $("ansicht-profil").hidden = state.ansicht !== "profil";
     $("ansicht-seite").hidden = state.ansicht !== "seite";
     $("ansicht-vergleich").hidden = state.ansicht !== "vergleich";
+    $("ansicht-sozialindex").hidden = state.ansicht !== "sozialindex";
+    $("ansicht-druck").hidden = state.ansicht !== "druck";
     $("kpi-wahl").disabled = state.ansicht !== "kpi" && state.ansicht !== "vergleich";
     $("suche-treffer").innerHTML = "";
     if (state.ansicht === "profil") { profil(); return; }
     if (state.ansicht === "seite") { seiten(); return; }
     if (state.ansicht === "vergleich") { vergleich(); return; }
+    if (state.ansicht === "sozialindex") { sozialindex(); return; }
+    if (state.ansicht === "druck") { druck(); return; }
     $("kpi-titel").textContent = k.name;
     $("kpi-feld").textContent = `Handlungsfeld ${k.feld} · ${k.name_en} · Einheit ${k.einheit} · Quellen: ${k.quellen.join(", ")}`;
     $("kpi-definition").textContent = k.definition;
@@ -495,6 +589,11 @@
     rangliste();
   }
   $("datenstand").textContent = B.datenstand_text;
+  // on every printed page (print stylesheet): what the figures are, as of when, from where, whose map
+  const quellen = [...new Set(B.kpis.flatMap((k) => k.quellen))].sort().join(", ");
+  $("druck-fuss").textContent = `${B.titel} · Stichtag ${datum(B.stichtag)} · Datenstand ${B.datenstand_text} · ` +
+    `Quellen: ${quellen}; amtliche Statistik für Land und Bund · Gemeindegrenzen: ${B.karte.quelle}, ${B.karte.lizenz} · ` +
+    `nur veröffentlichte (geheimgehaltene) Werte`;
   $("build").textContent = B.build.slice(0, 12);
   const q = $("karte-quelle"); q.textContent = B.karte.quelle; q.href = B.karte.quelle_url;
   const l = $("karte-lizenz"); l.textContent = B.karte.lizenz; l.href = B.karte.lizenz_url;
