@@ -95,7 +95,7 @@ def result_rows(projection: Projektion, annahmen: Annahmen, kpis: list[Kpi], geb
     p = projection.bestand[1:]  # [Y, G, 2, A]
     years = [dt.date(y, 12, 31) for y in projection.jahre[1:]]
     members = np.stack([a.mitglieder for a in gebiete]).astype(float)  # [areas, G]
-    cubes = np.einsum("rg,ygsa->rysa", members, p)  # [areas, Y, 2, A]
+    cubes = np.tensordot(members, p, axes=([1], [1]))  # [areas, Y, 2, A], one BLAS product
     measures: list[tuple[str, str, str, str, np.ndarray, np.ndarray, np.ndarray | None]] = []
     for grp in annahmen.altersgruppen:
         counts = _term_value(cubes, Term("bevoelkerung", 1.0, grp.von, grp.bis, None, None))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import html
 import json
 import shutil
@@ -24,7 +25,7 @@ import duckdb
 from kernel.catalogue import Catalogue, Kpi
 from kernel.files import atomic_write_text
 from kernel.reference import gemeinden, region
-from kernel.settings import Settings
+from kernel.settings import REFERENCE_DIR, Settings
 from report.data import COLUMNS, ReportData, load_report_data, public_rows, read_forecast, read_rows, read_sozialindex
 from report.geometry import ATTRIBUTION, ATTRIBUTION_URL, LICENCE, LICENCE_URL, map_geometry
 from report.seiten import EMPFEHLUNG_STATUS, Seite, Werte, render_pages
@@ -216,13 +217,36 @@ def _write_index(settings: Settings) -> None:
 """)
 
 
+def _inputs_sha256(data: ReportData) -> str:
+    """Everything a report is made of: the public files it reads, the planners' pages, the catalogue, the
+    report's own code, template and map data. The same inputs give the same bytes, so they need no rebuild."""
+    h = hashlib.sha256()
+    h.update(json.dumps([data.stichtag.isoformat(), data.datenstand, data.build, data.catalogue.sha256,
+                         [d.isoformat() for d in data.stichtage]]).encode())
+    pages = sorted(data.seiten.glob("*.md")) if data.seiten and data.seiten.is_dir() else []
+    code = sorted(p for p in Path(__file__).parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in [*data.files, *(p for p in (data.prognose, data.sozialindex) if p), *pages, *code,
+                 *sorted(REFERENCE_DIR.glob("*"))]:
+        h.update(str(path.name).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def build_report(settings: Settings, stichtag: dt.date | None = None) -> Report:
     data = load_report_data(settings, stichtag)
+    target = report_root(settings) / f"stichtag={data.stichtag.isoformat()}" / f"datenstand={data.datenstand}"
+    inputs = _inputs_sha256(data)
+    record = target / "eingaben.json"
+    if record.exists():  # built from exactly these inputs: the same bytes are there
+        done = json.loads(record.read_text(encoding="utf-8"))
+        if done.get("sha256") == inputs:
+            return Report(target / "index.html", data.stichtag, data.datenstand, done["kpis"], done["gemeinden"],
+                          len(data.stichtage))
     con = duckdb.connect()
     rows = read_rows(con, data.files)
     forecast = read_forecast(con, data.prognose) if data.prognose else []
     sozialindex = read_sozialindex(con, data.sozialindex) if data.sozialindex else None
-    target = report_root(settings) / f"stichtag={data.stichtag.isoformat()}" / f"datenstand={data.datenstand}"
+    kpis = len({r["kpi_id"] for r in rows})
+    gemeinden_ = len({r["gebiet_id"] for r in rows if r["gebiet_ebene"] == "gemeinde"})
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     (tmp / "daten").mkdir(parents=True)
     try:
@@ -230,13 +254,13 @@ def build_report(settings: Settings, stichtag: dt.date | None = None) -> Report:
         _write_data(con, tmp / "daten", data, rows)
         if data.prognose:  # the forecast's public file beside the page, as published
             shutil.copyfile(data.prognose, tmp / "daten" / "prognose.parquet")
-        if target.exists():  # the same public data: rebuilt, replaced whole
+        (tmp / "eingaben.json").write_text(json.dumps({"sha256": inputs, "kpis": kpis, "gemeinden": gemeinden_}),
+                                           encoding="utf-8")
+        if target.exists():  # other inputs (or a report without a record): rebuilt, replaced whole
             shutil.rmtree(target)
         tmp.rename(target)
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
     _write_index(settings)
-    gemeinden = {r["gebiet_id"] for r in rows if r["gebiet_ebene"] == "gemeinde"}
-    return Report(target / "index.html", data.stichtag, data.datenstand, len({r["kpi_id"] for r in rows}),
-                  len(gemeinden), len(data.stichtage))
+    return Report(target / "index.html", data.stichtag, data.datenstand, kpis, gemeinden_, len(data.stichtage))

@@ -164,10 +164,33 @@ def test_report_is_built_from_the_public_zone_alone_per_stichtag_and_datenstand(
     assert report.path.relative_to(public_zone.lake / "report").as_posix() in index
 
 
-def test_rebuilding_the_same_public_data_gives_the_same_bytes(public_zone, report) -> None:
-    before = {p: p.read_bytes() for p in report.path.parent.rglob("*") if p.is_file()}
-    build_report(public_zone)
-    assert {p: p.read_bytes() for p in report.path.parent.rglob("*") if p.is_file()} == before
+def test_rebuilding_the_same_public_data_gives_the_same_bytes(public_zone, report, tmp_path) -> None:
+    copy = make_settings(tmp_path)
+    shutil.copytree(public_zone.lake / "public", copy.lake / "public")
+    first = build_report(copy)
+    before = {p.relative_to(first.path.parent): p.read_bytes() for p in first.path.parent.rglob("*") if p.is_file()}
+    shutil.rmtree(first.path.parent)  # built again from nothing
+    again = build_report(copy)
+    assert {p.relative_to(again.path.parent): p.read_bytes() for p in again.path.parent.rglob("*")
+            if p.is_file()} == before
+
+
+def test_a_report_of_unchanged_inputs_is_not_rebuilt_and_a_changed_input_rebuilds_it(public_zone, tmp_path) -> None:
+    copy = make_settings(tmp_path)
+    shutil.copytree(public_zone.lake / "public", copy.lake / "public")
+    first = build_report(copy)
+    stamp, page = first.path.stat().st_mtime_ns, first.path.read_text(encoding="utf-8")
+    assert build_report(copy).path.stat().st_mtime_ns == stamp  # the same inputs: nothing written
+    from publication.public_sozialindex import public_sozialindex_path
+
+    index = public_sozialindex_path(copy, DAYS[-1])
+    con = duckdb.connect()
+    con.execute(f"copy (select * replace ('hoch' as status) from '{index}') to '{index}.neu' (format parquet)")
+    con.close()
+    index.with_name(index.name + ".neu").replace(index)  # a new public Sozialindex
+    rebuilt = build_report(copy)
+    text = rebuilt.path.read_text(encoding="utf-8")
+    assert rebuilt.path.stat().st_mtime_ns != stamp and text.count('["hoch"') > page.count('["hoch"')
 
 
 def test_download_files_hold_the_public_values_of_every_chart(public_zone, report) -> None:
