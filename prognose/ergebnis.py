@@ -30,6 +30,8 @@ PRODUKT = "Vorausberechnung"
 RUNDUNG = 10  # public counts: multiples of 10, as projections are published (a model value, not a count)
 MIN_OEFFENTLICH = 10  # a quota is public only where its projected numerator and base are at least this
 PROJECTABLE_MEASURES = frozenset({"bevoelkerung", "alterssumme"})
+PUBLIC_MANIFEST_KEYS = ("produkt", "basisjahre", "bis_jahr", "varianten", "kennzahlen", "altersgruppen", "merkmale",
+                        "bilanz_max_abweichung")
 COLUMNS = ("produkt", "basis_stichtag", "datenstand", "variante", "variante_name", "stichtag", "gebiet_id",
            "gebiet_name", "gebiet_ebene", "merkmal", "merkmal_name", "art", "value", "unit", "status")
 
@@ -171,9 +173,11 @@ def write_results(settings: Settings, rows: pl.DataFrame, manifest: dict, basis:
         if newest == target.name:
             _write(con, rows.select(COLUMNS), basis_dir(settings, "exports", basis) / "prognose.parquet")
             _write(con, public_rows(rows), basis_dir(settings, "public", basis) / "prognose.parquet")
+            # what a reader needs to know about the product; not the inputs' hashes (they name deliveries)
+            public = {k: v for k, v in manifest.items() if k in PUBLIC_MANIFEST_KEYS} | {
+                "basis_stichtag": basis.isoformat(), "datenstand": datenstand}
             atomic_write_text(basis_dir(settings, "public", basis) / "manifest.json",
-                              json.dumps({k: v for k, v in manifest.items() if k != "raten"}, indent=1,
-                                         sort_keys=True, default=str))
+                              json.dumps(public, indent=1, sort_keys=True, default=str))
     finally:
         con.close()
     return target

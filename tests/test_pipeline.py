@@ -579,6 +579,20 @@ def test_quality_gates_ran_with_great_expectations_and_wrote_data_docs(built) ->
     assert sum(c.get("quelle") == "great_expectations" for c in manifest["checks"]) >= 20
 
 
+def _warehouse_copy(settings, tmp_path, monkeypatch):
+    """The built warehouse and raw zone in a lake of its own, prepared for a dbt command by hand."""
+    from warehouse.dbt import prepare_build
+
+    for name in ("STICHTAG_LAKE", "STICHTAG_SCALE", "STICHTAG_REFERENZ_GEMEINDEN", "STICHTAG_REFERENZ_DIR"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test; prepare_build sets them
+    copy = make_settings(tmp_path)
+    shutil.copytree(settings.lake / "raw", copy.lake / "raw")
+    (copy.lake / "warehouse").mkdir(parents=True)
+    shutil.copyfile(settings.warehouse, copy.warehouse)
+    prepare_build(copy)
+    return copy
+
+
 def test_the_dbt_unit_tests_pass_on_the_built_warehouse(built, tmp_path, monkeypatch) -> None:
     """Production builds skip dbt's unit tests (they prove logic on fixtures, not data): here they run, all of
     them, against a copy of the built warehouse (dbt takes the input columns' types from it)."""
@@ -586,17 +600,10 @@ def test_the_dbt_unit_tests_pass_on_the_built_warehouse(built, tmp_path, monkeyp
     import sys
 
     from kernel.settings import DBT_PROJECT_DIR
-    from warehouse.dbt import prepare_build
 
     settings, _, _ = built
-    for name in ("STICHTAG_LAKE", "STICHTAG_SCALE", "STICHTAG_REFERENZ_GEMEINDEN", "STICHTAG_REFERENZ_DIR"):
-        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test; prepare_build sets them
-    copy = make_settings(tmp_path)
-    shutil.copytree(settings.lake / "raw", copy.lake / "raw")
-    (copy.lake / "warehouse").mkdir(parents=True)
-    shutil.copyfile(settings.warehouse, copy.warehouse)
+    copy = _warehouse_copy(settings, tmp_path, monkeypatch)
     shutil.copyfile(settings.warehouse.parent / "fenster.json", copy.warehouse.parent / "fenster.json")
-    prepare_build(copy)
     dbt = str(Path(sys.executable).parent / "dbt")
     done = subprocess.run([dbt, "test", "--quiet", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR),
                            "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target")],
@@ -618,16 +625,10 @@ def test_households_built_in_parts_are_the_same_rows(built, tmp_path, monkeypatc
     import sys
 
     from kernel.settings import DBT_PROJECT_DIR
-    from warehouse.dbt import dbt_vars, prepare_build
+    from warehouse.dbt import dbt_vars
 
     settings, _, _ = built
-    for name in ("STICHTAG_LAKE", "STICHTAG_SCALE", "STICHTAG_REFERENZ_GEMEINDEN", "STICHTAG_REFERENZ_DIR"):
-        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test; prepare_build sets them
-    copy = make_settings(tmp_path)
-    shutil.copytree(settings.lake / "raw", copy.lake / "raw")
-    (copy.lake / "warehouse").mkdir(parents=True)
-    shutil.copyfile(settings.warehouse, copy.warehouse)
-    prepare_build(copy)
+    copy = _warehouse_copy(settings, tmp_path, monkeypatch)
     dbt = str(Path(sys.executable).parent / "dbt")
     variables = json.dumps(dbt_vars(dt.date(2016, 6, 30), dt.date(2016, 7, 1)))
     done = subprocess.run([dbt, "run", "--quiet", "--select", "int_haushaltszustaende", "--project-dir",
@@ -752,6 +753,8 @@ def test_the_job_writes_a_forecast_from_the_base_stichtag_apart_from_the_observe
         internal["unit"] == "anzahl").height
     quotas = public.filter(public["unit"] != "anzahl")
     assert quotas.filter(quotas["status"] == "gesperrt")["value"].is_null().all()
+    manifest = json.loads((basis_dir(settings, "public", basis) / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["datenstand"] == meta["datenstand"] and "eingaben" not in manifest  # no delivery hashes out
 
 
 def test_the_forecast_starts_from_the_published_population_and_is_byte_reproducible(built) -> None:

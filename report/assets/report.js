@@ -185,11 +185,7 @@
     svg.replaceChildren();
     if (!SI) { $("si-erklaerung").textContent = "Zu diesem Stichtag ist kein Sozialindex veröffentlicht."; return; }
     svg.setAttribute("viewBox", `0 0 ${B.karte.breite} ${B.karte.hoehe}`);
-    const defs = el("defs", {}, svg);
-    const muster = el("pattern", { id: "si-schraffur", patternUnits: "userSpaceOnUse", width: 6, height: 6,
-      patternTransform: "rotate(45)" }, defs);
-    el("rect", { width: 6, height: 6, fill: "#fff" }, muster);
-    el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#666", "stroke-width": 2.2 }, muster);
+    schraffur(svg, "si-schraffur");
     const farbe = Object.fromEntries(SI_STATUS);
     for (const f of B.karte.formen) {
       const k = SI.klassen[f.ags];
@@ -267,6 +263,13 @@
   }
 
   // ------------------------------------------------------------------ choropleth map
+  function schraffur(svg, id) {
+    // the hatching of a suppressed area: diagonal lines, visible in greyscale and print
+    const muster = el("pattern", { id, patternUnits: "userSpaceOnUse", width: 6, height: 6,
+      patternTransform: "rotate(45)" }, el("defs", {}, svg));
+    el("rect", { width: 6, height: 6, fill: "#fff" }, muster);
+    el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#666", "stroke-width": 2.2 }, muster);
+  }
   function klassen(werte) {
     // quintile breaks of the Gemeinde values: each class holds about a fifth of the Gemeinden
     const s = [...werte].sort((a, b) => a - b);
@@ -294,11 +297,7 @@
     const k = KPI[state.kpi];
     svg.replaceChildren();
     svg.setAttribute("viewBox", `0 0 ${B.karte.breite} ${B.karte.hoehe}`);
-    const defs = el("defs", {}, svg);
-    const muster = el("pattern", { id: "schraffur", patternUnits: "userSpaceOnUse", width: 6, height: 6,
-      patternTransform: "rotate(45)" }, defs);
-    el("rect", { width: 6, height: 6, fill: "#fff" }, muster);
-    el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#666", "stroke-width": 2.2 }, muster);
+    schraffur(svg, "schraffur");
     // the map's own Stichtag (any of the series) and level (Gemeinden, or Ämter with the amtsfreie Gemeinden)
     const tag = state.kartenTag === null || state.kartenTag > LAST ? LAST : state.kartenTag;
     const amtEbene = state.kartenEbene === "amt" && level("amt").length > 0;
