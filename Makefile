@@ -35,9 +35,10 @@ manifest: setup ## parse the dbt project (target/manifest.json) for Dagster
 	$(STICHTAG) dbt-parse
 
 # One worker per core, a test module per worker (its module fixtures, e.g. one pipeline build, stay together):
-# the suite is mostly process start-up and single-threaded builds, so 2 cores halve it.
+# the suite is mostly process start-up and single-threaded builds, so 2 cores halve it. The longest modules go
+# first (tests/conftest.py, MODULE_SECONDS), in that order (--no-loadscope-reorder: not by number of tests).
 test: setup browser ## run the test suite (in parallel, one worker per core)
-	$(PY) -m pytest -q -n auto --dist loadfile
+	$(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 # The report's browser test drives Debian's chromium (Playwright's own browser download fails offline).
 browser: ## install Debian's chromium for the browser test where possible (root + apt-get)
