@@ -218,13 +218,16 @@ def _write_index(settings: Settings) -> None:
 
 
 def _inputs_sha256(data: ReportData) -> str:
-    """Everything a report is made of: the public files it reads, the planners' pages, the catalogue, the
-    report's own code, template and map data. The same inputs give the same bytes, so they need no rebuild."""
+    """Everything a report is made of: the public files it reads, the planners' pages, the catalogue, the code
+    that builds and formats it, its template and map data. The same inputs give the same bytes: no rebuild."""
     h = hashlib.sha256()
     h.update(json.dumps([data.stichtag.isoformat(), data.datenstand, data.build, data.catalogue.sha256,
                          [d.isoformat() for d in data.stichtage]]).encode())
     pages = sorted(data.seiten.glob("*.md")) if data.seiten and data.seiten.is_dir() else []
-    code = sorted(p for p in Path(__file__).parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    # the report's own files and the code it formats and reads with (a new release rebuilds every report)
+    root = Path(__file__).resolve().parent.parent
+    code = sorted(p for folder in ("report", "kernel", "prognose", "publication") for p in (root / folder).rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts)
     for path in [*data.files, *(p for p in (data.prognose, data.sozialindex) if p), *pages, *code,
                  *sorted(REFERENCE_DIR.glob("*"))]:
         h.update(str(path.name).encode() + b"\0" + path.read_bytes())

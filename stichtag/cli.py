@@ -219,6 +219,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
               f"{report['series_points']} Stichtagen; im Browser öffnen, keine Netzverbindung nötig)")
     else:
         print(f"  Sozialbericht:      NICHT erstellt ({report.get('bericht', 'Schritt nicht gelaufen')})")
+    forecast = materialisation_metadata(result, ["prognose", "bevoelkerung"]) or {}
+    if "path" in forecast:
+        basis = forecast["kennzahlen"].get("basis", {})
+        last = next((k for k in basis if k.startswith("einwohner_") and k != "einwohner_basis"), None)
+        print(f"  Vorausberechnung:   {forecast['path']}  (ab {forecast['basis_stichtag']}"
+              + (f", Basisvariante {last[10:]}: {_n(basis[last])} Einwohner" if last else "") + ")")
     print(f"  Analyse-Datenbank:  {settings.analytics_db}  (read-only: `make sql`)")
     print("  Beispiel:  make sql  →  select * from kpi_values_latest where gebiet_ebene = 'kreis';")
     # the last word of a run: nothing delivered about a person stands anywhere the run wrote

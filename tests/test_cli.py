@@ -157,6 +157,7 @@ def test_run_is_one_job_run_from_the_inbox_to_the_report(small_kreis, tmp_path) 
     assert exported == ["stichtag=2015-12-31", "stichtag=2016-06-30"]
     assert (s.lake / "public" / "kpi_values" / "stichtag=2016-06-30" / "kpi_values.parquet").exists()
     assert "Sozialbericht:      " + str(s.lake / "report") in out and "PII-Prüfung bestanden" in out
+    assert "Vorausberechnung:   " + str(s.lake / "marts" / "prognose" / "basis=2015-12-31") in out
 
 
 def test_the_latest_stichtag_before_the_first_ingest_comes_from_the_registry_deliveries_in_the_inbox(tmp_path):
