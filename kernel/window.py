@@ -80,3 +80,11 @@ def on_raster(day: dt.date, raster: str) -> bool:
     if raster == "jahresende":
         return (day.month, day.day) == (12, 31)
     return True
+
+
+def years_earlier(day: dt.date, years: int) -> dt.date:
+    """The same day `years` before, 29 February → 28 February (as DuckDB's `- interval n year`)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)

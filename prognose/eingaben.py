@@ -17,7 +17,6 @@ from kernel.reference import gemeinden
 from prognose.annahmen import MAX_ALTER
 
 A = MAX_ALTER + 1  # ages 0 … 99 and the open class 100+
-SEXES = ("m", "w")  # registry's d and x count half to each: the projection has two sexes, like the official ones
 MUTTER_ALTER = (15, 49)  # the ages at which the registry's households can name a newborn's mother
 # age groups within which a Gemeinde's migration level and its movers' destinations are estimated
 WANDERUNG_GRUPPEN = ((0, 5), (6, 17), (18, 24), (25, 29), (30, 44), (45, 64), (65, 79), (80, MAX_ALTER))
@@ -54,14 +53,17 @@ def _counts(source: str, day: str, areas: str, where: str) -> str:
         group by all"""
 
 
-def _fill(target: np.ndarray, rows: list[tuple], index: dict[str, int], first_year: int) -> None:
-    """Add grouped rows (jahr, ags…, alter, w_m, w_w) into target[jahr, ags…, sex, alter]."""
-    for year, *ags, age, w_m, w_w in rows:
+def _cube(con: duckdb.DuckDBPyConnection, sql: str, shape: tuple[int, ...], index: dict[str, int],
+          first_year: int) -> np.ndarray:
+    """The grouped rows (jahr, ags…, alter, w_m, w_w) of `sql` (see _counts) as an array [jahr, ags…, sex, alter]."""
+    target = np.zeros(shape)
+    for year, *ags, age, w_m, w_w in con.execute(sql).fetchall():
         if any(a not in index for a in ags):
             continue  # a Gemeinde outside the region (a delivery error is quarantined, not projected)
         at = (year - first_year, *(index[a] for a in ags))
         target[(*at, 0, age)] += w_m
         target[(*at, 1, age)] += w_w
+    return target
 
 
 def read_basisdaten(warehouse: Path, basis: dt.date, jahre: int) -> Basisdaten:
@@ -88,20 +90,19 @@ def read_basisdaten(warehouse: Path, basis: dt.date, jahre: int) -> Basisdaten:
             raise PrognoseError(f"vor dem Basisstichtag {basis} liegt kein ganzes Kalenderjahr mit "
                                 f"Änderungsmeldungen (erste Meldung {first_report})")
         first, n = years[0] - 1, len(years)
-        bestand = np.zeros((n + 1, g, 2, A))
         stichtage = f"(select make_date(y::int, 12, 31) as tag from range({first}, {basis.year + 1}) t(y))"
-        _fill(bestand, con.execute(_counts(f"intermediate.int_wohnzeitraeume join {stichtage} on true", "tag",
-                                           "gemeinde_ags", "gueltig_ab <= tag and tag < gueltig_bis")).fetchall(),
-              index, first)
+        bestand = _cube(con, _counts(f"intermediate.int_wohnzeitraeume join {stichtage} on true", "tag",
+                                     "gemeinde_ags", "gueltig_ab <= tag and tag < gueltig_bis"),
+                        (n + 1, g, 2, A), index, first)
         in_years = f"year(ereignisdatum) between {years[0]} and {years[-1]}"
         events = "intermediate.int_ereignisse_bereinigt"
-        sterbefaelle = np.zeros((n, g, 2, A))
-        _fill(sterbefaelle, con.execute(_counts(events, "ereignisdatum", "gemeinde_ags",
-                                                f"ereignisart = 'Tod' and {in_years}")).fetchall(), index, years[0])
-        geburten_alter = np.zeros((n, g, 2, A))
-        _fill(geburten_alter, con.execute(_counts(events, "ereignisdatum", "gemeinde_ags",
-                                                  f"ereignisart = 'Geburt' and {in_years}")).fetchall(),
-              index, years[0])
+
+        def per_year(source: str, areas: str, where: str, shape: tuple[int, ...] = (n, g, 2, A)) -> np.ndarray:
+            return _cube(con, _counts(source, "ereignisdatum", areas, f"{where} and {in_years}"), shape, index,
+                         years[0])
+
+        sterbefaelle = per_year(events, "gemeinde_ags", "ereignisart = 'Tod'")
+        geburten = per_year(events, "gemeinde_ags", "ereignisart = 'Geburt'").sum(axis=3)
         # the mother: the one woman of fertile age in the newborn's household on the birth date (the registry
         # has no parent link; a household of one address and one family name is how municipal statistics
         # find it). Births where none or several qualify are left out of the age profile only.
@@ -109,8 +110,8 @@ def read_basisdaten(warehouse: Path, basis: dt.date, jahre: int) -> Basisdaten:
         for age, count in con.execute(f"""
             with geburten as (
                 select person_pseudonym, haushalt_pseudonym, ereignisdatum
-                from intermediate.int_ereignisse_bereinigt
-                where ereignisart = 'Geburt' and year(ereignisdatum) between {years[0]} and {years[-1]}
+                from {events}
+                where ereignisart = 'Geburt' and {in_years}
             ),
             kandidatinnen as (
                 select g.person_pseudonym, any_value(year(g.ereignisdatum) - w.geburtsjahr) as alter,
@@ -126,27 +127,22 @@ def read_basisdaten(warehouse: Path, basis: dt.date, jahre: int) -> Basisdaten:
             select alter, count(*) from kandidatinnen where anzahl = 1 group by alter""").fetchall():
             mutter[int(age)] += float(count)
         moves = "intermediate.int_wanderungen"
-        zuzug = np.zeros((n, g, 2, A))
-        _fill(zuzug, con.execute(_counts(moves, "ereignisdatum", "nach_gemeinde_ags",
-                                         f"von_gemeinde_ags is null and {in_years}")).fetchall(), index, years[0])
-        fortzug = np.zeros((n, g, 2, A))
-        _fill(fortzug, con.execute(_counts(moves, "ereignisdatum", "von_gemeinde_ags",
-                                           f"nach_gemeinde_ags is null and {in_years}")).fetchall(), index, years[0])
-        inside = f"von_gemeinde_ags is not null and nach_gemeinde_ags is not null and {in_years}"
-        umzug_weg = np.zeros((n, g, 2, A))
-        _fill(umzug_weg, con.execute(_counts(moves, "ereignisdatum", "von_gemeinde_ags", inside)).fetchall(),
-              index, years[0])
+        zuzug = per_year(moves, "nach_gemeinde_ags", "von_gemeinde_ags is null")
+        fortzug = per_year(moves, "von_gemeinde_ags", "nach_gemeinde_ags is null")
+        inside = "von_gemeinde_ags is not null and nach_gemeinde_ags is not null"
+        umzug_weg = per_year(moves, "von_gemeinde_ags", inside)
         # destinations by age group only: a Gemeinde × Gemeinde × single-age cube is 10 GB at Land scale
         gruppe = "case " + " ".join(f"when alter <= {hi} then {i}"
                                     for i, (_, hi) in enumerate(WANDERUNG_GRUPPEN)) + " end"
         umzug_ziele = np.zeros((g, g, len(WANDERUNG_GRUPPEN)))
         for von, nach, group, count in con.execute(f"""
                 select von_gemeinde_ags, nach_gemeinde_ags, {gruppe}, sum(w_m + w_w)
-                from ({_counts(moves, "ereignisdatum", "von_gemeinde_ags, nach_gemeinde_ags", inside)})
+                from ({_counts(moves, "ereignisdatum", "von_gemeinde_ags, nach_gemeinde_ags",
+                               f"{inside} and {in_years}")})
                 group by all""").fetchall():
             if von in index and nach in index:
                 umzug_ziele[index[von], index[nach], group] += count
     finally:
         con.close()
-    return Basisdaten(basis.year, years, ags, bestand, geburten_alter.sum(axis=3), mutter, sterbefaelle,
-                      zuzug, fortzug, umzug_weg, umzug_ziele)
+    return Basisdaten(basis.year, years, ags, bestand, geburten, mutter, sterbefaelle, zuzug, fortzug, umzug_weg,
+                      umzug_ziele)

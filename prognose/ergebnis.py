@@ -73,20 +73,12 @@ def areas(warehouse: Path, ags: tuple[str, ...]) -> list[Gebiet]:
     finally:
         con.close()
     parent = {r[0]: r[3] for r in rows}
-    index = {a: i for i, a in enumerate(ags)}
-    out = []
-    for gid, name, level, _ in rows:
-        members = np.zeros(len(ags), dtype=bool)
-        for a, i in index.items():
-            node = a
-            while node is not None:
-                if node == gid:
-                    members[i] = True
-                    break
-                node = parent.get(node)
-        if members.any():
-            out.append(Gebiet(gid, name, level, members))
-    return out
+    members = {gid: np.zeros(len(ags), dtype=bool) for gid, *_ in rows}
+    for i, node in enumerate(ags):  # a Gemeinde counts in itself and in every area above it
+        while node in members:
+            members[node][i] = True
+            node = parent[node]
+    return [Gebiet(gid, name, level, members[gid]) for gid, name, level, _ in rows if members[gid].any()]
 
 
 def result_rows(projection: Projektion, annahmen: Annahmen, kpis: list[Kpi], gebiete: list[Gebiet],

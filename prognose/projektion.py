@@ -14,7 +14,7 @@ import numpy as np
 
 from prognose.annahmen import Variante
 from prognose.eingaben import WANDERUNG_GRUPPEN
-from prognose.raten import EXPOSED_SHARE_OF_NEWCOMERS, MAX_ABGANG, Raten, kohorte_zu_beginn
+from prognose.raten import EXPOSED_SHARE_OF_NEWCOMERS, MAX_ABGANG, Raten, kohorte_zu_beginn, sterbe_wkt_im_jahr
 
 KOMPONENTEN = ("geburten", "sterbefaelle", "fortzug_aussen", "umzug_weg", "umzug_her", "zuzug_aussen")
 
@@ -43,7 +43,7 @@ def project(base: np.ndarray, basisjahr: int, bis_jahr: int, raten: Raten, varia
         start[:, 0, 0] = births * raten.anteil_jungen
         start[:, 1, 0] = births * (1 - raten.anteil_jungen)
         exposed = start + EXPOSED_SHARE_OF_NEWCOMERS * zuzug  # as the rates were estimated (prognose/raten.py)
-        q = np.clip(raten.sterbe_wkt * (1 + variante.sterblichkeit_aenderung_pro_jahr) ** h, 0.0, 0.7)
+        q = sterbe_wkt_im_jahr(raten, variante.sterblichkeit_aenderung_pro_jahr, h)
         # deaths and the moves out are shares of the same cohort; together they stay below all of it
         out_rate = np.minimum(fortzug, np.maximum(MAX_ABGANG - q[None] - raten.umzug_weg, 0.0))
         deaths = exposed * q[None]

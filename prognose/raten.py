@@ -20,6 +20,7 @@ from prognose.eingaben import MUTTER_ALTER, A, Basisdaten
 WANDERUNG_GRUPPEN = ((0, 5), (6, 17), (18, 24), (25, 29), (30, 44), (45, 64), (65, 79), (80, MAX_ALTER))
 UMZUG_ZIELE_PSEUDO = 20.0  # prior moves of a destination distribution (Kreis-wide shares)
 ZUZUG_PROFIL_PSEUDO = 50.0  # prior moves of an in-migration age-sex profile (the parent's)
+MAX_STERBE_WKT = 0.7  # a death probability, at most (the open class 100+ included)
 MAX_ABGANG = 0.95  # deaths + moves out of one cohort cell in one year, at most (per person-year at risk)
 EXPOSED_SHARE_OF_NEWCOMERS = 0.5
 
@@ -34,6 +35,12 @@ class Raten:
     umzug_weg: np.ndarray  # [G, 2, A] rate of moving to another Gemeinde of the Kreis
     umzug_ziele: np.ndarray  # [len(WANDERUNG_GRUPPEN), G from, G to] destination shares, rows sum to 1
     zuzug_aussen: np.ndarray  # [G, 2, A] moves in from outside the Kreis per year (absolute)
+
+
+def sterbe_wkt_im_jahr(raten: Raten, aenderung_pro_jahr: float, h: int) -> np.ndarray:
+    """[2, A] death probabilities in the h-th projected year: the base period's, changed by the variant's share
+    a year."""
+    return np.clip(raten.sterbe_wkt * (1 + aenderung_pro_jahr) ** h, 0.0, MAX_STERBE_WKT)
 
 
 def gruppe_je_alter() -> np.ndarray:
@@ -72,7 +79,7 @@ def _mortality(deaths: np.ndarray, exposure: np.ndarray, from_age: int) -> np.nd
             q[s, from_age:] = _ratio(d[from_age:].sum(), e[from_age:].sum())
         for lo, hi in ((0, 0), (1, 14), (15, from_age - 1)):
             q[s, lo:hi + 1] = _ratio(d[lo:hi + 1].sum(), e[lo:hi + 1].sum())
-    return np.clip(q, 0.0, 0.7)
+    return np.clip(q, 0.0, MAX_STERBE_WKT)
 
 
 def _shrunk_levels(events: np.ndarray, exposure: np.ndarray, parent_of: np.ndarray, k: float) -> np.ndarray:

@@ -15,11 +15,11 @@ import polars as pl
 from kernel.catalogue import load_catalogue
 from kernel.reference import gemeinden
 from kernel.settings import Settings
-from prognose.annahmen import Annahmen, load_annahmen
+from prognose.annahmen import Annahmen, Variante, load_annahmen
 from prognose.eingaben import Basisdaten, read_basisdaten
 from prognose.ergebnis import areas, projectable_kpis, result_rows, version_dir, write_results
 from prognose.projektion import Projektion, identity_residual, project
-from prognose.raten import Raten, estimate
+from prognose.raten import Raten, estimate, sterbe_wkt_im_jahr
 from warehouse.datenstand import read_build_info
 
 
@@ -32,8 +32,6 @@ class BilanzVerletzt(RuntimeError):
 
 
 BILANZ_TOLERANZ = 1e-6  # persons; floating-point sums of ~10^5 stay far below it
-
-CODE_FILES = ("annahmen.py", "eingaben.py", "raten.py", "projektion.py", "ergebnis.py", "rechnen.py")
 
 
 @dataclass(frozen=True)
@@ -67,12 +65,11 @@ def life_expectancy(q: np.ndarray) -> float:
     return float(years.sum() + alive[-1] / max(q[-1], 1e-9))
 
 
-def summary(raten: Raten, projection: Projektion, variant_fert: float, mort: float) -> dict:
-    years = len(projection.jahre) - 1
-    q_last = np.clip(raten.sterbe_wkt * (1 + mort) ** years, 0, 0.7)
+def summary(raten: Raten, projection: Projektion, variante: Variante) -> dict:
+    q_last = sterbe_wkt_im_jahr(raten, variante.sterblichkeit_aenderung_pro_jahr, len(projection.jahre) - 1)
     return {"einwohner_basis": round(float(projection.bestand[0].sum())),
             f"einwohner_{projection.jahre[-1]}": round(float(projection.bestand[-1].sum())),
-            "zusammengefasste_geburtenziffer": round(float(raten.fertilitaet.sum() * variant_fert), 3),
+            "zusammengefasste_geburtenziffer": round(float(raten.fertilitaet.sum() * variante.fertilitaet), 3),
             "lebenserwartung_basis": {s: round(life_expectancy(raten.sterbe_wkt[i]), 1)
                                       for i, s in enumerate(("m", "w"))},
             f"lebenserwartung_{projection.jahre[-1]}": {s: round(life_expectancy(q_last[i]), 1)
@@ -80,9 +77,10 @@ def summary(raten: Raten, projection: Projektion, variant_fert: float, mort: flo
 
 
 def code_sha() -> str:
+    """Of every module of prognose/: a new module is part of the forecast's code without being listed."""
     h = hashlib.sha256()
-    for name in CODE_FILES:
-        h.update((Path(__file__).parent / name).read_bytes())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
@@ -116,8 +114,7 @@ def run_prognose(settings: Settings, basis: dt.date, annahmen: Annahmen | None =
     kpis = projectable_kpis(catalogue)
     gebiete = areas(settings.warehouse, data.gemeinden)
     rows = pl.concat([result_rows(p, annahmen, kpis, gebiete, basis, info.datenstand) for p in projections])
-    kennzahlen = {v.id: summary(raten, p, v.fertilitaet, v.sterblichkeit_aenderung_pro_jahr)
-                  for v, p in zip(annahmen.varianten, projections, strict=True)}
+    kennzahlen = {v.id: summary(raten, p, v) for v, p in zip(annahmen.varianten, projections, strict=True)}
     manifest = {"produkt": "Vorausberechnung", "eingaben": inputs, "basisjahre": list(data.jahre),
                 "bis_jahr": annahmen.bis_jahr, "varianten": [v.__dict__ for v in annahmen.varianten],
                 "kennzahlen": kennzahlen, "zeilen": rows.height,

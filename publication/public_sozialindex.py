@@ -19,6 +19,7 @@ import duckdb
 from kernel.catalogue import Catalogue
 from kernel.files import atomic_copy_to_parquet
 from kernel.settings import Settings
+from kernel.window import years_earlier
 
 COLUMNS = ("stichtag", "gebiet_id", "gebiet_name", "status", "dynamik", "indikatoren", "veroeffentlicht")
 
@@ -31,13 +32,6 @@ def restricted_sozialindex_path(settings: Settings, day: dt.date) -> Path:
     return settings.exports / "sozialindex" / f"stichtag={day.isoformat()}" / "sozialindex.parquet"
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def publish_sozialindex(settings: Settings, day: dt.date, public_kpis: Path, catalogue: Catalogue) -> Path | None:
     """The public classes of day's Sozialindex from its restricted export and the public KPI table just
     written; None if the build has no Sozialindex for the day."""
@@ -46,7 +40,7 @@ def publish_sozialindex(settings: Settings, day: dt.date, public_kpis: Path, cat
     if not index or not restricted.exists():
         return None
     inputs = [i["kpi"] for i in index["indikatoren"]]
-    earlier = public_kpis.parent.parent / f"stichtag={_years_before(day, int(index.get('dynamik_jahre', 3)))}" \
+    earlier = public_kpis.parent.parent / f"stichtag={years_earlier(day, int(index.get('dynamik_jahre', 3)))}" \
         / public_kpis.name
     listing = ", ".join(f"'{k}'" for k in inputs)
     con = duckdb.connect()

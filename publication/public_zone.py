@@ -25,6 +25,7 @@ from kernel.catalogue import Catalogue, load_catalogue
 from kernel.files import atomic_copy_to_parquet, atomic_write_text
 from kernel.reference import gemeinden
 from kernel.settings import Settings
+from kernel.window import years_earlier
 from publication.disclosure import SUPPRESSED, Hierarchy, protect
 from publication.disclosure.model import years_before as model_years_before
 from publication.disclosure.protect import YearBefore
@@ -92,18 +93,10 @@ def years_before_releases(settings: Settings, day: dt.date, con: duckdb.DuckDBPy
     years before), with the renaming the attacker applies."""
     out = []
     for years, rename in sorted(model_years_before(catalogue).items()):
-        earlier_day = _years_earlier(day, years)
+        earlier_day = years_earlier(day, years)
         out += [(restricted, public, rename)
                 for restricted, public in reachable_releases(settings, earlier_day, con)]
     return out
-
-
-def _years_earlier(day: dt.date, years: int) -> dt.date:
-    """The same day `years` before, 29 February → 28 February (as DuckDB's `- interval n year`)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def _retire_current(settings: Settings, day: dt.date, new_sha: str) -> None:

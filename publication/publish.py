@@ -173,7 +173,7 @@ def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: Build
     export = kpi_export_path(settings, day)
     if is_latest and (switched or not export.exists()):
         _atomic_copy(target / "kpi_values.parquet", export)
-        for product in ("sozialindex", "offene_enden", "prognose"):  # prognose: Vorausberechnung, basis=B/
+        for product in ("sozialindex", "offene_enden"):
             if (target / f"{product}.parquet").exists():
                 _atomic_copy(target / f"{product}.parquet",
                              settings.exports / product / f"stichtag={day.isoformat()}" / f"{product}.parquet")

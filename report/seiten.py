@@ -169,9 +169,8 @@ class _Resolver:
         points = [self.point(kpi.id, area, i) for i in range(len(days))]
         known = [(i, p[0]) for i, p in enumerate(points) if p and p[0] is not None]
         label = f"{kpi.name}, {self.werte.namen[area]}"
-        text = "; ".join(f"{days[i][:4]}: {_format(kpi, v, False)}" if p and p[0] is not None else
-                         f"{days[i][:4]}: {(p[1] if p else '') or 'kein Wert'}" for i, p in enumerate(points)
-                         for v in [p[0] if p else None])
+        text = "; ".join(f"{days[i][:4]}: " + (_format(kpi, p[0], False) if p and p[0] is not None
+                                               else (p[1] if p else "") or "kein Wert") for i, p in enumerate(points))
         if len(known) < 2:
             return f'<span class="mini-reihe">{html.escape(label)}: {html.escape(text)}</span>'
         lo, hi = min(v for _, v in known), max(v for _, v in known)

@@ -544,7 +544,7 @@ def cmd_prognose(args: argparse.Namespace, settings: Settings) -> int:
                        + "".join(f"\n  {f}" for f in failures))
     for f in failures:  # e.g. an old Datenstand's KPI version blocked by its checks: the forecast stands
         print(f"Hinweis, nicht Teil der Vorausberechnung: {f}")
-    print(f"Vorausberechnung ab {datum(basis)} (Datenstand {meta['datenstand']}), bis {annahmen.bis_jahr}:"
+    print(f"Vorausberechnung ab {basis:%d.%m.%Y} (Datenstand {meta['datenstand']}), bis {annahmen.bis_jahr}:"
           f" {meta['path']}{'' if meta['neu'] else ' (unverändert)'}")
     for v in annahmen.varianten:
         k = meta["kennzahlen"][v.id]
@@ -557,10 +557,6 @@ def cmd_prognose(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  Export: {settings.exports / 'prognose' / f'basis={basis}'}; öffentlich (gerundet): "
           f"{settings.lake / 'public' / 'prognose' / f'basis={basis}'}")
     return 0
-
-
-def datum(day: dt.date) -> str:
-    return day.strftime("%d.%m.%Y")
 
 
 # ---------------------------------------------------------------------------------------- parser
