@@ -255,6 +255,12 @@ def page(browser, report):
     context.close()
 
 
+def show(page, view: str) -> None:
+    """Go to a view of the page already open (a change of its hash) and wait until the page has drawn it."""
+    page.goto(page.url.split("#")[0] + view)
+    page.wait_for_function("(h) => document.body.dataset.gezeichnet === h", arg=view)
+
+
 def test_report_opens_from_disk_and_draws_map_series_and_comparisons_in_chromium(page) -> None:
     page.select_option("#kpi-wahl", KPI)
     page.select_option("#gemeinde-wahl", GEMEINDE)
@@ -395,8 +401,7 @@ def test_the_forecast_continues_the_series_as_a_band_of_its_variants_and_fills_t
     assert page.locator("#reihe path.prognose-linie[data-prognose='gemeinde']").count() == 0
     rows = page.locator("#reihe-tabelle tr.prognose")
     assert rows.count() == 15 and all("gesperrt" in rows.nth(i).text_content() for i in range(15))
-    page.goto(page.url.split("#")[0] + f"#/profil/{GEMEINDE}")
-    page.wait_for_selector("#ansicht-profil:not([hidden])")
+    show(page, f"#/profil/{GEMEINDE}")
     profile = page.inner_text("#profil-prognose")
     assert "Vorausberechnung der Bevölkerung (ab 31.12.2025)" in profile and "Modellrechnung" in profile
     assert "unter 3 Jahre" in profile and "2040" in profile
@@ -408,30 +413,28 @@ def test_a_planners_page_shows_live_values_of_this_version_and_is_found_by_searc
     assert page.locator("#seiten-liste a").count() >= 13  # background, organisation, report, 10 fields, advice
     page.click("#seiten-liste a[href='#/seite/02_bericht_ueberblick']")
     assert page.evaluate("location.hash") == "#/seite/02_bericht_ueberblick"
+    page.wait_for_function("() => document.body.dataset.gezeichnet === location.hash")  # drawn on hashchange
     text = page.inner_text("#seite-inhalt")
     kreis = f"{_value(KPI, '01056', DAYS[-1]):.1f}".replace(".", ",")
     pinneberg = f"{_value(KPI, GEMEINDE, DAYS[-1]):.1f}".replace(".", ",")
     assert f"liegt bei {kreis} %" in text and f"Pinneberg liegt die SGB II-Quote bei {pinneberg} %" in text
     assert "Datenstand 05.11.2026" in text  # the values name the version they come from
     # the Handlungsempfehlungen with their status
-    page.goto(page.url.split("#")[0] + "#/seite/90_handlungsempfehlungen")
+    show(page, "#/seite/90_handlungsempfehlungen")
     assert page.locator("#seite-inhalt table.empfehlungen tbody tr").count() >= 3
     assert "in Umsetzung" in page.inner_text("#seite-inhalt")
     # search finds pages and indicators; a KPI links to its Handlungsfeld's page
     page.fill("#suche", "Kita")
     hits = page.inner_text("#suche-treffer")
     assert "Kindertagesbetreuung (Bericht)" in hits
-    page.goto(page.url.split("#")[0] + f"#/kpi/{KPI}/{GEMEINDE}")
-    page.wait_for_selector("#ansicht-kpi:not([hidden])")
+    show(page, f"#/kpi/{KPI}/{GEMEINDE}")
     page.click("#kpi-seite a")
     assert page.evaluate("location.hash") == "#/seite/11_armut"
 
 
 def test_up_to_five_gemeinden_are_compared_side_by_side_and_the_link_reproduces_the_view(page) -> None:
     chosen = ["01056039", "01056015", "01056050", "01056002", "01056041", "01056001"]  # six asked, five kept
-    base = page.url.split("#")[0]
-    page.goto(base + f"#/vergleich/{KPI}/{','.join(chosen)}")
-    page.wait_for_selector("#ansicht-vergleich:not([hidden])")
+    show(page, f"#/vergleich/{KPI}/{','.join(chosen)}")
     for i, ags in enumerate(chosen[:5]):
         assert page.locator(f"#vergleich-reihe path[data-reihe='g{i}']").count() == 1, ags
         assert page.input_value(f"#vergleich-wahl select[data-platz='{i}']") == ags
@@ -445,8 +448,8 @@ def test_up_to_five_gemeinden_are_compared_side_by_side_and_the_link_reproduces_
     page.select_option("#vergleich-wahl select[data-platz='4']", "")
     assert page.evaluate("location.hash") == f"#/vergleich/{KPI}/{','.join(chosen[:4])}"
     link = page.get_attribute("#vergleich-link", "href")
-    page.goto(base + link)
-    page.wait_for_selector("#ansicht-vergleich:not([hidden])")
+    show(page, "#/sozialindex")  # elsewhere first: the link alone must bring the view back
+    show(page, link)
     assert page.locator("#vergleich-tabelle tbody tr").count() == 5
 
 
@@ -458,7 +461,7 @@ def test_on_a_tablet_nothing_scrolls_sideways_and_every_control_is_touch_sized(b
         for view in (f"#/kpi/{KPI}/{GEMEINDE}", f"#/profil/{GEMEINDE}", f"#/vergleich/{KPI}/{GEMEINDE},01056015",
                      "#/seite/11_armut"):
             page.goto(report.path.as_uri() + view)
-            page.wait_for_selector("body[data-bereit='1']")
+            page.wait_for_function("(h) => document.body.dataset.gezeichnet === h", arg=view)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), view
             small = page.evaluate("""() => [...document.querySelectorAll('select, input, nav a, #seiten-liste a')]
                 .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
@@ -570,8 +573,7 @@ def test_every_text_of_every_view_has_sufficient_contrast(page) -> None:
     drawn in the muted grey #555, 7.5:1)."""
     for view in (f"#/kpi/{KPI}/{GEMEINDE}", f"#/profil/{GEMEINDE}", f"#/vergleich/{KPI}/{GEMEINDE},01056015",
                  "#/sozialindex", "#/seite/11_armut", "#/seite/90_handlungsempfehlungen"):
-        page.goto(page.url.split("#")[0] + view)
-        page.wait_for_selector("body[data-bereit='1']")
+        show(page, view)
         assert page.evaluate(CONTRAST) == [], view
     # and the check sees a pale grey on white
     page.evaluate("document.querySelector('#seite-text').insertAdjacentHTML('beforeend', '<p id=blass "

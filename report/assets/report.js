@@ -155,9 +155,11 @@
   }
 
   // ------------------------------------------------------------------ print: the Kreis report for the Kreistag
-  function kennzahlTabellen(ags, spalten) {
+  // every KPI by Handlungsfeld in the columns' areas; with `link` (a Gemeinde) each KPI leads to its map and series
+  function kennzahlTabellen(spalten, link) {
     return B.handlungsfelder.map((feld) => {
-      const zeilen = B.kpis.filter((k) => k.feld === feld).map((k) => `<tr><td>${esc(k.name)}</td><td>${esc(k.einheit)}</td>` +
+      const zeilen = B.kpis.filter((k) => k.feld === feld).map((k) => `<tr><td>${link ? `<a href="${ziel("kpi", k.id, link)}">` +
+        `${esc(k.name)}</a>` : esc(k.name)}</td><td>${esc(k.einheit)}</td>` +
         spalten.map(([, id]) => `<td class="zahl">${esc(anzeige(k.id, punkt(k.id, id, LAST), false))}</td>`).join("") + "</tr>");
       return `<h3>${esc(feld)}</h3><table><thead><tr><th>Indikator</th><th>Einheit</th>` +
         spalten.map(([label]) => `<th class="zahl">${esc(label)}</th>`).join("") + `</tr></thead><tbody>${zeilen.join("")}</tbody></table>`;
@@ -172,7 +174,7 @@
       `</tbody></table>` : ""}</section>`).join("");
     const spalten = Object.entries(VERGLEICH).filter(([, id]) => id).map(([, id]) => [name(id), id]);
     $("druck-inhalt").innerHTML = seitenHtml + `<section class="druck-seite"><h2>Alle Indikatoren: ${esc(name(VERGLEICH.kreis) || "Kreis")} ` +
-      `im Vergleich, ${datum(B.stichtag)}</h2>${kennzahlTabellen(VERGLEICH.kreis, spalten)}</section>`;
+      `im Vergleich, ${datum(B.stichtag)}</h2>${kennzahlTabellen(spalten)}</section>`;
   }
 
   // ------------------------------------------------------------------ the Sozialindex (status × dynamics classes)
@@ -510,14 +512,7 @@
     const ags = state.gemeinde;
     $("profil-titel").textContent = `Gemeindeprofil ${gemeindeName(ags)} (${ags}), Stichtag ${datum(B.stichtag)}`;
     const spalten = [["Gemeinde", ags], ...Object.entries(VERGLEICH).filter(([, id]) => id).map(([, id]) => [name(id), id])];
-    const teile = B.handlungsfelder.map((feld) => {
-      const zeilen = B.kpis.filter((k) => k.feld === feld).map((k) =>
-        `<tr><td><a href="${ziel("kpi", k.id, ags)}">${esc(k.name)}</a></td><td>${esc(k.einheit)}</td>` +
-        spalten.map(([, id]) => `<td class="zahl">${esc(anzeige(k.id, punkt(k.id, id, LAST), false))}</td>`).join("") + "</tr>");
-      return `<h3>${esc(feld)}</h3><table><thead><tr><th>Indikator</th><th>Einheit</th>` +
-        spalten.map(([label]) => `<th class="zahl">${esc(label)}</th>`).join("") + `</tr></thead><tbody>${zeilen.join("")}</tbody></table>`;
-    });
-    $("profil-inhalt").innerHTML = teile.join("");
+    $("profil-inhalt").innerHTML = kennzahlTabellen(spalten, ags);
     $("profil-prognose").innerHTML = prognoseProfil(ags);
   }
   function prognoseProfil(ags) {
@@ -558,6 +553,10 @@
     });
   }
   function zeichnen() {
+    zeichneAnsicht();
+    document.body.dataset.gezeichnet = location.hash;  // which view is drawn (the browser tests wait for it)
+  }
+  function zeichneAnsicht() {
     lesen();
     const k = KPI[state.kpi];
     $("kpi-wahl").value = state.kpi;
