@@ -101,13 +101,20 @@ def _column_reasons(c: Column, date_format: str, decimal_sep: str = ",", symbols
 
 
 def validation_sql(contract: Contract, lieferdatum: dt.date) -> str:
-    """Creates table `checked`: the typed columns plus `_reason` (NULL = row is valid; else the first problem)."""
+    """Creates view `checked`: the typed columns plus `_reason` (NULL = row is valid; else every problem).
+
+    A column whose typed value is its delivered text (strings, codes, enums, Gemeindeschlüssel) is stored
+    once, in table `checked_rows`, and named twice by the view: materialising it twice cost a third of
+    the validation."""
     sep = contract.options.get("decimal_separator", ",")
     symbols = contract.options.get("symbols")
-    typed = ",\n    ".join(
-        f"{_typed(c, contract.date_format, sep, symbols)} as {q(c.name)}, "
-        f"nullif(trim(d.{q(c.name)}), '') as {raw(c.name)}"
-        for c in contract.columns)
+    delivered = {c.name: f"nullif(trim(d.{q(c.name)}), '')" for c in contract.columns}
+    typed = {c.name: _typed(c, contract.date_format, sep, symbols) for c in contract.columns}
+    as_delivered = [c.name for c in contract.columns if typed[c.name] == delivered[c.name]]
+    stored = ",\n    ".join(
+        (f"{typed[c.name]} as {q(c.name)}, " if c.name not in as_delivered else "")
+        + f"{delivered[c.name]} as {raw(c.name)}" for c in contract.columns)
+    aliases = "".join(f", {raw(n)} as {q(n)}" for n in as_delivered)
     reasons = [r for c in contract.columns for r in _column_reasons(c, contract.date_format, sep, symbols)]
     # row checks are written over the typed columns, by their delivered names
     reasons += [f"case when not coalesce(({rc.sql}), true) then {lit(rc.reason)} end" for rc in contract.row_checks]
@@ -122,17 +129,21 @@ def validation_sql(contract: Contract, lieferdatum: dt.date) -> str:
                            f"{lit(f'{u} wurde bereits geliefert (frühere Lieferung)')} end")
     # every problem of a row, not just the first: the data steward fixes them in one go
     reason_expr = "nullif(concat_ws('; ',\n    " + ",\n    ".join(reasons) + "), '')" if reasons else "null::varchar"
+    excluded = f" exclude ({', '.join(q(n) for n in as_delivered)})" if as_delivered else ""
     return f"""
-create or replace temp table checked as
-with t as (
+create or replace temp table checked_rows as
+with s as (
   select
     d._line,
     date '{lieferdatum.isoformat()}' as lieferdatum,
-    {typed}
+    {stored}
   from delivered d
+), t as (
+  select *{aliases} from s
 )
-select t.*, {reason_expr} as _reason
-from t
+select t.*{excluded}, {reason_expr} as _reason
+from t;
+create or replace temp view checked as select *{aliases} from checked_rows;
 """
 
 
@@ -143,10 +154,16 @@ _NORMALISE = {
 }
 
 
+def _input_column(c: Column) -> str:
+    """The column of table `checked` a pseudonym input is normalised from: dates typed (they enter in ISO
+    form, whatever the delivery's format), everything else as delivered."""
+    return q(c.name) if c.type == "date" else raw(c.name)
+
+
 def _normalised(c: Column, how: str, date_format: str) -> str:
-    if c.type == "date":  # dates enter pseudonyms in ISO form, whatever the delivery's format
-        return f"strftime(t.{q(c.name)}, '%Y-%m-%d')"
-    return _NORMALISE[how].format(x=f"t.{raw(c.name)}")
+    if c.type == "date":
+        return f"strftime(t.{_input_column(c)}, '%Y-%m-%d')"
+    return _NORMALISE[how].format(x=f"t.{_input_column(c)}")
 
 
 def pseudonym_domains(contract: Contract) -> list[str]:
@@ -155,13 +172,49 @@ def pseudonym_domains(contract: Contract) -> list[str]:
     return [c.target[0] for c in contract.columns if c.rule == "pseudonymise"] + [d.target for d in contract.derived]
 
 
-def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str]) -> str:
+def pseudonym_inputs(contract: Contract) -> dict[str, str]:
+    """Each pseudonym column's input over table `checked t`: the normalised text whose keyed HMAC it is."""
+    cols = {c.name: c for c in contract.columns}
+    inputs = {c.target[0]: _normalised(c, c.normalise or "id", contract.date_format)
+              for c in contract.columns if c.rule == "pseudonymise"}
+    for d in contract.derived:
+        inputs[d.target] = " || '|' || ".join(
+            f"coalesce({_normalised(cols[s], d.normalise, contract.date_format)}, '')" for s in d.sources)
+    return inputs
+
+
+def pseudonym_input_columns(contract: Contract) -> dict[str, list[str]]:
+    """Each pseudonym column's input columns in table `checked` (quoted): equal columns, equal pseudonym."""
+    cols = {c.name: c for c in contract.columns}
+    out = {c.target[0]: [_input_column(c)] for c in contract.columns if c.rule == "pseudonymise"}
+    for d in contract.derived:
+        out[d.target] = list(dict.fromkeys(_input_column(cols[s]) for s in d.sources))
+    return out
+
+
+def lookup_table(target: str) -> str:
+    """Name of the registered table of a pseudonym column's known input columns and their pseudonym `h`."""
+    return f"_pseudonyme_{target}"
+
+
+def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str], looked_up: bool = False) -> str:
     """SELECT of the anonymised rows: what the raw zone stores, in delivery line order. The connection
     must have the key registered for `pseudonym_domains(contract)`.
 
-    Each pseudonym is computed per row, streaming: hashing each distinct value once and joining back was
-    a fifth faster at Kreis scale but ran out of ingest memory (1 GB) on a Land-scale registry Bestand."""
-    cols = {c.name: c for c in contract.columns}
+    A pseudonym is computed per row, streaming, or (`looked_up`) read from the lookup table
+    `lookup_table(target)` the run's pseudonym cache has registered (sources/pseudonym_cache.py): the
+    same HMAC, computed once per distinct value of the run instead of once per row."""
+    inputs, columns = pseudonym_inputs(contract), pseudonym_input_columns(contract)
+    joins = []
+
+    def pseudonym(target: str) -> str:
+        if not looked_up:
+            return key.sql(inputs[target], target)
+        alias = f"p{len(joins)}"
+        on = " and ".join(f"{alias}.{c} is not distinct from t.{c}" for c in columns[target])
+        joins.append(f"left join {q(lookup_table(target))} {alias} on {on}")
+        return f"{alias}.h"
+
     parts = []
     for c in contract.columns:
         if c.type == "official_value":
@@ -172,8 +225,7 @@ def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str]) 
         elif c.rule == "keep":
             parts.append(f"t.{q(c.name)} as {q(c.target[0])}")
         elif c.rule == "pseudonymise":
-            parts.append(f"{key.sql(_normalised(c, c.normalise or 'id', contract.date_format), c.target[0])} "
-                         f"as {q(c.target[0])}")
+            parts.append(f"{pseudonym(c.target[0])} as {q(c.target[0])}")
         elif c.rule == "generalise_month_start":
             month_start = f"date_trunc('month', t.{q(c.name)})::date"
             parts.append(f"case when coalesce(({c.when or 'true'}), false) then {month_start} else t.{q(c.name)} end "
@@ -182,9 +234,7 @@ def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str]) 
             parts.append(f"year(t.{q(c.name)})::smallint as {q(c.target[0])}")
             parts.append(f"month(t.{q(c.name)})::tinyint as {q(c.target[1])}")
     for d in contract.derived:
-        joined = " || '|' || ".join(f"coalesce({_normalised(cols[s], d.normalise, contract.date_format)}, '')"
-                                    for s in d.sources)
-        parts.append(f"{key.sql(joined, d.target)} as {q(d.target)}")
+        parts.append(f"{pseudonym(d.target)} as {q(d.target)}")
     parts += [
         f"{lit(meta['lieferung_id'])} as lieferung_id",
         f"timestamptz {lit(meta['received_at'])} as received_at",
@@ -197,6 +247,7 @@ def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str]) 
 select
   {select}
 from checked t
+{chr(10).join(joins)}
 where t._reason is null
 order by t._line
 """

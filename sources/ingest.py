@@ -32,6 +32,7 @@ from sources.anonymise import projection_sql, pseudonym_domains, validation_sql
 from sources.contract import Contract, contract_for, load_contracts
 from sources.limits import size_error
 from sources.pseudonym import KeyError_, PseudonymKey
+from sources.pseudonym_cache import PseudonymCache
 from sources.readers import parse
 from sources.readers.base import ParsedFile, data_line_numbers
 from sources.readers.postgres import EPOCH_WATERMARK, extract
@@ -149,7 +150,7 @@ def unchanged_since(path: Path, settings: Settings) -> IngestResult | None:
 
 
 def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[str, dict] | None = None,
-                run_id: str | None = None, key_cache: KeyCache | None = None) -> IngestResult:
+                run_id: str | None = None, caches: RunCaches | None = None) -> IngestResult:
     """Ingest one delivery file. `known` maps sha256 → log entry of deliveries already ingested."""
     started = time.perf_counter()
     if (same := unchanged_since(path, settings)) is not None:
@@ -236,7 +237,7 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
 
     assert contract is not None
     landed, quarantined, reasons = _land(parsed, contract, settings, key, lieferung_id, sha, received,
-                                         quarantine_dir, key_cache)
+                                         quarantine_dir, caches or RunCaches())
     status = "landed" if quarantined == 0 else "partly_quarantined"
     res = result(status, parsed.rows_delivered, landed, quarantined, reasons)
     if res.rows_delivered != res.rows_landed + res.rows_quarantined:
@@ -246,8 +247,7 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
 
 
 def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: PseudonymKey, lieferung_id: str,
-          sha: str, received: dt.datetime, quarantine_dir: Path,
-          key_cache: KeyCache | None = None) -> tuple[int, int, Counter]:
+          sha: str, received: dt.datetime, quarantine_dir: Path, caches: RunCaches) -> tuple[int, int, Counter]:
     spill = Path(tempfile.mkdtemp(prefix="stichtag-ingest-"))  # private (0700), outside the lake
     try:
         con = duckdb.connect()
@@ -259,15 +259,19 @@ def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: Pseud
                              for c, v in parsed.columns.items()}})
         con.register("delivered", table)
         con.register("gemeinden", pa.table({"ags": sorted(gemeinde_ags())}))
-        _register_existing_keys(con, contract, settings, lieferung_id, key_cache)
+        _register_existing_keys(con, contract, settings, lieferung_id, caches.keys)
         key.register(con, pseudonym_domains(contract))
         con.execute(validation_sql(contract, received.date()))
+        landed = con.execute("select count(*) from checked where _reason is null").fetchall()[0][0]
+        # nothing to land writes the per-row projection's file: the same bytes whatever the cache holds
+        looked_up = landed > 0 and caches.pseudonyms.worth_it(contract, landed)
+        if looked_up:
+            caches.pseudonyms.register(con, contract, key, landed)
         out = settings.raw / contract.source / contract.table / f"lieferung={lieferung_id}" / "data.parquet"
         meta = {"lieferung_id": lieferung_id, "received_at": received.isoformat(), "sha256": sha,
                 "key_id": key.key_id}
-        atomic_copy_to_parquet(con, projection_sql(contract, key, meta), out)
-        landed = con.execute("select count(*) from checked where _reason is null").fetchall()[0][0]
-        _remember_keys(con, contract, key_cache)
+        atomic_copy_to_parquet(con, projection_sql(contract, key, meta, looked_up), out)
+        _remember_keys(con, contract, caches.keys)
         bad = con.execute("select _line, _reason from checked where _reason is not null").fetchall()
         con.close()
     finally:
@@ -280,6 +284,15 @@ def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: Pseud
 
 KeyCache = dict[tuple[str, str, str], list[pa.Array]]
 ARROW_TYPES = {"integer": pa.int64(), "date": pa.date32()}
+
+
+@dataclass
+class RunCaches:
+    """What one ingest run carries from delivery to delivery: the landed keys of unique columns and the
+    pseudonyms already computed."""
+
+    keys: KeyCache = field(default_factory=dict)
+    pseudonyms: PseudonymCache = field(default_factory=PseudonymCache)
 
 
 def _register_existing_keys(con: duckdb.DuckDBPyConnection, contract: Contract, settings: Settings,
@@ -429,7 +442,7 @@ def repseudonymise(settings: Settings, key: PseudonymKey, progress: bool = True)
 
 
 def ingest_database(contract: Contract, settings: Settings, key: PseudonymKey, run_id: str | None = None,
-                    key_cache: KeyCache | None = None, chunk_rows: int = 50_000) -> list[IngestResult]:
+                    caches: RunCaches | None = None, chunk_rows: int = 50_000) -> list[IngestResult]:
     """Pull what changed in a source database since the last extract; each chunk lands as a delivery."""
 
     log = read_ingest_log(settings)
@@ -439,6 +452,7 @@ def ingest_database(contract: Contract, settings: Settings, key: PseudonymKey, r
     # a lake from before 2026-12 holds (time, id) pairs: only the time is used now
     since = max((dt.datetime.fromisoformat(w[0] if isinstance(w, list) else w) for w in done), default=None)
     results = []
+    caches = caches or RunCaches()
     with conninfo(settings.inbox, contract.options["dsn_env"], contract.options["system"]) as dsn:
         for ex in extract(dsn, contract, since.isoformat() if since else EPOCH_WATERMARK, chunk_rows):
             started = time.perf_counter()
@@ -449,7 +463,7 @@ def ingest_database(contract: Contract, settings: Settings, key: PseudonymKey, r
             sha = hashlib.sha256(ex.canonical).hexdigest()
             quarantine_dir = settings.quarantine / contract.source / contract.table / f"lieferung={lieferung_id}"
             landed, quarantined, reasons = _land(ex.parsed, contract, settings, key, lieferung_id, sha, received,
-                                                 quarantine_dir, key_cache)
+                                                 quarantine_dir, caches)
             res = IngestResult(lieferung_id=lieferung_id, file=f"postgresql:{contract.source}.{contract.table}",
                                source=contract.source, table=contract.table, sha256=sha,
                                status="landed" if quarantined == 0 else "partly_quarantined",
@@ -486,14 +500,14 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
     growing = still_growing([f for f in files if f not in logged])
     files = [f for f in files if f not in growing]
     known = {e["sha256"]: e for e in log}
-    key_cache: KeyCache = {}
+    caches = RunCaches()
     results = []
     for f in tqdm(files, desc=f"Ingest {source or ''}".strip(), unit="Datei", disable=not progress):
-        res = logged.get(f) or ingest_file(f, settings, key, known, run_id, key_cache)
+        res = logged.get(f) or ingest_file(f, settings, key, known, run_id, caches)
         known.setdefault(res.sha256, asdict(res))
         results.append(res)
 
     for contract in database_contracts(source):
         if configured(settings.inbox, contract.options["dsn_env"], contract.options["system"]):
-            results += ingest_database(contract, settings, key, run_id, key_cache)
+            results += ingest_database(contract, settings, key, run_id, caches)
     return results

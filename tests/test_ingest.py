@@ -247,3 +247,48 @@ def test_no_exact_birth_date_reaches_the_lake_not_even_as_a_birth_event(small_kr
     clear = [line.split(";") for p in sorted(small_kreis.inbox.rglob("EWO_AENDERUNGEN_*.csv"))[:3]
              for line in p.read_text(encoding="windows-1252").splitlines()[1:]]
     assert any(f[1] == "Geburt" and not f[2].startswith("01.") for f in clear)  # delivered to the day
+
+
+def raw_files(s, like: dict | None = None) -> dict[str, bytes]:
+    """The raw zone's Parquet files by path (those of `like`, if given)."""
+    files = {str(p.relative_to(s.raw)): p for p in sorted(s.raw.rglob("*.parquet"))}
+    return {k: p.read_bytes() for k, p in files.items() if like is None or k in like}
+
+
+def test_pseudonyms_from_the_run_cache_are_the_per_row_hmacs(small_kreis, tmp_path: Path, monkeypatch) -> None:
+    # STICHTAG_PSEUDONYM_CACHE=0: every delivery exceeds the cache, so each pseudonym is hashed per row
+    monkeypatch.setenv("STICHTAG_PSEUDONYM_CACHE", "0")
+    per_row = make_settings(tmp_path / "per_row")
+    shutil.copytree(small_kreis.inbox, per_row.inbox)
+    ingest_inbox(per_row, load_key(per_row), progress=False)
+
+    # the copied inbox holds the files, not the SGB VIII database: the files' raw tables are compared
+    hashed_per_row = raw_files(per_row)
+    assert len(hashed_per_row) > 50 and hashed_per_row == raw_files(small_kreis, hashed_per_row)
+    key = load_key(small_kreis)
+    person = duckdb.execute(f"select person_pseudonym from '{small_kreis.raw}/melderegister/bestand/*/*.parquet' "
+                            f"where person_pseudonym = '{key.python('990000000001', 'person_pseudonym')}'")
+    assert person.fetchall()  # and the pseudonym is the reference HMAC of the delivered id
+
+
+def test_the_pseudonym_cache_starts_again_instead_of_growing_past_its_limit(small_kreis, tmp_path: Path,
+                                                                             monkeypatch) -> None:
+    from sources.pseudonym_cache import PseudonymCache
+
+    limit = 3000
+    monkeypatch.setenv("STICHTAG_PSEUDONYM_CACHE", str(limit))
+    sizes, restarts = [0], [0]
+    register = PseudonymCache.register
+
+    def recording(self, *args) -> None:
+        register(self, *args)
+        sizes.extend(table.num_rows for table in self._tables.values())
+        restarts.append(self.restarts)
+
+    monkeypatch.setattr(PseudonymCache, "register", recording)
+    s = make_settings(tmp_path)
+    shutil.copytree(small_kreis.inbox, s.inbox)
+    ingest_inbox(s, load_key(s), progress=False)
+    assert max(restarts) > 0 and max(sizes) <= limit
+    restarted = raw_files(s)
+    assert restarted == raw_files(small_kreis, restarted)
