@@ -15,11 +15,17 @@ $(UV):
 	@echo "uv not found: installing it from PyPI into ~/.local"
 	python3 -m pip install --user --quiet uv || python3 -m pip install --user --quiet --break-system-packages uv
 
+# Compiled to bytecode at install: where PYTHONDONTWRITEBYTECODE is set (it is on these machines) Python
+# would otherwise compile every imported module from source in every process — 2 s of each Dagster start,
+# 1 s of each dbt start. Our own packages are compiled on each setup (unchanged files are skipped).
+CODE := kernel sources publication prognose report orchestration stichtag generator warehouse benchmarks tests
+
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --group dev --python 3.11
+	$(UV) sync --frozen --group dev --python 3.11 --compile-bytecode
 	@touch $@
 
 setup: .venv/.synced ## install the locked environment (.venv) with uv
+	@$(PY) -m compileall -q -j 2 $(CODE) >/dev/null
 
 run: setup ## generate demo deliveries, ingest, materialise the latest Stichtag, publish exports
 	$(STICHTAG) run

@@ -27,6 +27,8 @@ import duckdb
 
 from benchmarks.prognose_backtest import END, START
 
+NOTES_START, NOTES_END = "<!-- notes:start -->", "<!-- notes:end -->"
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 STICHTAG = [str(VENV_BIN / "stichtag")]
@@ -144,7 +146,9 @@ def machine() -> dict[str, str]:
 
     dbt = subprocess.run([str(VENV_BIN / "dbt"), "--version"], capture_output=True, text=True).stdout
     dbt_core = next((line.split(":")[1].strip() for line in dbt.splitlines() if "installed" in line), "?")
-    return {"date": dt.date.today().isoformat(), "cpu": f"{cpu}, {os.cpu_count()} cores", "memory": f"{mem:.0f} GiB",
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=ROOT).stdout.strip() or "?"
+    return {"date": dt.date.today().isoformat(), "commit": commit, "cpu": f"{cpu}, {os.cpu_count()} cores", "memory": f"{mem:.0f} GiB",
             "os": platform.platform(), "python": platform.python_version(), "duckdb": duckdb.__version__,
             "polars": polars.__version__, "dagster": dagster.__version__, "dbt-core": dbt_core}
 
@@ -271,8 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             before=lambda i: shutil.rmtree(work / "e2e", ignore_errors=True))
 
     if not args.skip_tests:
-        measure("`make test` (pytest, one worker per core)", [str(VENV_BIN / "python"), "-m", "pytest", "-q",
-                                                             "-n", "auto", "--dist", "loadfile"],
+        measure("`make test` (pytest, one worker per core)", ["make", "-s", "test"],
                 {k: v for k, v in os.environ.items() if not k.startswith("STICHTAG_")}, runs=1, cwd=ROOT)
 
     land = {} if args.skip_land else land_scale(work, args.land_runs)
@@ -369,6 +372,7 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
         ("Land: one Stichtag", land_one.median if land_one and land_one.seconds else None,
          GOALS["land one Stichtag"], "s", False, "≤ 60 s"),
     ]
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
     lines = [
         "# Benchmarks",
         "",
@@ -378,6 +382,9 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
         "49 Gemeinden, ~326,000 residents, all six internal sources and the official statistics, deliveries "
         "12/2014 – 10/2026.",
         "",
+        # measurements by hand or from earlier runs (e.g. the Land part, run on its own) stay, between markers
+        *([NOTES_START + current.split(NOTES_START, 1)[1].split(NOTES_END, 1)[0] + NOTES_END, ""]
+          if NOTES_START in current and NOTES_END in current else []),
         "## Machine",
         "",
         *[f"- {k}: {v}" for k, v in m.items()],
@@ -426,7 +433,6 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
     if land:
         lines += land_section(land)
     # the forecast's backtest is measured by its own script (benchmarks/prognose_backtest.py): its block stays
-    current = path.read_text(encoding="utf-8") if path.exists() else ""
     if START in current and END in current:
         lines += ["", START + current.split(START, 1)[1].split(END, 1)[0] + END]
     path.write_text("\n".join(line for line in lines) + "\n", encoding="utf-8")

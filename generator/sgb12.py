@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from generator import benefit_rates as rates
 from generator.files import place
@@ -29,6 +30,10 @@ LAYOUT = (("Satzart", 2), ("Aktenzeichen", 12), ("Familienname", 30), ("Vornamen
           ("Geschlecht", 1), ("Straße", 30), ("Hausnummer", 6), ("PLZ", 5), ("Gemeindeschlüssel", 8),
           ("Leistungsart", 4), ("Leistungsbeginn", 8), ("Leistungsende", 8), ("Bruttobedarf", 9))
 RECORD_LENGTH = sum(w for _, w in LAYOUT)
+
+
+def _day_strings(days: np.ndarray) -> pl.Series:
+    return pl.Series(days.astype(np.int32)).cast(pl.Date).dt.strftime("%d%m%Y")
 
 
 def file_name(year: int, month: int) -> str:
@@ -90,21 +95,26 @@ class SozialamtSim:
         end = spells.end[sel]
         created = EPOCH + dt.timedelta(days=last + 3)
 
-        def day(d: int) -> str:
-            return (EPOCH + dt.timedelta(days=int(d))).strftime("%d%m%Y")
-
         bedarf = 45_000 + (person.astype(np.int64) * 7919 % 60_000)
-        lines = ["00" + f"SOZ12BESTAND{y:04d}{mo:02d}{created:%d%m%Y}".ljust(RECORD_LENGTH - 2)]
-        cols = {c: df.get_column(c).to_list() for c in ("Familienname", "Vornamen", "Geburtsdatum", "Straße",
-                                                         "Hausnummer", "PLZ", "Gemeindeschlüssel")}
-        sex = np.array(["M", "W", "D"])[self.sim.persons.sex[person]]
-        for i in range(len(sel)):
-            values = ("10", f"SH{spells.spell_id[sel[i]]:010d}", cols["Familienname"][i], cols["Vornamen"][i],
-                      cols["Geburtsdatum"][i].replace(".", ""), sex[i], cols["Straße"][i], cols["Hausnummer"][i],
-                      cols["PLZ"][i], cols["Gemeindeschlüssel"][i], KINDS[spells.category[sel[i]]],
-                      day(spells.start[sel[i]]), day(end[i]) if end[i] != OPEN and end[i] <= last else "",
-                      f"{int(bedarf[i]):09d}")
-            lines.append("".join(str(v)[:w].ljust(w) for v, (_, w) in zip(values, LAYOUT, strict=True)))
+        ends_known = (end != OPEN) & (end <= last)
+        frame = pl.DataFrame({
+            "Satzart": ["10"] * len(sel),
+            "Aktenzeichen": "SH" + pl.Series(spells.spell_id[sel]).cast(pl.Utf8).str.zfill(10),
+            **{c: df.get_column(c) for c in ("Familienname", "Vornamen", "Straße", "Hausnummer", "PLZ",
+                                             "Gemeindeschlüssel")},
+            "Geburtsdatum": df.get_column("Geburtsdatum").str.replace_all(".", "", literal=True),
+            "Geschlecht": np.array(["M", "W", "D"])[self.sim.persons.sex[person]],
+            "Leistungsart": np.array(KINDS)[spells.category[sel]],
+            "Leistungsbeginn": _day_strings(spells.start[sel]),
+            "Leistungsende": _day_strings(np.where(ends_known, end, 0)),
+            "Bruttobedarf": pl.Series(bedarf).cast(pl.Utf8).str.zfill(9),
+            "_ende_bekannt": ends_known,
+        }).with_columns(pl.when(pl.col("_ende_bekannt")).then(pl.col("Leistungsende")).otherwise(pl.lit(""))
+                        .alias("Leistungsende"))
+        # a record is its fields cut and padded to their widths, in the layout's order
+        records = frame.select(pl.concat_str([pl.col(name).str.slice(0, w).str.pad_end(w) for name, w in LAYOUT]))
+        header = "00" + f"SOZ12BESTAND{y:04d}{mo:02d}{created:%d%m%Y}".ljust(RECORD_LENGTH - 2)
+        lines = [header, *records.to_series().to_list()]
         lines.append("99" + f"{len(sel):09d}".ljust(RECORD_LENGTH - 2))
         path = inbox / SOURCE_DIR / file_name(y, mo)
         # the legacy system knows no characters beyond Latin-1: it prints '?' for them

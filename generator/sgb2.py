@@ -112,7 +112,7 @@ class JobcenterSim:
         end_known = (end != OPEN) & (end <= known_until)
         elb = r["elb"][sel]
         regel = np.where(elb, REGELBEDARF[year], round(REGELBEDARF[year] * 0.75))
-        kdu = 250 + (person_hash(person, 11) * 25_000).astype(int) / 100
+        kdu_cent = 25_000 + (person_hash(person, 11) * 25_000).astype(int)  # 250,00 … 499,99 EUR
         spell = pl.Series(r["spell"][sel])
         return base.select(["Familienname", "Vornamen", "Geburtsdatum", "Geschlecht", "Straße", "Hausnummer",
                             "PLZ", "Gemeindeschlüssel"]).with_columns(
@@ -127,6 +127,6 @@ class JobcenterSim:
             pl.when(pl.Series(end_known)).then(date_strings(np.where(end_known, end, 0)))
             .otherwise(None).alias("Leistungsende"),
             (pl.Series(regel).cast(pl.Utf8) + ",00").alias("Regelbedarf"),
-            pl.Series(kdu).round(2).map_elements(lambda v: f"{v:.2f}".replace(".", ","), return_dtype=pl.Utf8)
+            (pl.Series(kdu_cent // 100).cast(pl.Utf8) + "," + pl.Series(kdu_cent % 100).cast(pl.Utf8).str.zfill(2))
             .alias("Kosten der Unterkunft"),
         ).select(COLUMNS)
