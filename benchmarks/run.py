@@ -148,7 +148,8 @@ def machine() -> dict[str, str]:
     dbt_core = next((line.split(":")[1].strip() for line in dbt.splitlines() if "installed" in line), "?")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=ROOT).stdout.strip() or "?"
-    return {"date": dt.date.today().isoformat(), "commit": commit, "cpu": f"{cpu}, {os.cpu_count()} cores", "memory": f"{mem:.0f} GiB",
+    return {"date": dt.date.today().isoformat(), "commit": commit, "cpu": f"{cpu}, {os.cpu_count()} cores",
+            "memory": f"{mem:.0f} GiB",
             "os": platform.platform(), "python": platform.python_version(), "duckdb": duckdb.__version__,
             "polars": polars.__version__, "dagster": dagster.__version__, "dbt-core": dbt_core}
 

@@ -19,10 +19,31 @@ terme as (
                 t.kpi_id, s.vergleich order by
                 t.rolle, t.messgroesse, t.alter_von, t.alter_bis, t.geschlecht,
                 t.deutsch, t.faktor
-        ) as term_nr
+        ) as term_nr,
+        dense_rank() over (
+            order by
+                t.messgroesse, s.vergleich, t.alter_von, t.alter_bis, t.geschlecht,
+                t.deutsch, t.faktor
+        ) as form_nr
     from {{ ref('stg_katalog__kpi_terme') }} as t
     join seiten as s
         on t.gebiete = 'alle' or (t.gebiete = 'vergleich') = s.vergleich
+),
+
+-- terms of one form (measure, side, ages, sex, citizenship, factor) match the same values: each form is
+-- matched and summed once, then handed to its terms (the population has 51 terms of 20 forms, and the
+-- match is most of a series' build)
+formen as (
+    select distinct
+        form_nr,
+        messgroesse,
+        vergleich,
+        alter_von,
+        alter_bis,
+        geschlecht,
+        deutsch,
+        faktor
+    from terme
 ),
 
 kpis as (
@@ -35,29 +56,32 @@ messwerte as (
 
 treffer as (
     select
-        terme.kpi_id,
-        terme.term_nr,
-        terme.rolle,
-        terme.messgroesse,
-        terme.alter_von,
-        terme.alter_bis as term_alter_bis,
-        terme.faktor,
-        messwerte.*
-    from terme
+        formen.form_nr,
+        formen.alter_von,
+        formen.alter_bis as term_alter_bis,
+        formen.faktor,
+        messwerte.stichtag,
+        messwerte.gebiet_id,
+        messwerte.alter,
+        messwerte.alter_bis,
+        messwerte.wert,
+        messwerte.status,
+        messwerte.bezugsdatum,
+        messwerte.gruppiert
+    from formen
     join messwerte
-        on messwerte.messgroesse = terme.messgroesse
-            and messwerte.vergleichsgebiet = terme.vergleich
-            and (terme.alter_von is null or messwerte.alter >= terme.alter_von)
-            and (terme.alter_bis is null or messwerte.alter_bis <= terme.alter_bis)
-            and (terme.geschlecht is null or messwerte.geschlecht = terme.geschlecht)
-            and (terme.deutsch is null or messwerte.deutsch = terme.deutsch)
+        on messwerte.messgroesse = formen.messgroesse
+            and messwerte.vergleichsgebiet = formen.vergleich
+            and (formen.alter_von is null or messwerte.alter >= formen.alter_von)
+            and (formen.alter_bis is null or messwerte.alter_bis <= formen.alter_bis)
+            and (formen.geschlecht is null or messwerte.geschlecht = formen.geschlecht)
+            and (formen.deutsch is null or messwerte.deutsch = formen.deutsch)
 ),
 
--- age groups of official tables must tile the term's ages, or the term is not available
+-- age groups of official tables must tile the form's ages, or its terms are not available
 abdeckung as (
     select
-        kpi_id,
-        term_nr,
+        form_nr,
         alter_von,
         term_alter_bis,
         stichtag,
@@ -65,8 +89,7 @@ abdeckung as (
         sum(alter_bis - alter + 1) as jahre
     from (
         select distinct
-            kpi_id,
-            term_nr,
+            form_nr,
             alter_von,
             term_alter_bis,
             stichtag,
@@ -79,11 +102,9 @@ abdeckung as (
     group by all
 ),
 
-term_summen as (
+form_summen as (
     select
-        t.kpi_id,
-        t.term_nr,
-        t.rolle,
+        t.form_nr,
         t.stichtag,
         t.gebiet_id,
         sum((t.faktor * t.wert)::decimal(38, 6))::double as summe,  -- exact, so the bytes are stable
@@ -98,8 +119,26 @@ term_summen as (
         ) as abgedeckt
     from treffer as t
     left join abdeckung as a
-        on a.kpi_id = t.kpi_id and a.term_nr = t.term_nr and a.stichtag = t.stichtag and a.gebiet_id = t.gebiet_id
-    group by all
+        on a.form_nr = t.form_nr and a.stichtag = t.stichtag and a.gebiet_id = t.gebiet_id
+    group by t.form_nr, t.stichtag, t.gebiet_id
+),
+
+term_summen as (
+    select
+        terme.kpi_id,
+        terme.term_nr,
+        terme.rolle,
+        f.stichtag,
+        f.gebiet_id,
+        f.summe,
+        f.fehlt,
+        f.fehlstatus,
+        f.hinweis,
+        f.bezugsdatum,
+        f.amtlich,
+        f.abgedeckt
+    from terme
+    join form_summen as f using (form_nr)
 ),
 
 kpi_summen as (
