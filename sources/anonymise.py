@@ -5,8 +5,6 @@ Only the projection's columns reach the lake; every expression is vectorised in 
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sources.contract import Column, Contract
 from sources.pseudonym import PseudonymKey
 
@@ -100,8 +98,15 @@ def _column_reasons(c: Column, date_format: str, decimal_sep: str = ",", symbols
     return out
 
 
-def validation_sql(contract: Contract, lieferdatum: dt.date) -> str:
+def validation_sql(contract: Contract) -> str:
     """Creates view `checked`: the typed columns plus `_reason` (NULL = row is valid; else every problem).
+
+    Table `delivered` holds one or more deliveries of the contract, in the order they arrived: `_lieferung`
+    numbers them, `_lieferdatum` is each one's delivery date, `_line` a row's line in its file. Every check is
+    a delivery's own, as if it were ingested alone: a key doubled inside a delivery is found in that delivery,
+    and a key is "already delivered" when the lake holds it (`existing_<column>`) or an earlier delivery of
+    the batch lands it (exact for at most one kept unique column per contract, as every contract has: ingest
+    lands a contract with more one delivery at a time, see `batchable`).
 
     A column whose typed value is its delivered text (strings, codes, enums, Gemeindeschlüssel) is stored
     once, in table `checked_rows`, and named twice by the view: materialising it twice cost a third of
@@ -119,30 +124,51 @@ def validation_sql(contract: Contract, lieferdatum: dt.date) -> str:
     # row checks are written over the typed columns, by their delivered names
     reasons += [f"case when not coalesce(({rc.sql}), true) then {lit(rc.reason)} end" for rc in contract.row_checks]
     by_name = {c.name: c for c in contract.columns}
+    earlier: list[tuple[int, str, Column]] = []  # (position in `reasons`, unique column, its column)
     for u in contract.unique:
         # the first occurrence in a delivery stands, later ones are quarantined
-        first = f"row_number() over (partition by {raw(u)} order by _line) = 1"
+        first = f"row_number() over (partition by _lieferung, {raw(u)} order by _line) = 1"
         reasons.append(f"case when {raw(u)} is not null and not {first} "
                        f"then {lit(f'{u} doppelt in dieser Lieferung')} end")
         if by_name[u].rule == "keep":
-            reasons.append(f"case when {q(u)} in (select k from existing_{by_name[u].target[0]}) then "
-                           f"{lit(f'{u} wurde bereits geliefert (frühere Lieferung)')} end")
+            earlier.append((len(reasons), u, by_name[u]))
+            reasons.append("")  # filled below: it needs every other reason of the row
     # every problem of a row, not just the first: the data steward fixes them in one go
-    reason_expr = "nullif(concat_ws('; ',\n    " + ",\n    ".join(reasons) + "), '')" if reasons else "null::varchar"
-    excluded = f" exclude ({', '.join(q(n) for n in as_delivered)})" if as_delivered else ""
+    named = ",\n    ".join(f"{r} as _r{i}" for i, r in enumerate(reasons) if r)
+    landing = ""
+    for i, u, column in earlier:
+        typed_u, existing = q(u), f"(select k from existing_{column.target[0]})"
+        others = ", ".join(f"_r{j}" for j in range(len(reasons)) if reasons[j])
+        named += f",\n    row_number() over (partition by _lieferung, {raw(u)} order by _line) = 1 as _erst{i}"
+        # the delivery of the batch that lands the key: the first whose first occurrence has no other problem
+        landing += (f", min(case when {typed_u} is not null and _erst{i} and concat_ws('', {others}) = '' and "
+                    f"{typed_u} not in {existing} then _lieferung end) over (partition by {typed_u}) as _landet{i}")
+        reasons[i] = (f"case when {typed_u} in {existing} or {typed_u} is not null and _landet{i} < _lieferung "
+                      f"then {lit(f'{u} wurde bereits geliefert (frühere Lieferung)')} end")
+    listed = [f"_r{i}" if not any(i == e for e, _, _ in earlier) else reasons[i] for i in range(len(reasons))]
+    reason_expr = ("nullif(concat_ws('; ',\n    " + ",\n    ".join(listed) + "), '')") if reasons else "null::varchar"
+    excluded = [q(n) for n in as_delivered] + [f"_r{i}" for i in range(len(reasons)) if reasons[i] and
+                                                 not any(i == e for e, _, _ in earlier)]
+    excluded += [f"{c}{i}" for i, _, _ in earlier for c in ("_landet", "_erst")]
+    exclude = f" exclude ({', '.join(excluded)})" if excluded else ""
     return f"""
 create or replace temp table checked_rows as
 with s as (
   select
+    d._lieferung,
     d._line,
-    date '{lieferdatum.isoformat()}' as lieferdatum,
+    d._lieferdatum as lieferdatum,
     {stored}
   from delivered d
 ), t as (
   select *{aliases} from s
+), r as (
+  select t.*{(", " + named) if named else ""} from t
+), l as (
+  select r.*{landing} from r
 )
-select t.*{excluded}, {reason_expr} as _reason
-from t;
+select l.*{exclude}, {reason_expr} as _reason
+from l;
 create or replace temp view checked as select *{aliases} from checked_rows;
 """
 
@@ -197,9 +223,10 @@ def lookup_table(target: str) -> str:
     return f"_pseudonyme_{target}"
 
 
-def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str], looked_up: bool = False) -> str:
-    """SELECT of the anonymised rows: what the raw zone stores, in delivery line order. The connection
-    must have the key registered for `pseudonym_domains(contract)`.
+def projected_sql(contract: Contract, key: PseudonymKey, looked_up: bool = False) -> str:
+    """SELECT of the anonymised valid rows of every delivery in table `checked`, with their delivery
+    (`_lieferung`) and line (`source_line`) but not yet the columns naming the delivery (`delivery_sql`). The
+    connection must have the key registered for `pseudonym_domains(contract)`.
 
     A pseudonym is computed per row, streaming, or (`looked_up`) read from the lookup table
     `lookup_table(target)` the run's pseudonym cache has registered (sources/pseudonym_cache.py): the
@@ -235,13 +262,7 @@ def projection_sql(contract: Contract, key: PseudonymKey, meta: dict[str, str], 
             parts.append(f"month(t.{q(c.name)})::tinyint as {q(c.target[1])}")
     for d in contract.derived:
         parts.append(f"{pseudonym(d.target)} as {q(d.target)}")
-    parts += [
-        f"{lit(meta['lieferung_id'])} as lieferung_id",
-        f"timestamptz {lit(meta['received_at'])} as received_at",
-        f"{lit(meta['sha256'])} as source_file_sha256",
-        "t._line as source_line",
-        f"{lit(meta['key_id'])} as key_id",
-    ]
+    parts += ["t._line as source_line", "t._lieferung"]
     select = ",\n  ".join(parts)
     return f"""
 select
@@ -249,5 +270,32 @@ select
 from checked t
 {chr(10).join(joins)}
 where t._reason is null
-order by t._line
 """
+
+
+def output_columns(contract: Contract) -> list[str]:
+    """The raw table's columns from the contract, in the order the projection writes them."""
+    return [t for c in contract.columns if c.rule != "drop" for t in c.target] + [d.target for d in contract.derived]
+
+
+def delivery_sql(contract: Contract, meta: dict[str, str], projected: str = "projected", lieferung: int = 0) -> str:
+    """SELECT of delivery `lieferung` of `projected` (a `projected_sql` relation) as the raw zone stores it, in
+    line order: the contract's columns, then the delivery's name, receipt, file hash, line and key id."""
+    return f"""
+select {", ".join(q(c) for c in output_columns(contract))},
+  {lit(meta['lieferung_id'])} as lieferung_id,
+  timestamptz {lit(meta['received_at'])} as received_at,
+  {lit(meta['sha256'])} as source_file_sha256,
+  source_line,
+  {lit(meta['key_id'])} as key_id
+from {projected}
+where _lieferung = {int(lieferung)}
+order by source_line
+"""
+
+
+def batchable(contract: Contract) -> bool:
+    """Whether several deliveries of the contract may be validated in one statement with the same result as
+    one by one (`validation_sql`: at most one unique column checked against earlier deliveries)."""
+    by_name = {c.name: c for c in contract.columns}
+    return sum(by_name[u].rule == "keep" for u in contract.unique) <= 1

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from kernel.faults import crash_point
@@ -28,7 +29,7 @@ from kernel.lock import build_lock
 from kernel.log import log_event
 from kernel.reference import gemeinde_ags
 from kernel.settings import Settings
-from sources.anonymise import projection_sql, pseudonym_domains, validation_sql
+from sources.anonymise import batchable, delivery_sql, projected_sql, pseudonym_domains, validation_sql
 from sources.contract import Contract, contract_for, load_contracts
 from sources.limits import size_error
 from sources.pseudonym import KeyError_, PseudonymKey
@@ -149,9 +150,38 @@ def unchanged_since(path: Path, settings: Settings) -> IngestResult | None:
     return IngestResult(**{**previous, "status": "already_ingested"})
 
 
+@dataclass
+class Received:
+    """A delivery read, parsed and admitted, waiting to be landed with the others of its batch."""
+
+    parsed: ParsedFile
+    contract: Contract
+    lieferung_id: str
+    shown: str
+    sha: str
+    received: dt.datetime
+    file_stat: str | None
+    seconds: float  # spent reading and parsing it; its share of the batch's landing is added
+
+
+def batch_rows() -> int:
+    """Rows of one contract's deliveries validated in one DuckDB pass (their clear text is in memory together)."""
+    return int(os.environ.get("STICHTAG_INGEST_BATCH_ROWS", "1000000"))
+
+
 def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[str, dict] | None = None,
                 run_id: str | None = None, caches: RunCaches | None = None) -> IngestResult:
     """Ingest one delivery file. `known` maps sha256 → log entry of deliveries already ingested."""
+    received = receive(path, settings, key, known, run_id)
+    if isinstance(received, IngestResult):
+        return received
+    return land_batch([received], settings, key, caches or RunCaches(), run_id)[0]
+
+
+def receive(path: Path, settings: Settings, key: PseudonymKey, known: dict[str, dict] | None = None,
+            run_id: str | None = None) -> IngestResult | Received:
+    """Read, hash and parse a delivery file: its result if it is known or refused as a whole (quarantined and
+    logged here), else the parsed delivery for `land_batch`."""
     started = time.perf_counter()
     if (same := unchanged_since(path, settings)) is not None:
         return same
@@ -236,50 +266,98 @@ def ingest_file(path: Path, settings: Settings, key: PseudonymKey, known: dict[s
         return res
 
     assert contract is not None
-    landed, quarantined, reasons = _land(parsed, contract, settings, key, lieferung_id, sha, received,
-                                         quarantine_dir, caches or RunCaches())
-    status = "landed" if quarantined == 0 else "partly_quarantined"
-    res = result(status, parsed.rows_delivered, landed, quarantined, reasons)
-    if res.rows_delivered != res.rows_landed + res.rows_quarantined:
-        raise AssertionError(f"row accounting broken for {shown}: {res}")
-    _write_log(settings, res, run_id)
-    return res
+    return Received(parsed=parsed, contract=contract, lieferung_id=lieferung_id, shown=shown, sha=sha,
+                    received=received, file_stat=file_stat if safe_name else None,
+                    seconds=time.perf_counter() - started)
 
 
-def _land(parsed: ParsedFile, contract: Contract, settings: Settings, key: PseudonymKey, lieferung_id: str,
-          sha: str, received: dt.datetime, quarantine_dir: Path, caches: RunCaches) -> tuple[int, int, Counter]:
+def land_batch(batch: list[Received], settings: Settings, key: PseudonymKey, caches: RunCaches,
+               run_id: str | None = None, watermarks: list[str] | None = None) -> list[IngestResult]:
+    """Land deliveries of one contract, in the order they arrived, as if one by one: each gets its own raw
+    file, quarantine, counts and log entry (written in that order, so a crash leaves the earlier ones done),
+    but they are validated and pseudonymised in one DuckDB pass — a statement costs the same for 9,000 rows
+    as for 900,000, and a pseudonym input repeated across the batch is hashed once."""
+    contract = batch[0].contract
+    started = time.perf_counter()
+    landed, bad = _land(batch, contract, settings, key, caches)
+    # the batch's seconds shared by rows, so that the deliveries' seconds add up to the run's
+    share = (time.perf_counter() - started) / max(1, sum(r.parsed.rows_delivered for r in batch))
+    results = []
+    for i, r in enumerate(batch):
+        rows_bad = [*r.parsed.row_errors, *bad.get(i, [])]
+        if rows_bad:
+            _write_quarantine(settings.quarantine / contract.source / contract.table / f"lieferung={r.lieferung_id}",
+                              r.lieferung_id, r.sha, rows_bad)
+        reasons = Counter(reason for _, reason in rows_bad)
+        res = IngestResult(lieferung_id=r.lieferung_id, file=r.shown, source=contract.source, table=contract.table,
+                           sha256=r.sha, status="landed" if not rows_bad else "partly_quarantined",
+                           rows_delivered=r.parsed.rows_delivered, rows_landed=landed.get(i, 0),
+                           rows_quarantined=len(rows_bad), received_at=r.received.isoformat(), key_id=key.key_id,
+                           reasons=dict(reasons), seconds=round(r.seconds + share * r.parsed.rows_delivered, 3),
+                           file_stat=r.file_stat, watermark=watermarks[i] if watermarks else None)
+        if res.rows_delivered != res.rows_landed + res.rows_quarantined:
+            raise AssertionError(f"row accounting broken for {r.shown}: {res}")
+        _write_log(settings, res, run_id)
+        results.append(res)
+    return results
+
+
+def _delivered(batch: list[Received]) -> pa.Table:
+    """The batch's deliveries as one table of delivered text, numbered (`_lieferung`) in arrival order."""
+    parts = []
+    for i, r in enumerate(batch):
+        n = len(r.parsed.line_numbers)
+        columns = {c: (pa.array(v, pa.large_string()) if isinstance(v, list) else v.to_arrow().cast(pa.large_string()))
+                   for c, v in r.parsed.columns.items()}
+        parts.append(pa.table({"_lieferung": pa.array(np.full(n, i, np.int32)),
+                               "_line": pa.array(r.parsed.line_numbers, pa.int64()),
+                               "_lieferdatum": pa.array([r.received.date()] * n, pa.date32()), **columns}))
+    return pa.concat_tables(parts)
+
+
+def _land(batch: list[Received], contract: Contract, settings: Settings, key: PseudonymKey,
+          caches: RunCaches) -> tuple[dict[int, int], dict[int, list[tuple[int, str]]]]:
+    """Validate and write the batch's raw files; per delivery (index in the batch) the rows landed and the
+    rows refused with their reasons."""
     spill = Path(tempfile.mkdtemp(prefix="stichtag-ingest-"))  # private (0700), outside the lake
     try:
         con = duckdb.connect()
         con.execute(f"set temp_directory = '{spill}'")
         # bounded memory at Land scale: DuckDB spills to the private directory beyond this
         con.execute(f"set memory_limit = '{os.environ.get('STICHTAG_INGEST_MEMORY', '1GB')}'")
-        table = pa.table({"_line": pa.array(parsed.line_numbers, pa.int64()),
-                          **{c: pa.array(v, pa.string()) if isinstance(v, list) else v.to_arrow()
-                             for c, v in parsed.columns.items()}})
-        con.register("delivered", table)
+        con.register("delivered", _delivered(batch))
         con.register("gemeinden", pa.table({"ags": sorted(gemeinde_ags())}))
-        _register_existing_keys(con, contract, settings, lieferung_id, caches.keys)
+        _register_existing_keys(con, contract, settings, {r.lieferung_id for r in batch}, caches.keys)
         key.register(con, pseudonym_domains(contract))
-        con.execute(validation_sql(contract, received.date()))
-        landed = con.execute("select count(*) from checked where _reason is null").fetchall()[0][0]
+        con.execute(validation_sql(contract))
+        con.unregister("delivered")  # the clear text lives on only in the validated table
+        landed = dict(con.execute("select _lieferung, count(*) from checked where _reason is null "
+                                  "group by all").fetchall())
+        total = sum(landed.values())
         # nothing to land writes the per-row projection's file: the same bytes whatever the cache holds
-        looked_up = landed > 0 and caches.pseudonyms.worth_it(contract, landed)
+        looked_up = total > 0 and caches.pseudonyms.worth_it(contract, total)
         if looked_up:
-            caches.pseudonyms.register(con, contract, key, landed)
-        out = settings.raw / contract.source / contract.table / f"lieferung={lieferung_id}" / "data.parquet"
-        meta = {"lieferung_id": lieferung_id, "received_at": received.isoformat(), "sha256": sha,
-                "key_id": key.key_id}
-        atomic_copy_to_parquet(con, projection_sql(contract, key, meta, looked_up), out)
+            caches.pseudonyms.register(con, contract, key, total)
+        # a column's nullability in the file would follow the statistics of the whole batch: without them
+        # every file has the same schema, whatever else the batch held
+        con.execute("set disabled_optimizers = 'statistics_propagation'")
+        # pseudonyms joined once for the batch (per delivery, each join would read the batch's lookup tables)
+        con.execute(f"create temp table projected as {projected_sql(contract, key, looked_up)}")
+        for i, r in enumerate(batch):
+            out = settings.raw / contract.source / contract.table / f"lieferung={r.lieferung_id}" / "data.parquet"
+            meta = {"lieferung_id": r.lieferung_id, "received_at": r.received.isoformat(), "sha256": r.sha,
+                    "key_id": key.key_id}
+            atomic_copy_to_parquet(con, delivery_sql(contract, meta, "projected", i), out)
+        con.execute("drop table projected")
         _remember_keys(con, contract, caches.keys)
-        bad = con.execute("select _line, _reason from checked where _reason is not null").fetchall()
+        bad: dict[int, list[tuple[int, str]]] = {}
+        for i, line, reason in con.execute("select _lieferung, _line, _reason from checked "
+                                           "where _reason is not null").fetchall():
+            bad.setdefault(i, []).append((line, reason))
         con.close()
     finally:
         shutil.rmtree(spill, ignore_errors=True)
-    bad = [*parsed.row_errors, *bad]
-    if bad:
-        _write_quarantine(quarantine_dir, lieferung_id, sha, bad)
-    return landed, len(bad), Counter(reason for _, reason in bad)
+    return landed, bad
 
 
 KeyCache = dict[tuple[str, str, str], list[pa.Array]]
@@ -296,7 +374,7 @@ class RunCaches:
 
 
 def _register_existing_keys(con: duckdb.DuckDBPyConnection, contract: Contract, settings: Settings,
-                            lieferung_id: str, cache: KeyCache | None) -> None:
+                            batch_ids: set[str], cache: KeyCache | None) -> None:
     """Key values of this table already in the lake, for the unique check.
 
     Read from the lake once per ingest run (only deliveries the ingest log records as complete: a raw
@@ -314,7 +392,7 @@ def _register_existing_keys(con: duckdb.DuckDBPyConnection, contract: Contract, 
                     if e["source"] == contract.source and e["table"] == contract.table and e["rows_landed"]}
             table_dir = settings.raw / contract.source / contract.table
             files = [str(p) for p in sorted(table_dir.glob("lieferung=*/data.parquet"))
-                     if p.parent.name.split("=", 1)[1] in done and p.parent.name != f"lieferung={lieferung_id}"]
+                     if (lid := p.parent.name.split("=", 1)[1]) in done and lid not in batch_ids]
             chunk = (con.sql(f"select {target} as k from read_parquet({files!r})").to_arrow_table().column("k")
                      .combine_chunks().cast(arrow_type) if files else pa.array([], arrow_type))
             cache[ck] = [chunk]
@@ -363,18 +441,19 @@ EMPTY_DELIVERY = "lieferung=_leer"
 def _empty_projection(contract: Contract) -> tuple[duckdb.DuckDBPyConnection, str]:
     """A connection and the projection of a delivery of zero rows: the raw table's exact schema."""
     con = duckdb.connect()
-    con.register("delivered", pa.table({"_line": pa.array([], pa.int64()),
+    con.register("delivered", pa.table({"_lieferung": pa.array([], pa.int32()), "_line": pa.array([], pa.int64()),
+                                        "_lieferdatum": pa.array([], pa.date32()),
                                         **{c: pa.array([], pa.string()) for c in contract.column_names}}))
     con.register("gemeinden", pa.table({"ags": pa.array([], pa.string())}))
     for column in contract.columns:
         if column.name in contract.unique and column.rule == "keep":
             con.register(f"existing_{column.target[0]}",
                          pa.table({"k": pa.array([], ARROW_TYPES.get(column.type, pa.string()))}))
-    con.execute(validation_sql(contract, dt.date(1970, 1, 1)))
+    con.execute(validation_sql(contract))
     meta = {"lieferung_id": "_leer", "received_at": "1970-01-01T00:00:00+00:00", "sha256": "", "key_id": ""}
     schema_key = PseudonymKey(bytes(32))  # zero rows: no value is ever hashed with it
     schema_key.register(con, pseudonym_domains(contract))
-    return con, projection_sql(contract, schema_key, meta)
+    return con, delivery_sql(contract, meta, f"({projected_sql(contract, schema_key)})")
 
 
 def raw_schema(contract: Contract) -> list[tuple[str, str]]:
@@ -457,24 +536,15 @@ def ingest_database(contract: Contract, settings: Settings, key: PseudonymKey, r
         for ex in extract(dsn, contract, since.isoformat() if since else EPOCH_WATERMARK, chunk_rows):
             started = time.perf_counter()
             changed = dt.datetime.fromisoformat(ex.watermark).astimezone(dt.UTC)
-            received = changed.replace(microsecond=0)  # the Datenstand: the newest change extracted
             # named after the change time alone: no case id in a name, a log or a manifest
             lieferung_id = f"{contract.table.upper()}_{changed:%Y%m%dT%H%M%S_%f}"
-            sha = hashlib.sha256(ex.canonical).hexdigest()
-            quarantine_dir = settings.quarantine / contract.source / contract.table / f"lieferung={lieferung_id}"
-            landed, quarantined, reasons = _land(ex.parsed, contract, settings, key, lieferung_id, sha, received,
-                                                 quarantine_dir, caches)
-            res = IngestResult(lieferung_id=lieferung_id, file=f"postgresql:{contract.source}.{contract.table}",
-                               source=contract.source, table=contract.table, sha256=sha,
-                               status="landed" if quarantined == 0 else "partly_quarantined",
-                               rows_delivered=ex.parsed.rows_delivered, rows_landed=landed,
-                               rows_quarantined=quarantined, received_at=received.isoformat(), key_id=key.key_id,
-                               reasons=dict(reasons), seconds=round(time.perf_counter() - started, 3),
-                               watermark=ex.watermark)
-            if res.rows_delivered != res.rows_landed + res.rows_quarantined:
-                raise AssertionError(f"row accounting broken for {lieferung_id}: {res}")
-            _write_log(settings, res, run_id)
-            results.append(res)
+            chunk = Received(parsed=ex.parsed, contract=contract, lieferung_id=lieferung_id,
+                             shown=f"postgresql:{contract.source}.{contract.table}",
+                             sha=hashlib.sha256(ex.canonical).hexdigest(),
+                             received=changed.replace(microsecond=0),  # the Datenstand: the newest change
+                             file_stat=None, seconds=time.perf_counter() - started)
+            # each chunk logged with its watermark before the next is extracted: a crash loses no change
+            results += land_batch([chunk], settings, key, caches, run_id, watermarks=[ex.watermark])
     return results
 
 
@@ -501,13 +571,34 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
     files = [f for f in files if f not in growing]
     known = {e["sha256"]: e for e in log}
     caches = RunCaches()
-    results = []
+    results: list[IngestResult | None] = []
+    batch: list[tuple[int, Received]] = []
+
+    def land() -> None:
+        for (i, _), res in zip(batch, land_batch([r for _, r in batch], settings, key, caches, run_id), strict=True):
+            results[i] = res
+        batch.clear()
+
+    # a batch larger than the pseudonym cache would be hashed per row: a batch stays within it
+    limit = max(1, min(batch_rows(), caches.pseudonyms.limit))
     for f in tqdm(files, desc=f"Ingest {source or ''}".strip(), unit="Datei", disable=not progress):
-        res = logged.get(f) or ingest_file(f, settings, key, known, run_id, caches)
-        known.setdefault(res.sha256, asdict(res))
-        results.append(res)
+        got = logged.get(f) or receive(f, settings, key, known, run_id)
+        if isinstance(got, IngestResult):
+            known.setdefault(got.sha256, asdict(got))
+            results.append(got)
+            continue
+        known.setdefault(got.sha, {"lieferung_id": got.lieferung_id, "sha256": got.sha})
+        if batch and (batch[0][1].contract.file_pattern != got.contract.file_pattern
+                      or sum(r.parsed.rows_delivered for _, r in batch) + got.parsed.rows_delivered > limit):
+            land()
+        results.append(None)
+        batch.append((len(results) - 1, got))
+        if not batchable(got.contract):
+            land()
+    if batch:
+        land()
 
     for contract in database_contracts(source):
         if configured(settings.inbox, contract.options["dsn_env"], contract.options["system"]):
             results += ingest_database(contract, settings, key, run_id, caches)
-    return results
+    return [r for r in results if r is not None]

@@ -49,7 +49,7 @@ class PseudonymCache:
 
     def register(self, con: duckdb.DuckDBPyConnection, contract: Contract, key: PseudonymKey, rows: int) -> None:
         """Hash the inputs of table `checked`'s valid rows not yet known and register every pseudonym column's
-        lookup table on `con` as a temporary table, for `projection_sql(…, looked_up=True)` (the connection must
+        lookup table on `con` as a temporary table, for `projected_sql(…, looked_up=True)` (the connection must
         have the key registered)."""
         inputs, columns = pseudonym_inputs(contract), pseudonym_input_columns(contract)
         derived = {d.target for d in contract.derived}

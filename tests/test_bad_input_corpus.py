@@ -362,6 +362,37 @@ def test_duplicate_vorgangsnummer_across_deliveries_is_quarantined(base, tmp_pat
     assert second.rows_quarantined == 2 and "bereits geliefert" in next(iter(second.reasons))
 
 
+def test_deliveries_landed_in_one_batch_give_what_one_by_one_gives(base, tmp_path, monkeypatch) -> None:
+    # three deliveries of one contract: the second repeats a key the first landed and a key whose first
+    # delivery was refused (a bad date), the third the key the second landed, and one the first landed twice
+    first = set_field(2, "Ereignisdatum", "32.01.2015")(base[AENDERUNGEN])
+    key_of = {n: lines(first)[n].split(b";")[0] for n in (1, 2)}
+    second = CRLF.join([lines(first)[0], lines(base[AENDERUNGEN])[1], lines(base[AENDERUNGEN])[2]]) + CRLF
+    third = CRLF.join([lines(first)[0], lines(base[AENDERUNGEN])[2], lines(base[AENDERUNGEN])[5],
+                       lines(base[AENDERUNGEN])[5]]) + CRLF
+    outcomes = []
+    for batch_rows in ("1", "1000000"):  # one delivery per DuckDB pass, then all three in one
+        monkeypatch.setenv("STICHTAG_INGEST_BATCH_ROWS", batch_rows)
+        s = make_settings(tmp_path / batch_rows)
+        folder = s.inbox / "melderegister"
+        folder.mkdir(parents=True)
+        for name, data in (("EWO_AENDERUNGEN_201502.csv", first), ("EWO_AENDERUNGEN_201503.csv", second),
+                           ("EWO_AENDERUNGEN_201504.csv", third)):
+            (folder / name).write_bytes(data)
+            os.utime(folder / name, (1_430_000_000, 1_430_000_000))
+        results = ingest_inbox(s, load_key(s), progress=False)
+        raw = {p.relative_to(s.lake).as_posix(): p.read_bytes() for p in sorted(s.lake.rglob("*.parquet"))}
+        outcomes.append(([(r.rows_landed, r.rows_quarantined, r.reasons) for r in results], raw))
+    assert outcomes[0] == outcomes[1]
+    (landed, _, _), (_, _, reasons_2), (_, _, reasons_3) = outcomes[0][0]
+    assert landed == 59 and key_of[1] != key_of[2]
+    # row 1 was landed by the first delivery; row 2's key lands now, its first delivery having been refused
+    assert reasons_2 == {"Vorgangsnummer wurde bereits geliefert (frühere Lieferung)": 1}
+    assert reasons_3 == {"Vorgangsnummer wurde bereits geliefert (frühere Lieferung)": 2,
+                         "Vorgangsnummer doppelt in dieser Lieferung; Vorgangsnummer wurde bereits geliefert "
+                         "(frühere Lieferung)": 1}
+
+
 # ---- the Bestand extract -------------------------------------------------------------------------
 BESTAND_COLS = BESTAND_COLUMNS
 
