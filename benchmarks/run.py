@@ -219,7 +219,12 @@ def main(argv: list[str] | None = None) -> int:
             before=lambda i: shutil.rmtree(work / "inbox", ignore_errors=True))
     lake = work / "main" / "lake"
 
-    # ingest into an empty lake, then again over an inbox of known deliveries only
+    # the big CSV sources alone, wall clock of the command (the log's seconds per delivery overlap: a batch
+    # lands while the next is parsed); then every source into an empty lake, then over known deliveries only
+    measure("ingest, big CSV sources", [*STICHTAG, "ingest", "--quellen", ",".join(BIG_CSV_SOURCES), "--quiet"],
+            base, before=lambda i: shutil.rmtree(lake, ignore_errors=True))
+    big_rows = delivered_rows(lake)
+    results["ingest, big CSV sources"].note = f"{big_rows:,} rows delivered"
     measure("ingest", [*STICHTAG, "ingest", "--quiet"], base,
             before=lambda i: shutil.rmtree(lake, ignore_errors=True))
     rows = delivered_rows(lake)
@@ -346,8 +351,8 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
     one = med["one Stichtag (`materialise --stichtag`)"]
     series = med["132 month ends, one run"]
     rows = int(r["ingest"].note.split()[0].replace(",", ""))
-    big_rows = sum(rates.get(s, (0, 0.0))[0] for s in BIG_CSV_SOURCES)
-    big_secs = sum(rates.get(s, (0, 0.0))[1] for s in BIG_CSV_SOURCES)
+    big = r.get("ingest, big CSV sources")
+    big_rows, big_secs = (int(big.note.split()[0].replace(",", "")), big.median) if big and big.seconds else (0, 0.0)
     land_series = land.get("132 month ends, one run")
     land_one = land.get("one Stichtag")
     goal_rows = [
@@ -358,7 +363,8 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
          "≤ 30 s"),
         ("132 month ends in one run / one Stichtag", series / one if series and one else None, GOALS["series ratio"],
          "×", False, "≤ 2 ×"),
-        ("ingest, big CSV sources (SGB II, registry), rows delivered / s in the ingest", big_rows / big_secs
+        ("ingest, big CSV sources (SGB II, registry), rows delivered / s, wall clock of `stichtag ingest --quellen`",
+         big_rows / big_secs
          if big_secs else None, GOALS["ingest rows/s"], "rows/s", True, "≥ 1,000,000 rows/s"),
         ("ingest, all sources, wall clock of `stichtag ingest`", rows / med["ingest"], GOALS["ingest rows/s"],
          "rows/s", True, "–"),
@@ -415,7 +421,9 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
         "",
         "| comparison | value |",
         "|---|---:|",
-        *[f"| ingest of {s}: rows delivered / s in the ingest | {n / t:,.0f} rows/s ({n:,} rows) |"
+        *[f"| ingest of {s}: rows delivered / s by the ingest log's seconds (a delivery's reading plus its share of "
+          f"its batch's landing; batches overlap the next one's reading, so these add up to more than the wall "
+          f"clock) | {n / t:,.0f} rows/s ({n:,} rows) |"
           for s, (n, t) in sorted(rates.items()) if t],
         f"| anonymiser (keyed HMAC-SHA256 in DuckDB, one column) | {sql_rate:,.0f} rows/s |",
         f"| naive per-row Python `hmac` | {py_rate:,.0f} rows/s |",

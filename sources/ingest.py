@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from sources.systems import configured, conninfo
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")
 IGNORED_SUFFIXES = (".part", ".tmp", ".partial", ".filepart")
+WRITERS = min(2, os.cpu_count() or 1)  # raw files written at once
 
 
 @dataclass
@@ -338,16 +340,10 @@ def _land(batch: list[Received], contract: Contract, settings: Settings, key: Ps
         looked_up = total > 0 and caches.pseudonyms.worth_it(contract, total)
         if looked_up:
             caches.pseudonyms.register(con, contract, key, total)
-        # a column's nullability in the file would follow the statistics of the whole batch: without them
-        # every file has the same schema, whatever else the batch held
-        con.execute("set disabled_optimizers = 'statistics_propagation'")
-        # pseudonyms joined once for the batch (per delivery, each join would read the batch's lookup tables)
-        con.execute(f"create temp table projected as {projected_sql(contract, key, looked_up)}")
-        for i, r in enumerate(batch):
-            out = settings.raw / contract.source / contract.table / f"lieferung={r.lieferung_id}" / "data.parquet"
-            meta = {"lieferung_id": r.lieferung_id, "received_at": r.received.isoformat(), "sha256": r.sha,
-                    "key_id": key.key_id}
-            atomic_copy_to_parquet(con, delivery_sql(contract, meta, "projected", i), out)
+        # pseudonyms joined once for the batch (per delivery, each join would read the batch's lookup tables);
+        # a table of the connection's database, not a temporary one, so that the writers' cursors see it
+        con.execute(f"create or replace table projected as {projected_sql(contract, key, looked_up)}")
+        _write_deliveries(con, batch, contract, settings, key)
         con.execute("drop table projected")
         _remember_keys(con, contract, caches.keys)
         bad: dict[int, list[tuple[int, str]]] = {}
@@ -358,6 +354,28 @@ def _land(batch: list[Received], contract: Contract, settings: Settings, key: Ps
     finally:
         shutil.rmtree(spill, ignore_errors=True)
     return landed, bad
+
+
+def _write_deliveries(con: duckdb.DuckDBPyConnection, batch: list[Received], contract: Contract,
+                      settings: Settings, key: PseudonymKey) -> None:
+    """Each delivery of table `projected` to its raw file, two at a time: writing a Parquet file of one
+    delivery keeps one core busy, and the files are independent of each other."""
+    def write(i: int) -> None:
+        r = batch[i]
+        out = settings.raw / contract.source / contract.table / f"lieferung={r.lieferung_id}" / "data.parquet"
+        meta = {"lieferung_id": r.lieferung_id, "received_at": r.received.isoformat(), "sha256": r.sha,
+                "key_id": key.key_id}
+        cursor = con.cursor()
+        try:
+            # a column's nullability in the file would follow the statistics of the whole batch: without
+            # them every file has the same schema, whatever else the batch held
+            cursor.execute("set disabled_optimizers = 'statistics_propagation'")
+            atomic_copy_to_parquet(cursor, delivery_sql(contract, meta, "projected", i), out)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        list(pool.map(write, range(len(batch))))
 
 
 KeyCache = dict[tuple[str, str, str], list[pa.Array]]
@@ -573,30 +591,39 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
     caches = RunCaches()
     results: list[IngestResult | None] = []
     batch: list[tuple[int, Received]] = []
+    landing: list[tuple[list[int], Future]] = []
 
     def land() -> None:
-        for (i, _), res in zip(batch, land_batch([r for _, r in batch], settings, key, caches, run_id), strict=True):
-            results[i] = res
-        batch.clear()
+        # one batch lands in the background while the next is read and parsed (DuckDB and the Parquet
+        # writer release the GIL); batches land one after the other, in arrival order
+        while landing:
+            indices, done = landing.pop(0)
+            for i, res in zip(indices, done.result(), strict=True):
+                results[i] = res
+        if batch:
+            landing.append(([i for i, _ in batch], lander.submit(land_batch, [r for _, r in batch], settings, key,
+                                                                 caches, run_id)))
+            batch.clear()
 
     # a batch larger than the pseudonym cache would be hashed per row: a batch stays within it
     limit = max(1, min(batch_rows(), caches.pseudonyms.limit))
-    for f in tqdm(files, desc=f"Ingest {source or ''}".strip(), unit="Datei", disable=not progress):
-        got = logged.get(f) or receive(f, settings, key, known, run_id)
-        if isinstance(got, IngestResult):
-            known.setdefault(got.sha256, asdict(got))
-            results.append(got)
-            continue
-        known.setdefault(got.sha, {"lieferung_id": got.lieferung_id, "sha256": got.sha})
-        if batch and (batch[0][1].contract.file_pattern != got.contract.file_pattern
-                      or sum(r.parsed.rows_delivered for _, r in batch) + got.parsed.rows_delivered > limit):
-            land()
-        results.append(None)
-        batch.append((len(results) - 1, got))
-        if not batchable(got.contract):
-            land()
-    if batch:
+    with ThreadPoolExecutor(max_workers=1) as lander:
+        for f in tqdm(files, desc=f"Ingest {source or ''}".strip(), unit="Datei", disable=not progress):
+            got = logged.get(f) or receive(f, settings, key, known, run_id)
+            if isinstance(got, IngestResult):
+                known.setdefault(got.sha256, asdict(got))
+                results.append(got)
+                continue
+            known.setdefault(got.sha, {"lieferung_id": got.lieferung_id, "sha256": got.sha})
+            if batch and (batch[0][1].contract.file_pattern != got.contract.file_pattern
+                          or sum(r.parsed.rows_delivered for _, r in batch) + got.parsed.rows_delivered > limit):
+                land()
+            results.append(None)
+            batch.append((len(results) - 1, got))
+            if not batchable(got.contract):
+                land()
         land()
+        land()  # and wait for the last one
 
     for contract in database_contracts(source):
         if configured(settings.inbox, contract.options["dsn_env"], contract.options["system"]):

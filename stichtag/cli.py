@@ -93,12 +93,17 @@ def _key(settings: Settings, create: bool):
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from sources.contract import load_contracts
     from sources.ingest import ingest_inbox
 
     key = _key(settings, create=False)
     if not settings.inbox.exists():
         raise CliError(f"Posteingang {settings.inbox} existiert nicht (erst `stichtag generate`?)")
-    results = ingest_inbox(settings, key, progress=not args.quiet)
+    sources = args.quellen.split(",") if args.quellen else [None]
+    known = {c.source for c in load_contracts()}
+    if unknown := [s for s in sources if s is not None and s not in known]:
+        raise CliError(f"unbekannte Quellsysteme {unknown}; bekannt: {', '.join(sorted(known))}")
+    results = [r for source in sources for r in ingest_inbox(settings, key, progress=not args.quiet, source=source)]
     new = [r for r in results if r.status != "already_ingested"]
     print(ingest_summary(results))
     return 1 if any(r.status == "quarantined" for r in new) and args.strict else 0
@@ -587,6 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("ingest", help="neue Lieferungen anonymisiert in den Lake übernehmen")
     i.add_argument("--quiet", action="store_true", help="ohne Fortschrittsbalken")
     i.add_argument("--strict", action="store_true", help="Exit-Code 1, wenn eine Lieferung ganz in Quarantäne ging")
+    i.add_argument("--quellen", help="nur diese Quellsysteme, kommagetrennt (z. B. jobcenter,melderegister)")
     i.set_defaults(func=cmd_ingest)
 
     m = sub.add_parser("materialise", aliases=["materialize"],
