@@ -21,7 +21,7 @@ HEADER = ("# Generated from sources/contracts/ by `stichtag dbt-sources` (wareho
           "# change the contract and regenerate. tests/test_dbt_sources.py fails when the two differ.\n")
 LOCATION = ("read_parquet('{{{{ env_var('STICHTAG_LAKE', '../lake') }}}}/raw/{source}/{{name}}/*/*.parquet', "
             "hive_partitioning = false, union_by_name = true)")
-# columns every raw table carries besides the contract's targets (sources/ingest.py: projection_sql)
+# columns every raw table carries besides the contract's targets (sources/anonymise.py: delivery_sql)
 LANDING_COLUMNS = {
     "lieferung_id": "The delivery this row came with (its folder lieferung=<id> in the raw zone).",
     "received_at": "When the delivery was received: the Datenstand of a build filters on it.",
