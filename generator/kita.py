@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from generator import benefit_rates as rates
 from generator import xlsx
@@ -103,30 +104,34 @@ class KitaSim:
         ws.merge(2, 0, ncol - 1, f"Erstellt am {created:%d.%m.%Y} (Kita-Verwaltung, Datenstand Quartalsende)")
         header_row = 4
         ws.write_row(header_row, HEADER, xlsx.HEADER)
-        cols = {c: df.get_column(c).to_list() for c in ("Familienname", "Vornamen", "Geburtsdatum", "Straße",
-                                                         "Hausnummer", "PLZ", "Gemeindeschlüssel")}
         hours = HOURS[(person_hash(person, 26) * len(HOURS)).astype(int)]
         hours = np.where(care == HORT, np.minimum(hours, 25), hours)
-        fac_hash = person_hash(person, 27)
-        date_columns = {6: xlsx.DATE, 12: xlsx.DATE, 13: xlsx.DATE}  # Geburtsdatum, Betreuungsbeginn, Betreuungsende
         excel_epoch = (EPOCH - dt.date(1899, 12, 30)).days  # Excel's day 0
-        births = self.sim.persons.birth[person] + excel_epoch
-        starts = spells.start[sel] + excel_epoch
+        g = a["gem"].astype(np.int64)
+        n_fac = np.array([max(1, gem.population_2022 // 4000) for gem in gems])[g]
+        fac = (person_hash(person, 27) * n_fac).astype(np.int64)
+        ags = np.array([gem.ags for gem in gems], dtype=object)[g]
+        place_name = np.array([gem.name for gem in gems], dtype=object)[g]
+        tp = care == TAGESPFLEGE
+        fac2 = pl.Series(fac).cast(pl.Utf8).str.zfill(2)
+        nr = pl.Series(np.where(tp, "TP", "E").astype(object)) + pl.Series(ags) + "-" + fac2
+        kita = np.array(KITA_NAMES, dtype=object)[fac % len(KITA_NAMES)]
+        name = pl.Series(np.where(tp, "Kindertagespflege " + place_name + " " + (fac + 1).astype(str).astype(object),
+                                  "Kita " + kita + " " + place_name))
         ends = spells.end[sel]
-        for i in range(len(sel)):
-            g = int(a["gem"][i])
-            n_fac = max(1, gems[g].population_2022 // 4000)
-            fac = int(fac_hash[i] * n_fac)
-            if care[i] == TAGESPFLEGE:
-                nr, name = f"TP{gems[g].ags}-{fac:02d}", f"Kindertagespflege {gems[g].name} {fac + 1}"
-            else:
-                nr, name = f"E{gems[g].ags}-{fac:02d}", f"Kita {KITA_NAMES[fac % len(KITA_NAMES)]} {gems[g].name}"
-            row = [nr, name, CARE_TYPES[care[i]], f"V{spells.spell_id[sel[i]]:08d}", cols["Familienname"][i],
-                   cols["Vornamen"][i], int(births[i]), cols["Straße"][i], cols["Hausnummer"][i], cols["PLZ"][i],
-                   cols["Gemeindeschlüssel"][i], int(hours[i]), int(starts[i])]
-            if ends[i] != OPEN and ends[i] <= last:
-                row.append(int(ends[i]) + excel_epoch)
-            ws.write_row(header_row + 1 + i, row, styles=date_columns)
+        known_end = (ends != OPEN) & (ends <= last)
+        date, plain = xlsx.DATE, xlsx.PLAIN
+        ws.write_columns(header_row + 1, [
+            (nr, plain), (name, plain), (pl.Series(np.array(CARE_TYPES, dtype=object)[care]), plain),
+            ("V" + pl.Series(spells.spell_id[sel]).cast(pl.Utf8).str.zfill(8), plain),
+            (df.get_column("Familienname"), plain), (df.get_column("Vornamen"), plain),
+            (pl.Series(self.sim.persons.birth[person].astype(np.int64) + excel_epoch), date),
+            *((df.get_column(c), plain) for c in ("Straße", "Hausnummer", "PLZ", "Gemeindeschlüssel")),
+            (pl.Series(hours.astype(np.int64)), plain),
+            (pl.Series(spells.start[sel].astype(np.int64) + excel_epoch), date),
+            (pl.Series(np.where(known_end, ends.astype(np.int64) + excel_epoch, 0)).set(
+                pl.Series(~known_end), None), date),
+        ])
         foot = header_row + 2 + len(sel)
         ws.merge(foot, 0, 3, f"Summe Verträge: {len(sel)}")
         ws.merge(foot + 1, 0, ncol - 1, f"Quelle: Kita-Verwaltung Kreis Pinneberg, Stand {created:%d.%m.%Y}")

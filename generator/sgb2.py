@@ -42,6 +42,7 @@ class JobcenterSim:
         self.tracker = SpellTracker(rng)
         self.active = np.empty(0, np.int64)
         self.months: dict[int, dict[str, np.ndarray]] = {}
+        self._month_frames: dict[int, pl.DataFrame] = {}  # a Berichtsmonat's rows, for its four deliveries
 
     def observe(self, res: Residents) -> np.ndarray:
         """Advance one month; returns the households in SGB II at its end."""
@@ -91,42 +92,50 @@ class JobcenterSim:
         frames = []
         for k in range(max(1, m - REVISION_MONTHS), m + 1):
             r = self.months[k]
-            k_first, _ = month_bounds(k)
             lag = m - k
             # recorded late: a few new Bedarfsgemeinschaften are missing until a revision adds them
             recent = r["start"] >= month_bounds(max(1, k - 1))[0]
             late = recent & (person_hash(r["spell"], 7) < (0.08, 0.03, 0.0, 0.0)[lag])
             sel = np.flatnonzero(~late)
             frames.append(self._frame(k, r, sel, delivery_last_day, end_of, fmt))
+        for k in [k for k in self._month_frames if k <= m - REVISION_MONTHS]:
+            del self._month_frames[k]  # no later delivery revises month k again
         df = pl.concat(frames)
         delivered = dt.date(y + mo // 12, mo % 12 + 1, 10)
         return write_csv(df, inbox / SOURCE_DIR / file_name(y, mo), delivered, "utf-8-sig")
 
     def _frame(self, k: int, r: dict[str, np.ndarray], sel: np.ndarray, known_until: int,
                end_of: np.ndarray, fmt: PersonFormatter) -> pl.DataFrame:
-        person = r["person"][sel]
-        base = fmt.frame(person, r["gem"][sel], r["street"][sel], r["house"][sel],
-                         self.sim.persons.nat[person])
-        year = (EPOCH + dt.timedelta(days=int(month_bounds(k)[0]))).year
+        """Berichtsmonat k as the delivery knowing changes until `known_until` reports it: the month's
+        rows (built once, for the four deliveries that report it), then the ends known by then."""
+        if k not in self._month_frames:
+            self._month_frames[k] = self._month_frame(k, r, fmt)
         end = end_of[r["spell"][sel]]
         end_known = (end != OPEN) & (end <= known_until)
-        elb = r["elb"][sel]
+        return self._month_frames[k][sel].with_columns(
+            pl.when(pl.Series(end_known)).then(date_strings(np.where(end_known, end, 0)))
+            .otherwise(None).alias("Leistungsende"),
+        ).select(COLUMNS)
+
+    def _month_frame(self, k: int, r: dict[str, np.ndarray], fmt: PersonFormatter) -> pl.DataFrame:
+        person = r["person"]
+        base = fmt.frame(person, r["gem"], r["street"], r["house"], self.sim.persons.nat[person])
+        year = (EPOCH + dt.timedelta(days=int(month_bounds(k)[0]))).year
+        elb = r["elb"]
         regel = np.where(elb, REGELBEDARF[year], round(REGELBEDARF[year] * 0.75))
         kdu_cent = 25_000 + (person_hash(person, 11) * 25_000).astype(int)  # 250,00 … 499,99 EUR
-        spell = pl.Series(r["spell"][sel])
+        spell = pl.Series(r["spell"])
         return base.select(["Familienname", "Vornamen", "Geburtsdatum", "Geschlecht", "Straße", "Hausnummer",
                             "PLZ", "Gemeindeschlüssel"]).with_columns(
             pl.lit(f"{year}{(k - 1) % 12 + 1:02d}").alias("Berichtsmonat"),
             ("22101BG" + spell.cast(pl.Utf8).str.zfill(7)).alias("BG-Nummer"),
             ("P" + pl.Series(person).cast(pl.Utf8).str.zfill(9)).alias("Personennummer"),
             pl.Series("Rolle", np.where(elb, "ELB", "NEF").astype(object)),
-            pl.Series("Alleinerziehend", np.where(r["allein"][sel], "J", "N").astype(object)),
+            pl.Series("Alleinerziehend", np.where(r["allein"], "J", "N").astype(object)),
             pl.Series("Aufstocker", np.where(elb & (person_hash(person, 3) < rates.SGB2_AUFSTOCKER_SHARE),
                                              "J", "N").astype(object)),
-            date_strings(r["start"][sel]).alias("Leistungsbeginn"),
-            pl.when(pl.Series(end_known)).then(date_strings(np.where(end_known, end, 0)))
-            .otherwise(None).alias("Leistungsende"),
+            date_strings(r["start"]).alias("Leistungsbeginn"),
             (pl.Series(regel).cast(pl.Utf8) + ",00").alias("Regelbedarf"),
             (pl.Series(kdu_cent // 100).cast(pl.Utf8) + "," + pl.Series(kdu_cent % 100).cast(pl.Utf8).str.zfill(2))
             .alias("Kosten der Unterkunft"),
-        ).select(COLUMNS)
+        )

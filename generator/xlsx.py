@@ -16,6 +16,9 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+import numpy as np
+import polars as pl
+
 PLAIN, TITLE, HEADER, DATE = 0, 1, 2, 3  # cell styles (cellXfs index in styles.xml)
 
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -67,6 +70,29 @@ class Sheet:
         r = row + 1
         styles = styles or {}
         self.rows[row] = "".join(cell(f"{LETTERS[j]}{r}", v, styles.get(j, style)) for j, v in enumerate(values))
+
+    def write_columns(self, first_row: int, columns: list[tuple[pl.Series, int]]) -> None:
+        """Rows from column A, built column-wise (a sheet of 18,000 contracts in native code, not 250,000
+        Python calls): each column a text or an integer Series with its style, the same XML as `write_row`
+        gives, except that a missing number writes no cell at all (as a row that ends before it)."""
+        n = len(columns[0][0])
+        frame = pl.DataFrame({"_r": pl.Series(np.arange(first_row + 1, first_row + 1 + n)).cast(pl.Utf8),
+                              **{f"_{j}": values for j, (values, _) in enumerate(columns)}})
+        cells = []
+        for j, (values, style) in enumerate(columns):
+            v, s = pl.col(f"_{j}"), f' s="{style}"' if style else ""
+            ref = [pl.lit(f'<c r="{LETTERS[j]}'), pl.col("_r")]
+            if values.dtype == pl.Utf8:
+                text = v.str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True) \
+                    .str.replace_all(">", "&gt;", literal=True)
+                empty = pl.concat_str([*ref, pl.lit(f'"{s}/>')]) if style else pl.lit("")
+                cells.append(pl.when(v.is_null() | (v == "")).then(empty).otherwise(pl.concat_str(
+                    [*ref, pl.lit(f'"{s} t="inlineStr"><is><t xml:space="preserve">'), text, pl.lit("</t></is></c>")])))
+            else:
+                cells.append(pl.when(v.is_null()).then(pl.lit("")).otherwise(pl.concat_str(
+                    [*ref, pl.lit(f'"{s}><v>'), v.cast(pl.Utf8), pl.lit("</v></c>")])))
+        rows = frame.select(pl.concat_str(cells).alias("row")).get_column("row").to_list()
+        self.rows.update(zip(range(first_row, first_row + n), rows, strict=True))
 
     def merge(self, row: int, first_col: int, last_col: int, text: str, style: int = PLAIN) -> None:
         r = row + 1
