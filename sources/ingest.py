@@ -306,10 +306,14 @@ def land_batch(batch: list[Received], settings: Settings, key: PseudonymKey, cac
 
 def _delivered(batch: list[Received]) -> pa.Table:
     """The batch's deliveries as one table of delivered text, numbered (`_lieferung`) in arrival order."""
+    import polars as pl  # a reader has loaded it already; not every importer of this module needs it
+
     parts = []
     for i, r in enumerate(batch):
         n = len(r.parsed.line_numbers)
-        columns = {c: (pa.array(v, pa.large_string()) if isinstance(v, list) else v.to_arrow().cast(pa.large_string()))
+        # string views: a polars column is handed over without copying its text
+        columns = {c: (pa.array(v, pa.string_view()) if isinstance(v, list)
+                       else v.to_arrow(compat_level=pl.CompatLevel.newest()).cast(pa.string_view()))
                    for c, v in r.parsed.columns.items()}
         parts.append(pa.table({"_lieferung": pa.array(np.full(n, i, np.int32)),
                                "_line": pa.array(r.parsed.line_numbers, pa.int64()),
