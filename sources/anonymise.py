@@ -105,8 +105,8 @@ def validation_sql(contract: Contract) -> str:
     numbers them, `_lieferdatum` is each one's delivery date, `_line` a row's line in its file. Every check is
     a delivery's own, as if it were ingested alone: a key doubled inside a delivery is found in that delivery,
     and a key is "already delivered" when the lake holds it (`existing_<column>`) or an earlier delivery of
-    the batch lands it (exact for at most one kept unique column per contract, as every contract has: ingest
-    lands a contract with more one delivery at a time, see `batchable`).
+    the batch lands it. That is exact for at most one kept unique column, as every contract has; a contract
+    with more is landed one delivery at a time (`batchable`).
 
     A column whose typed value is its delivered text (strings, codes, enums, Gemeindeschlüssel) is stored
     once, in table `checked_rows`, and named twice by the view: materialising it twice cost a third of
