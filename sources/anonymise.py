@@ -135,21 +135,21 @@ def validation_sql(contract: Contract) -> str:
             reasons.append("")  # filled below: it needs every other reason of the row
     # every problem of a row, not just the first: the data steward fixes them in one go
     named = ",\n    ".join(f"{r} as _r{i}" for i, r in enumerate(reasons) if r)
+    own = [f"_r{i}" for i, r in enumerate(reasons) if r]  # every reason but the "already delivered" ones
+    others = ", ".join(own)
     landing = ""
     for i, u, column in earlier:
         typed_u, existing = q(u), f"(select k from existing_{column.target[0]})"
-        others = ", ".join(f"_r{j}" for j in range(len(reasons)) if reasons[j])
         named += f",\n    row_number() over (partition by _lieferung, {raw(u)} order by _line) = 1 as _erst{i}"
         # the delivery of the batch that lands the key: the first whose first occurrence has no other problem
         landing += (f", min(case when {typed_u} is not null and _erst{i} and concat_ws('', {others}) = '' and "
                     f"{typed_u} not in {existing} then _lieferung end) over (partition by {typed_u}) as _landet{i}")
         reasons[i] = (f"case when {typed_u} in {existing} or {typed_u} is not null and _landet{i} < _lieferung "
                       f"then {lit(f'{u} wurde bereits geliefert (frühere Lieferung)')} end")
-    listed = [f"_r{i}" if not any(i == e for e, _, _ in earlier) else reasons[i] for i in range(len(reasons))]
+    at = {i for i, _, _ in earlier}
+    listed = [reasons[i] if i in at else f"_r{i}" for i in range(len(reasons))]
     reason_expr = ("nullif(concat_ws('; ',\n    " + ",\n    ".join(listed) + "), '')") if reasons else "null::varchar"
-    excluded = [q(n) for n in as_delivered] + [f"_r{i}" for i in range(len(reasons)) if reasons[i] and
-                                                 not any(i == e for e, _, _ in earlier)]
-    excluded += [f"{c}{i}" for i, _, _ in earlier for c in ("_landet", "_erst")]
+    excluded = [q(n) for n in as_delivered] + own + [f"{c}{i}" for i in at for c in ("_landet", "_erst")]
     exclude = f" exclude ({', '.join(excluded)})" if excluded else ""
     return f"""
 create or replace temp table checked_rows as

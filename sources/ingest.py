@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
 from kernel.faults import crash_point
@@ -115,6 +114,11 @@ def count_lines(path: Path, block: int = 8 * 1024 * 1024) -> list[int]:
             last = chunk[-1:]
     n += last != b"\n"
     return list(range(2, n + 1))
+
+
+def _delivery_dir(zone: Path, source: str, table: str, lieferung_id: str) -> Path:
+    """A delivery's folder in the raw zone or the quarantine."""
+    return zone / source / table / f"lieferung={lieferung_id}"
 
 
 def _log_path(settings: Settings, source: str, lieferung_id: str) -> Path:
@@ -259,7 +263,7 @@ def receive(path: Path, settings: Settings, key: PseudonymKey, known: dict[str, 
             parsed.file_error = file_error
     del data  # the clear-text delivery is not needed past parsing: keep peak memory down
 
-    quarantine_dir = settings.quarantine / source / table / f"lieferung={lieferung_id}"
+    quarantine_dir = _delivery_dir(settings.quarantine, source, table, lieferung_id)
     if parsed.file_error is not None:
         lines = parsed.data_lines
         _write_quarantine(quarantine_dir, lieferung_id, sha, [(n, parsed.file_error) for n in lines])
@@ -288,7 +292,7 @@ def land_batch(batch: list[Received], settings: Settings, key: PseudonymKey, cac
     for i, r in enumerate(batch):
         rows_bad = [*r.parsed.row_errors, *bad.get(i, [])]
         if rows_bad:
-            _write_quarantine(settings.quarantine / contract.source / contract.table / f"lieferung={r.lieferung_id}",
+            _write_quarantine(_delivery_dir(settings.quarantine, contract.source, contract.table, r.lieferung_id),
                               r.lieferung_id, r.sha, rows_bad)
         reasons = Counter(reason for _, reason in rows_bad)
         res = IngestResult(lieferung_id=r.lieferung_id, file=r.shown, source=contract.source, table=contract.table,
@@ -306,7 +310,7 @@ def land_batch(batch: list[Received], settings: Settings, key: PseudonymKey, cac
 
 def _delivered(batch: list[Received]) -> pa.Table:
     """The batch's deliveries as one table of delivered text, numbered (`_lieferung`) in arrival order."""
-    import polars as pl  # a reader has loaded it already; not every importer of this module needs it
+    import polars as pl  # only for the readers' polars columns: importing this module does not pay for it
 
     parts = []
     for i, r in enumerate(batch):
@@ -315,9 +319,9 @@ def _delivered(batch: list[Received]) -> pa.Table:
         columns = {c: (pa.array(v, pa.string_view()) if isinstance(v, list)
                        else v.to_arrow(compat_level=pl.CompatLevel.newest()).cast(pa.string_view()))
                    for c, v in r.parsed.columns.items()}
-        parts.append(pa.table({"_lieferung": pa.array(np.full(n, i, np.int32)),
+        parts.append(pa.table({"_lieferung": pa.repeat(pa.scalar(i, pa.int32()), n),
                                "_line": pa.array(r.parsed.line_numbers, pa.int64()),
-                               "_lieferdatum": pa.array([r.received.date()] * n, pa.date32()), **columns}))
+                               "_lieferdatum": pa.repeat(pa.scalar(r.received.date(), pa.date32()), n), **columns}))
     return pa.concat_tables(parts)
 
 
@@ -366,7 +370,7 @@ def _write_deliveries(con: duckdb.DuckDBPyConnection, batch: list[Received], con
     delivery keeps one core busy, and the files are independent of each other."""
     def write(i: int) -> None:
         r = batch[i]
-        out = settings.raw / contract.source / contract.table / f"lieferung={r.lieferung_id}" / "data.parquet"
+        out = _delivery_dir(settings.raw, contract.source, contract.table, r.lieferung_id) / "data.parquet"
         meta = {"lieferung_id": r.lieferung_id, "received_at": r.received.isoformat(), "sha256": r.sha,
                 "key_id": key.key_id}
         cursor = con.cursor()
@@ -597,13 +601,16 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
     batch: list[tuple[int, Received]] = []
     landing: list[tuple[list[int], Future]] = []
 
-    def land() -> None:
-        # one batch lands in the background while the next is read and parsed (DuckDB and the Parquet
-        # writer release the GIL); batches land one after the other, in arrival order
+    def collect() -> None:
         while landing:
             indices, done = landing.pop(0)
             for i, res in zip(indices, done.result(), strict=True):
                 results[i] = res
+
+    def land() -> None:
+        # one batch lands in the background while the next is read and parsed (DuckDB and the Parquet
+        # writer release the GIL); batches land one after the other, in arrival order
+        collect()
         if batch:
             landing.append(([i for i, _ in batch], lander.submit(land_batch, [r for _, r in batch], settings, key,
                                                                  caches, run_id)))
@@ -627,7 +634,7 @@ def ingest_inbox(settings: Settings, key: PseudonymKey, progress: bool = True,
             if not batchable(got.contract):
                 land()
         land()
-        land()  # and wait for the last one
+        collect()
 
     for contract in database_contracts(source):
         if configured(settings.inbox, contract.options["dsn_env"], contract.options["system"]):
