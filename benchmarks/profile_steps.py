@@ -11,6 +11,19 @@ import sys
 import time
 
 
+def slowest_models(n: int = 8) -> dict[str, float]:
+    """The dbt step's own seconds per model (dbt's run_results.json of this lake's build), slowest first:
+    two threads, so they add up to more than the step."""
+    from kernel.settings import get_settings
+
+    path = get_settings().lake / "warehouse" / "dbt-target" / "run_results.json"
+    if not path.exists():
+        return {}
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    slowest = sorted(results, key=lambda r: -r["execution_time"])[:n]
+    return {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in slowest}
+
+
 def main(argv: list[str]) -> int:
     started = time.perf_counter()
     import datetime as dt
@@ -34,7 +47,7 @@ def main(argv: list[str]) -> int:
     done = time.perf_counter()
     print(json.dumps({"import_and_definitions_s": round(loaded - started, 2), "steps_s": steps,
                       "run_s": round(done - loaded, 2), "total_s": round(done - started, 2),
-                      "success": result.success}))
+                      "dbt_models_s": slowest_models(), "success": result.success}))
     return 0 if result.success else 1
 
 

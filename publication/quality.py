@@ -1,7 +1,8 @@
 """Quality gates: the Great Expectations suites of expectations/ run on what a build is about to publish.
 
 The suites are YAML (expectations/*.yml); this module builds the tables they check from the build database,
-runs them with Great Expectations (imported here only, once per run: it costs seconds), writes the Data Docs
+runs them with Great Expectations (imported here only, once per run: it costs seconds) — the raw deliveries'
+suites (expectations/raw/) in DuckDB SQL instead, each delivery once (publication/raw_gates.py) —, writes the Data Docs
 (lake/quality/gx/uncommitted/data_docs/local_site/index.html) and returns each Stichtag's results. A failed
 `critical` expectation blocks that Stichtag: its latest pointer, export and public zone stay where they were.
 """
@@ -23,6 +24,7 @@ from kernel.catalogue import load_catalogue
 from kernel.files import atomic_write_text, write_generated
 from kernel.reference import gemeinden
 from kernel.settings import PROJECT_ROOT, Settings
+from publication import raw_gates
 from publication.schema import EXPORT_COLUMNS
 from publication.versions import read_latest, versions_root
 from sources.contract import load_contracts
@@ -110,9 +112,6 @@ def _fill(value: object, params: dict[str, object]) -> object:
 
 # ------------------------------------------------------------------------------------------- raw tables
 
-# a lake that predates the gates catches up over runs: the newest deliveries first, at most this many per
-# table and run (a new delivery is always among them)
-RAW_BACKLOG = 24
 LINEAGE_COLUMNS = ["lieferung_id", "received_at", "source_file_sha256", "source_line", "key_id"]
 RAW_DIR = SUITES_DIR / "raw"
 
@@ -179,21 +178,18 @@ def mark_validated(settings: Settings, deliveries: dict[str, list[str]]) -> None
     atomic_write_text(validated_path(settings), json.dumps(done, indent=1, ensure_ascii=False))
 
 
-def raw_tables(settings: Settings) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Per raw table, a query over its deliveries not validated yet, and their ids."""
+def raw_deliveries(settings: Settings) -> dict[str, dict[str, Path]]:
+    """Per raw table, its deliveries not validated yet (id → folder), oldest first."""
     done = _validated(settings)
-    queries, ids = {}, {}
+    out: dict[str, dict[str, Path]] = {}
     for table_dir in sorted(settings.raw.glob("*/*")):
         table = f"raw/{table_dir.parent.name}/{table_dir.name}"
         new = sorted((d for d in table_dir.glob("lieferung=*")
                       if d.name.split("=", 1)[1] not in done.get(table, []) and any(d.glob("*.parquet"))),
-                     key=lambda d: d.stat().st_mtime)[-RAW_BACKLOG:]
-        if not new:
-            continue
-        listing = ", ".join(f"'{d}/*.parquet'" for d in new)
-        queries[table] = f"select * from read_parquet([{listing}], hive_partitioning = false, union_by_name = true)"
-        ids[table] = [d.name.split("=", 1)[1] for d in new]
-    return queries, ids
+                     key=lambda d: (d.stat().st_mtime, d.name))
+        if new:
+            out[table] = {d.name.split("=", 1)[1]: d for d in new}
+    return out
 
 
 # ------------------------------------------------------------------------------------------- the tables
@@ -318,11 +314,12 @@ class CheckOutcome:
     severity: str  # blocking | warning
     failing_days: frozenset[dt.date]
     detail: str
+    quelle: str = "great_expectations"  # or "sql": the raw deliveries' suites (publication/raw_gates.py)
 
     def for_day(self, day: dt.date) -> dict:
         passed = day not in self.failing_days
         return {"check": f"{self.suite}: {self.expectation}", "passed": passed, "severity": self.severity,
-                "detail": "ok" if passed else self.detail, "quelle": "great_expectations"}
+                "detail": "ok" if passed else self.detail, "quelle": self.quelle}
 
 
 def docs_index(settings: Settings) -> Path:
@@ -392,19 +389,18 @@ def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: 
     suites = suites if suites is not None else load_suites()
     params = parameters()
     frames = tables(con, settings, days)
-    raw_queries, raw_ids = raw_tables(settings)
+    raw = raw_deliveries(settings)
     gx, context = _gx_context(settings)
     source = context.data_sources.add_or_update_pandas("stichtag")
     outcomes: list[CheckOutcome] = []
     for suite in suites:
         if suite.table.startswith("raw/"):
-            if suite.table not in raw_queries:
-                continue  # no new delivery of that table
-            frame = con.execute(raw_queries[suite.table]).df()  # one table at a time: memory stays bounded
-        elif suite.table in frames:
-            frame = frames[suite.table].reset_index(drop=True)
-        else:
+            if suite.table in raw:  # else no new delivery of that table
+                outcomes += _raw_outcomes(con, suite, raw[suite.table], params, days)
+            continue
+        if suite.table not in frames:
             raise SuiteError(f"suite {suite.name}: unknown table {suite.table!r} (known: {', '.join(frames)}, raw/…)")
+        frame = frames[suite.table].reset_index(drop=True)
         asset_name = suite.table.replace("/", "__")  # GX keys may not contain a slash
         try:
             asset = source.get_asset(asset_name)
@@ -437,11 +433,21 @@ def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: 
     context.build_data_docs()
     write_summary(settings, datenstand, days, outcomes)
     write_overview(settings, outcomes, days, datenstand)
-    passed_raw = {t: ids for t, ids in raw_ids.items()
+    passed_raw = {t: list(ids) for t, ids in raw.items()
                   if not any(o.failing_days and o.severity == "blocking" for o in outcomes
                              if o.suite == f"raw__{t.split('/')[1]}__{t.split('/')[2]}")}
     mark_validated(settings, passed_raw)
     return outcomes
+
+
+def _raw_outcomes(con: duckdb.DuckDBPyConnection, suite: Suite, deliveries: dict[str, Path],
+                  params: dict[str, object], days: list[dt.date]) -> list[CheckOutcome]:
+    """A raw suite over the deliveries not validated yet, in SQL; a failed one blocks every Stichtag."""
+    results = raw_gates.evaluate(con, deliveries, [(e.type, {k: _fill(v, params) for k, v in e.kwargs.items()})
+                                                   for e in suite.expectations])
+    return [CheckOutcome(suite.name, _label(e), SEVERITIES[e.severity],
+                         frozenset() if r.passed else frozenset(days), r.detail, "sql")
+            for e, r in zip(suite.expectations, results, strict=True)]
 
 
 def _outcome(suite: Suite, spec: ExpectationSpec, r, frame, days: list[dt.date]) -> CheckOutcome:

@@ -126,6 +126,38 @@ def test_a_raw_delivery_is_validated_once_and_a_bad_one_blocks_until_it_is_fixed
     assert [o for o in run_quality_gates(_warehouse(dt.date(1900, 1, 1)), settings, DAYS, suites)] == []
 
 
+def test_raw_gates_find_every_kind_of_violation_and_name_deliveries_never_values(tmp_path) -> None:
+    from publication.raw_gates import UnsupportedExpectation, evaluate
+
+    def delivery(name: str, select: str):
+        folder = tmp_path / f"lieferung={name}"
+        folder.mkdir()
+        duckdb.execute(f"copy (select '{name}' as lieferung_id, {select}) to '{folder}/data.parquet' (format parquet)")
+        return folder
+
+    good = "'01056001' as gemeinde_ags, 'w' as geschlecht, 1970 as geburtsjahr"
+    deliveries = {"GUT": delivery("GUT", good),
+                  "FREMD": delivery("FREMD", "'99887766' as gemeinde_ags, 'w' as geschlecht, 1970 as geburtsjahr"),
+                  "ALT": delivery("ALT", "'01056001' as gemeinde_ags, null as geschlecht, 1789 as geburtsjahr"),
+                  "SCHMAL": delivery("SCHMAL", "'01056001' as gemeinde_ags, 'w' as geschlecht")}
+    expectations = [
+        ("expect_table_columns_to_match_set",
+         {"column_set": ["lieferung_id", "gemeinde_ags", "geschlecht", "geburtsjahr"], "exact_match": True}),
+        ("expect_column_values_to_not_be_null", {"column": "geschlecht"}),
+        ("expect_column_values_to_be_in_set", {"column": "gemeinde_ags", "value_set": ["01056001", "01056002"]}),
+        ("expect_column_values_to_be_between", {"column": "geburtsjahr", "min_value": 1900, "max_value": 2100}),
+        ("expect_column_values_to_not_be_null", {"column": "geburtsjahr"}),  # SCHMAL has no such column
+    ]
+    results = evaluate(duckdb.connect(), deliveries, expectations)
+    assert [r.passed for r in results] == [False, False, False, False, False]
+    assert [r.detail.split("Lieferungen ")[1] for r in results] == ["SCHMAL", "ALT", "FREMD", "ALT", "SCHMAL"]
+    assert not any(value in r.detail for r in results for value in ("99887766", "1789"))
+    assert all(r.passed for r in evaluate(duckdb.connect(), {"GUT": deliveries["GUT"]}, expectations))
+    with pytest.raises(UnsupportedExpectation):  # an argument it cannot honour fails loudly, never passes
+        evaluate(duckdb.connect(), deliveries, [("expect_column_values_to_not_be_null",
+                                                 {"column": "geschlecht", "mostly": 0.9})])
+
+
 def test_plausible_ranges_come_from_the_catalogue_and_block_an_absurd_value(tmp_path) -> None:
     """The 2099 build: a Kreis Durchschnittsalter of 117.7 years must stop the version."""
     from publication.quality import plausibility_specs

@@ -54,7 +54,9 @@ messwerte as (
     select * from {{ ref('int_messwerte_gebiete') }}
 ),
 
-treffer as (
+-- not materialised: its two readers each take what they need (the coverage only grouped rows), while a
+-- materialised CTE held every match of a series (≈ 30 M rows) and spilled them to disk (9.7 → 5.6 s, measured)
+treffer as not materialized (
     select
         formen.form_nr,
         formen.alter_von,

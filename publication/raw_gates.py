@@ -1,0 +1,106 @@
+"""The raw deliveries' suites (expectations/raw/, generated from the source contracts) as DuckDB SQL.
+
+Every raw suite uses four expectation types — the column set, not null, in set, between — and each is one
+aggregate over the delivered Parquet. Great Expectations' pandas engine needed each delivery in memory, so a
+run validated at most 24 deliveries per table (a lake built in one go caught up over six runs, and every daily
+job paid 13 s of it, measured: BENCHMARKS.md); in SQL every delivery not validated yet is checked in one
+streaming pass. The expectations stay the suite files' (their names and arguments are Great Expectations'),
+an unknown type or argument fails loudly rather than passing unchecked, and a detail names the deliveries
+and counts, never a delivered value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+MAP_ARGUMENTS = {
+    "expect_column_values_to_not_be_null": {"column"},
+    "expect_column_values_to_be_in_set": {"column", "value_set"},
+    "expect_column_values_to_be_between": {"column", "min_value", "max_value"},
+}
+COLUMN_SET = "expect_table_columns_to_match_set"
+SHOWN_DELIVERIES = 8
+
+
+class UnsupportedExpectation(ValueError):
+    """A raw suite names an expectation (or an argument of one) this module cannot evaluate."""
+
+
+@dataclass(frozen=True)
+class RawResult:
+    passed: bool
+    detail: str
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def violation(kind: str, kwargs: dict) -> str:
+    """A SQL predicate that holds for a row violating the expectation (a null passes, as in Great Expectations,
+    except for not null)."""
+    unknown = set(kwargs) - MAP_ARGUMENTS.get(kind, set())
+    if kind not in MAP_ARGUMENTS or unknown:
+        raise UnsupportedExpectation(f"{kind}{f' ({sorted(unknown)})' if unknown else ''}: not evaluable in SQL")
+    column = _ident(kwargs["column"])
+    if kind == "expect_column_values_to_not_be_null":
+        return f"{column} is null"
+    if kind == "expect_column_values_to_be_in_set":
+        values = list(kwargs["value_set"])
+        compared = f"{column}::varchar" if values and all(isinstance(v, str) for v in values) else column
+        return f"{column} is not null and {compared} not in ({', '.join(map(_literal, values)) or 'null'})"
+    bounds = [f"{column} < {_literal(kwargs['min_value'])}" if kwargs.get("min_value") is not None else "",
+              f"{column} > {_literal(kwargs['max_value'])}" if kwargs.get("max_value") is not None else ""]
+    return f"{column} is not null and ({' or '.join(b for b in bounds if b) or 'false'})"
+
+
+def _deliveries(ids: list[str]) -> str:
+    shown = ", ".join(sorted(ids)[:SHOWN_DELIVERIES])
+    return f"Lieferungen {shown}{' …' if len(ids) > SHOWN_DELIVERIES else ''}"
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, deliveries: dict[str, Path],
+             expectations: list[tuple[str, dict]]) -> list[RawResult]:
+    """One result per expectation (type, filled kwargs), over the deliveries (id → folder of Parquet files)."""
+    columns = {i: [r[0] for r in con.execute(f"describe select * from read_parquet('{d}/*.parquet', "
+                                             "hive_partitioning = false, union_by_name = true)").fetchall()]
+               for i, d in deliveries.items()}
+    present = {c for cs in columns.values() for c in cs}
+    results: dict[int, RawResult] = {}
+    aggregates: list[tuple[int, str]] = []
+    for n, (kind, kwargs) in enumerate(expectations):
+        if kind == COLUMN_SET:
+            if set(kwargs) - {"column_set", "exact_match"}:
+                raise UnsupportedExpectation(f"{kind} ({sorted(set(kwargs) - {'column_set', 'exact_match'})})")
+            wanted = set(kwargs["column_set"])
+            exact = kwargs.get("exact_match", True)
+            wrong = [i for i, cs in columns.items() if (set(cs) != wanted if exact else not wanted <= set(cs))]
+            results[n] = RawResult(not wrong, "ok" if not wrong else
+                                   f"{len(wrong)} Lieferung(en) mit anderen Spalten; {_deliveries(wrong)}")
+        elif kwargs.get("column") not in present:
+            violation(kind, kwargs)  # an unknown type still fails loudly
+            results[n] = RawResult(False, f"Spalte {kwargs.get('column')!r} fehlt in allen geprüften Lieferungen")
+        else:
+            aggregates.append((n, violation(kind, kwargs)))
+    if aggregates:
+        listing = ", ".join(f"'{d}/*.parquet'" for d in deliveries.values())
+        select = ", ".join(f"count(*) filter (where {p}), list(distinct lieferung_id) filter (where {p})"
+                           for _, p in aggregates)
+        row = con.execute(f"select {select} from read_parquet([{listing}], hive_partitioning = false, "
+                          f"union_by_name = true)").fetchone()
+        for k, (n, _) in enumerate(aggregates):
+            count, ids = row[2 * k], row[2 * k + 1] or []
+            results[n] = RawResult(count == 0, "ok" if count == 0 else
+                                   f"{count} unerwartete Werte; {_deliveries([str(i) for i in ids])}")
+    return [results[n] for n in range(len(expectations))]
