@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+-- A view, like int_messwerte: only fct_kpi_werte reads it (why: int_messwerte.sql).
 -- Every measure per Stichtag and published area, from whichever source has it:
 -- * the district's own systems, summed from the Gemeinden to Amt and Kreis (reference date = Stichtag);
 -- * official statistics for the comparison areas (Land, Bund), and for measures only they have
