@@ -21,7 +21,8 @@ def slowest_models(n: int = 8) -> dict[str, float]:
         return {}
     results = json.loads(path.read_text(encoding="utf-8"))["results"]
     slowest = sorted(results, key=lambda r: -r["execution_time"])[:n]
-    return {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in slowest}
+    # model.<project>.<name>, test.<project>.<name>.<hash>
+    return {r["unique_id"].split(".")[2]: round(r["execution_time"], 2) for r in slowest}
 
 
 def main(argv: list[str]) -> int:
