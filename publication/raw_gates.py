@@ -58,8 +58,10 @@ def violation(kind: str, kwargs: dict) -> str:
         return f"{column} is null"
     if kind == "expect_column_values_to_be_in_set":
         values = list(kwargs["value_set"])
-        compared = f"{column}::varchar" if values and all(isinstance(v, str) for v in values) else column
-        return f"{column} is not null and {compared} not in ({', '.join(map(_literal, values)) or 'null'})"
+        if not values:  # an empty set allows no value at all (`not in (null)` would let every value pass)
+            return f"{column} is not null"
+        compared = f"{column}::varchar" if all(isinstance(v, str) for v in values) else column
+        return f"{column} is not null and {compared} not in ({', '.join(map(_literal, values))})"
     bounds = [f"{column} < {_literal(kwargs['min_value'])}" if kwargs.get("min_value") is not None else "",
               f"{column} > {_literal(kwargs['max_value'])}" if kwargs.get("max_value") is not None else ""]
     return f"{column} is not null and ({' or '.join(b for b in bounds if b) or 'false'})"

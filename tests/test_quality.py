@@ -153,6 +153,8 @@ def test_raw_gates_find_every_kind_of_violation_and_name_deliveries_never_values
     assert [r.detail.split("Lieferungen ")[1] for r in results] == ["SCHMAL", "ALT", "FREMD", "ALT", "SCHMAL"]
     assert not any(value in r.detail for r in results for value in ("99887766", "1789"))
     assert all(r.passed for r in evaluate(duckdb.connect(), {"GUT": deliveries["GUT"]}, expectations))
+    empty_set = ("expect_column_values_to_be_in_set", {"column": "gemeinde_ags", "value_set": []})
+    assert not evaluate(duckdb.connect(), {"GUT": deliveries["GUT"]}, [empty_set])[0].passed
     with pytest.raises(UnsupportedExpectation):  # an argument it cannot honour fails loudly, never passes
         evaluate(duckdb.connect(), deliveries, [("expect_column_values_to_not_be_null",
                                                  {"column": "geschlecht", "mostly": 0.9})])
