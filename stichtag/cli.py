@@ -59,6 +59,15 @@ def last_delivered_month(today: dt.date) -> tuple[int, int]:
 
 # ---------------------------------------------------------------------------------------- commands
 
+def _quellen(text: str) -> tuple[str, ...]:
+    """The source systems of a `--quellen` list, each one known (generate and ingest take the same names)."""
+    sources = tuple(q.strip() for q in text.split(",") if q.strip())
+    unknown = sorted(set(sources) - set(ALL_SOURCES))
+    if unknown:
+        raise CliError(f"unbekannte Quellsysteme {unknown}; bekannt: {', '.join(ALL_SOURCES)}")
+    return sources
+
+
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     from generator.population import GeneratorConfig
     from generator.run import generate
@@ -67,10 +76,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     config = GeneratorConfig(seed=args.seed, until_year=until[0], until_month=until[1], scale=args.faktor,
                              gemeinden_ags=tuple(args.gemeinden.split(",")) if args.gemeinden else None)
     started = time.perf_counter()
-    sources = tuple(q.strip() for q in args.quellen.split(",") if q.strip())
-    unknown = sorted(set(sources) - set(ALL_SOURCES))
-    if unknown:
-        raise CliError(f"unbekannte Quellsysteme {unknown}; bekannt: {', '.join(ALL_SOURCES)}")
+    sources = _quellen(args.quellen)
     deliveries = generate(config, settings.inbox, progress=not args.quiet, sources=sources)
     rows = sum(d.rows for d in deliveries)
     print(f"{len(deliveries)} Lieferungen mit {_n(rows)} Zeilen (Seed {config.seed}, bis {until[0]}-{until[1]:02d}) "
@@ -93,16 +99,12 @@ def _key(settings: Settings, create: bool):
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from sources.contract import load_contracts
     from sources.ingest import ingest_inbox
 
+    sources: tuple[str | None, ...] = _quellen(args.quellen) if args.quellen else (None,)
     key = _key(settings, create=False)
     if not settings.inbox.exists():
         raise CliError(f"Posteingang {settings.inbox} existiert nicht (erst `stichtag generate`?)")
-    sources = args.quellen.split(",") if args.quellen else [None]
-    known = {c.source for c in load_contracts()}
-    if unknown := [s for s in sources if s is not None and s not in known]:
-        raise CliError(f"unbekannte Quellsysteme {unknown}; bekannt: {', '.join(sorted(known))}")
     results = [r for source in sources for r in ingest_inbox(settings, key, progress=not args.quiet, source=source)]
     new = [r for r in results if r.status != "already_ingested"]
     print(ingest_summary(results))

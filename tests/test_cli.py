@@ -51,6 +51,14 @@ def test_the_latest_delivered_month_follows_the_delivery_on_the_fifth(today, mon
     assert last_delivered_month(today) == month
 
 
+@pytest.mark.parametrize("command", ["generate", "ingest"])
+def test_an_unknown_source_system_is_refused_before_any_work(command, tmp_path, capsys) -> None:
+    assert main(["--lake", str(tmp_path / "lake"), command, "--quellen", "jobcenter, nix", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "unbekannte Quellsysteme ['nix']" in err and "melderegister" in err
+    assert not (tmp_path / "lake" / "raw").exists()
+
+
 def test_sql_without_a_published_mart_says_what_to_do(tmp_path, capsys) -> None:
     assert main(["--lake", str(tmp_path / "lake"), "sql", "-c", "select 1"]) == 2
     assert "make run" in capsys.readouterr().err
