@@ -179,16 +179,15 @@ def mark_validated(settings: Settings, deliveries: dict[str, list[str]]) -> None
 
 
 def raw_deliveries(settings: Settings) -> dict[str, dict[str, Path]]:
-    """Per raw table, its deliveries not validated yet (id → folder), oldest first."""
+    """Per raw table, its deliveries not validated yet (id → folder); all of them are checked at once."""
     done = _validated(settings)
     out: dict[str, dict[str, Path]] = {}
     for table_dir in sorted(settings.raw.glob("*/*")):
         table = f"raw/{table_dir.parent.name}/{table_dir.name}"
-        new = sorted((d for d in table_dir.glob("lieferung=*")
-                      if d.name.split("=", 1)[1] not in done.get(table, []) and any(d.glob("*.parquet"))),
-                     key=lambda d: (d.stat().st_mtime, d.name))
+        new = {d.name.split("=", 1)[1]: d for d in sorted(table_dir.glob("lieferung=*")) if any(d.glob("*.parquet"))}
+        new = {i: d for i, d in new.items() if i not in done.get(table, [])}
         if new:
-            out[table] = {d.name.split("=", 1)[1]: d for d in new}
+            out[table] = new
     return out
 
 
