@@ -4,7 +4,7 @@ The build database (lake/warehouse/build.duckdb) has one writer, the running mat
 nobody else opens it. For every Stichtag of the build this step
 1. writes the version lake/marts/kpi_values/stichtag=D/datenstand=K/build=F/ (see versions.py)
    with the Parquet and a manifest, unless that exact version exists (then: no-op);
-2. runs the publication checks (SQL checks here and the Great Expectations suites of expectations/,
+2. runs the publication checks (SQL checks here and the suites of expectations/, in SQL,
    publication/quality.py); only if the blocking ones pass, switches `latest.json` (atomically) and
    replaces the export lake/exports/kpi_values/stichtag=D/kpi_values.parquet (temp file + rename);
 3. rebuilds lake/analytics.duckdb (views only) in a temporary file and renames it over the old one,
@@ -112,7 +112,7 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
         days = [r[0] for r in con.execute(
             "select distinct stichtag from marts.fct_kpi_werte where stichtag >= ? and stichtag < ? order by 1",
             [min_date, max_date]).fetchall()]
-        # the Great Expectations suites of expectations/ over every Stichtag of the build, before any pointer moves
+        # the suites of expectations/ over every Stichtag of the build, before any pointer moves
 
         # (an existing version is a no-op and keeps the results in its manifest: nothing to validate again)
         new_days = [d for d in days if not (version_dir(settings, d, info.datenstand, info.fingerprint(d))

@@ -1,19 +1,19 @@
-"""Quality gates: the Great Expectations suites of expectations/ run on what a build is about to publish.
+"""Quality gates: the suites of expectations/ run on what a build is about to publish.
 
-The suites are YAML (expectations/*.yml); this module builds the tables they check from the build database,
-runs them with Great Expectations (imported here only, once per run: it costs seconds) — the raw deliveries'
-suites (expectations/raw/) in DuckDB SQL instead, each delivery once (publication/raw_gates.py) —, writes the Data Docs
-(lake/quality/gx/uncommitted/data_docs/local_site/index.html) and returns each Stichtag's results. A failed
-`critical` expectation blocks that Stichtag: its latest pointer, export and public zone stay where they were.
+The suites are YAML in Great Expectations' vocabulary (expectations/*.yml); this module builds the tables they
+check from the build database and evaluates them in DuckDB SQL — the publication tables per Stichtag
+(publication/table_gates.py), the raw deliveries' suites (expectations/raw/) over each new delivery once
+(publication/raw_gates.py) — and returns each Stichtag's results, with an offline overview
+(lake/quality/index.html). A failed `critical` expectation blocks that Stichtag: its latest pointer, export
+and public zone stay where they were. Great Expectations itself runs the same suites on demand for its Data
+Docs (`stichtag quality docs`, publication/gx_docs.py) and in the tests, which prove both engines agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from kernel.catalogue import load_catalogue
 from kernel.files import atomic_write_text, write_generated
 from kernel.reference import gemeinden
 from kernel.settings import PROJECT_ROOT, Settings
-from publication import raw_gates
+from publication import raw_gates, table_gates
 from publication.schema import EXPORT_COLUMNS
 from publication.versions import read_latest, versions_root
 from sources.contract import load_contracts
@@ -193,18 +193,21 @@ def raw_deliveries(settings: Settings) -> dict[str, dict[str, Path]]:
 
 # ------------------------------------------------------------------------------------------- the tables
 
-def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]):
-    """The tables the suites check, as pandas DataFrames, for the Stichtage `days` of the build."""
+def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]) -> dict[str, str]:
+    """The tables the suites check, for the Stichtage `days` of the build: suite table → a temporary table of
+    this connection (a read-only connection to the build database may hold them)."""
 
     listing = ", ".join(f"date '{d.isoformat()}'" for d in days) or "null"
     con.execute(f"create or replace temp table q_werte as select {', '.join(EXPORT_COLUMNS)} "
                 f"from marts.fct_kpi_werte where stichtag in ({listing})")
-    out = {"kpi_values": con.execute("select * from q_werte order by stichtag, kpi_id, gebiet_id").df()}
+    out = {name: f"pruefung_{name}" for name in ("kpi_values", "gemeinden", "summen", "veraenderung", "verlauf")}
+    con.execute("create or replace temp table pruefung_kpi_values as "
+                "select * from q_werte order by stichtag, kpi_id, gebiet_id")
     ags = ", ".join(f"('{g.ags}')" for g in gemeinden())
     bestand = settings.raw / "melderegister" / "bestand"
     registered = (f"select distinct gemeinde_ags from read_parquet('{bestand}/*/*.parquet')"
                   if any(bestand.glob("*/*.parquet")) else "select null::varchar as gemeinde_ags where false")
-    out["gemeinden"] = con.execute(f"""
+    con.execute(f"""create or replace temp table pruefung_gemeinden as
         with liste(gebiet_id) as (values {ags}), tage(stichtag) as (select unnest([{listing}])),
              melderegister as ({registered})
         select t.stichtag, l.gebiet_id,
@@ -213,8 +216,8 @@ def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.dat
                    as kpi_zeilen,
                (select any_value(value) from q_werte w where w.stichtag = t.stichtag and w.gebiet_id = l.gebiet_id
                    and w.kpi_id = 'einwohner') as einwohner
-        from tage t cross join liste l order by 1, 2""").df()
-    out["summen"] = con.execute("""
+        from tage t cross join liste l order by 1, 2""")
+    con.execute("""create or replace temp table pruefung_summen as
         with kinder as (
             select w.stichtag, w.kpi_id, g.uebergeordnet_id as gebiet_id, sum(w.numerator) as zaehler,
                    sum(w.denominator) as nenner, count(*) filter (where w.numerator is null) as fehlend
@@ -227,7 +230,7 @@ def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.dat
         from q_werte p join kinder k using (stichtag, kpi_id, gebiet_id)
         where p.quelle = 'intern' and p.gebiet_ebene in ('amt', 'kreis') and k.fehlend = 0
           and p.numerator is not null
-        order by 1, 2, 3""").df()
+        order by 1, 2, 3""")
     previous = []
     for day in days:
         latest = read_latest(settings, day)
@@ -238,20 +241,20 @@ def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.dat
     if previous:
         union = " union all ".join(f"select *, '{k}' as datenstand_vorher from read_parquet('{p}')"
                                    for _, p, k in previous)
-        out["veraenderung"] = con.execute(f"""
+        con.execute(f"""create or replace temp table pruefung_veraenderung as
             select n.stichtag, n.kpi_id, n.gebiet_id, n.gebiet_ebene, a.datenstand_vorher, a.value as wert_vorher,
                    n.value as wert, abs(n.value - a.value) / greatest(abs(a.value), 1e-9) as relative_aenderung,
                    -- a count that was substantial and is zero now: an area missing from a (revised) delivery
                    coalesce(a.numerator >= {VANISHED_FROM} and n.numerator = 0, false) as verschwunden
             from q_werte n join ({union}) a using (stichtag, kpi_id, gebiet_id)
             where n.value is not null and a.value is not null and a.value <> 0
-            order by 1, 2, 3""").df()
+            order by 1, 2, 3""")
     else:
-        out["veraenderung"] = con.execute("""select null::date as stichtag, null::varchar as kpi_id,
-            null::varchar as gebiet_id, null::varchar as gebiet_ebene, null::varchar as datenstand_vorher,
-            null::double as wert_vorher, null::double as wert, null::double as relative_aenderung,
-            false as verschwunden where false""").df()
-    out["verlauf"] = _population_course(con, settings, days)
+        con.execute("""create or replace temp table pruefung_veraenderung as select null::date as stichtag,
+            null::varchar as kpi_id, null::varchar as gebiet_id, null::varchar as gebiet_ebene,
+            null::varchar as datenstand_vorher, null::double as wert_vorher, null::double as wert,
+            null::double as relative_aenderung, false as verschwunden where false""")
+    _population_course(con, settings, days)
     con.execute("drop table q_werte")
     return out
 
@@ -261,9 +264,9 @@ COURSE_SHARE_PER_YEAR = 0.05
 COURSE_MIN_PERSONS = 50  # a test Kreis of a handful of persons may double in a day
 
 
-def _population_course(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]):
-    """Each Stichtag's Kreis population against the previous Stichtag (in this build, else the newest
-    published one before it): a jump beyond the bound is no demography but a broken build."""
+def _population_course(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]) -> None:
+    """Table `pruefung_verlauf`: each Stichtag's Kreis population against the previous Stichtag (in this
+    build, else the newest published one before it): a jump beyond the bound is no demography but a broken build."""
 
     kreis = dict(con.execute("""select stichtag, value from q_werte
         where kpi_id = 'einwohner' and gebiet_ebene = 'kreis' and value is not null""").fetchall())
@@ -298,10 +301,10 @@ def _population_course(con: duckdb.DuckDBPyConnection, settings: Settings, days:
         years = max((day - before).days / 365.25, 1 / 12)
         allowed = max(COURSE_MIN_PERSONS, COURSE_SHARE_PER_YEAR * years * value)
         rows.append((day, before, value, kreis[day], allowed, abs(kreis[day] - value) > allowed))
-    import pandas as pd
-
-    return pd.DataFrame(rows, columns=["stichtag", "stichtag_vorher", "einwohner_vorher", "einwohner", "erlaubt",
-                                       "ausserhalb"]).astype({"ausserhalb": bool})
+    con.execute("""create or replace temp table pruefung_verlauf (stichtag date, stichtag_vorher date,
+        einwohner_vorher double, einwohner double, erlaubt double, ausserhalb boolean)""")
+    if rows:
+        con.executemany("insert into pruefung_verlauf values (?, ?, ?, ?, ?, ?)", rows)
 
 
 # ------------------------------------------------------------------------------------------- validation
@@ -313,16 +316,12 @@ class CheckOutcome:
     severity: str  # blocking | warning
     failing_days: frozenset[dt.date]
     detail: str
-    quelle: str = "great_expectations"  # or "sql": the raw deliveries' suites (publication/raw_gates.py)
+    quelle: str = "sql"  # evaluated by table_gates / raw_gates; "great_expectations" in `stichtag quality docs`
 
     def for_day(self, day: dt.date) -> dict:
         passed = day not in self.failing_days
         return {"check": f"{self.suite}: {self.expectation}", "passed": passed, "severity": self.severity,
                 "detail": "ok" if passed else self.detail, "quelle": self.quelle}
-
-
-def docs_index(settings: Settings) -> Path:
-    return settings.lake / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 def _label(spec: ExpectationSpec) -> str:
@@ -342,94 +341,18 @@ def _label(spec: ExpectationSpec) -> str:
     return f"{spec.type} {what}{cond}".replace("  ", " ").strip()
 
 
-def _condition(where: dict):
-    """A suite's `where:` as a Great Expectations row condition."""
-    from great_expectations.expectations.row_conditions import Column
-
-    parts = []
-    for column, wanted in where.items():
-        if isinstance(wanted, list):
-            parts.append(Column(column).is_in(wanted))
-        elif isinstance(wanted, dict) and set(wanted) == {"ab"}:
-            parts.append(Column(column) >= wanted["ab"])
-        elif isinstance(wanted, dict) and set(wanted) == {"nicht"}:
-            unwanted = wanted["nicht"]
-            parts.append(Column(column).is_not_in(unwanted) if isinstance(unwanted, list)
-                         else Column(column) != unwanted)
-        elif isinstance(wanted, dict):
-            raise SuiteError(f"where {column}: only {{nicht: …}} and {{ab: …}} are known")
-        else:
-            parts.append(Column(column) == wanted)
-    condition = parts[0]
-    for part in parts[1:]:
-        condition = condition & part
-    return condition
-
-
-def _gx_context(settings: Settings):
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # offline: no usage statistics
-
-    import great_expectations as gx
-
-    root = settings.lake / "quality"
-    root.mkdir(parents=True, exist_ok=True)
-    # suites, validation definitions and checkpoints are registered afresh from expectations/ every run;
-    # only the results (uncommitted/validations) and the Data Docs carry over
-    for stale in ("expectations", "validation_definitions", "checkpoints"):
-        shutil.rmtree(root / "gx" / stale, ignore_errors=True)
-    context = gx.get_context(mode="file", project_root_dir=str(root))
-    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    return gx, context
-
-
 def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date],
                       suites: list[Suite] | None = None, datenstand: str = "unbekannt") -> list[CheckOutcome]:
-    """Validate the Stichtage `days` of the current build; one outcome per expectation."""
+    """Validate the Stichtage `days` of the current build and the raw deliveries not validated yet; one outcome
+    per expectation. Writes the summary and the overview, and remembers the raw deliveries that passed."""
     suites = suites if suites is not None else load_suites()
     params = parameters()
-    frames = tables(con, settings, days)
     raw = raw_deliveries(settings)
-    gx, context = _gx_context(settings)
-    source = context.data_sources.add_or_update_pandas("stichtag")
     outcomes: list[CheckOutcome] = []
     for suite in suites:
-        if suite.table.startswith("raw/"):
-            if suite.table in raw:  # else no new delivery of that table
-                outcomes += _raw_outcomes(con, suite, raw[suite.table], params, days)
-            continue
-        if suite.table not in frames:
-            raise SuiteError(f"suite {suite.name}: unknown table {suite.table!r} (known: {', '.join(frames)}, raw/…)")
-        frame = frames[suite.table].reset_index(drop=True)
-        asset_name = suite.table.replace("/", "__")  # GX keys may not contain a slash
-        try:
-            asset = source.get_asset(asset_name)
-        except LookupError:
-            asset = source.add_dataframe_asset(name=asset_name)
-        try:
-            batch_definition = asset.get_batch_definition("ganz")
-        except KeyError:
-            batch_definition = asset.add_batch_definition_whole_dataframe("ganz")
-        gx_suite = gx.ExpectationSuite(name=suite.name, meta={"description": suite.description})
-        for i, spec in enumerate(suite.expectations):
-            cls_name = "".join(part.capitalize() for part in spec.type.split("_"))
-            cls = getattr(gx.expectations, cls_name, None)
-            if cls is None:
-                raise SuiteError(f"suite {suite.name}: unknown expectation {spec.type}")
-            kwargs = {k: _fill(v, params) for k, v in spec.kwargs.items()}
-            if spec.where:
-                kwargs["row_condition"] = _condition(spec.where)
-            gx_suite.add_expectation(cls(**kwargs, severity=spec.severity, meta={"label": _label(spec), "nr": i}))
-        gx_suite = context.suites.add_or_update(gx_suite)
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite))
-        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-            name=suite.name, validation_definitions=[definition], result_format={"result_format": "COMPLETE"}))
-        result = checkpoint.run(batch_parameters={"dataframe": frame})
-        for validation in result.run_results.values():
-            for r in validation.results:
-                spec = suite.expectations[r.expectation_config.meta["nr"]]
-                outcomes.append(_outcome(suite, spec, r, frame, days))
-    context.build_data_docs()
+        if suite.table.startswith("raw/") and suite.table in raw:  # else no new delivery of that table
+            outcomes += _raw_outcomes(con, suite, raw[suite.table], params, days)
+    outcomes += publication_outcomes(con, settings, days, suites)
     write_summary(settings, datenstand, days, outcomes)
     write_overview(settings, outcomes, days, datenstand)
     passed_raw = {t: list(ids) for t, ids in raw.items()
@@ -439,40 +362,39 @@ def run_quality_gates(con: duckdb.DuckDBPyConnection, settings: Settings, days: 
     return outcomes
 
 
+def publication_outcomes(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date],
+                         suites: list[Suite] | None = None) -> list[CheckOutcome]:
+    """The suites of the publication tables (not the raw ones) over the Stichtage `days`, in SQL."""
+    params = parameters()
+    checked = tables(con, settings, days)
+    outcomes: list[CheckOutcome] = []
+    for suite in suites if suites is not None else load_suites():
+        if suite.table.startswith("raw/"):
+            continue
+        if suite.table not in checked:
+            raise SuiteError(f"suite {suite.name}: unknown table {suite.table!r} (known: {', '.join(checked)}, raw/…)")
+        try:
+            results = table_gates.evaluate(con, checked[suite.table], days, filled(suite, params))
+        except (raw_gates.UnsupportedExpectation, table_gates.WhereError) as e:
+            raise SuiteError(f"suite {suite.name}: {e}") from e
+        outcomes += [CheckOutcome(suite.name, _label(e), SEVERITIES[e.severity], r.failing_days, r.detail)
+                     for e, r in zip(suite.expectations, results, strict=True)]
+    return outcomes
+
+
+def filled(suite: Suite, params: dict[str, object]) -> list[tuple[str, dict, dict | None]]:
+    """A suite's expectations with their ${parameters} filled in: (type, kwargs, where)."""
+    return [(e.type, {k: _fill(v, params) for k, v in e.kwargs.items()}, e.where) for e in suite.expectations]
+
+
 def _raw_outcomes(con: duckdb.DuckDBPyConnection, suite: Suite, deliveries: dict[str, Path],
                   params: dict[str, object], days: list[dt.date]) -> list[CheckOutcome]:
     """A raw suite over the deliveries not validated yet, in SQL; a failed one blocks every Stichtag."""
     results = raw_gates.evaluate(con, deliveries, [(e.type, {k: _fill(v, params) for k, v in e.kwargs.items()})
                                                    for e in suite.expectations])
     return [CheckOutcome(suite.name, _label(e), SEVERITIES[e.severity],
-                         frozenset() if r.passed else frozenset(days), r.detail, "sql")
+                         frozenset() if r.passed else frozenset(days), r.detail)
             for e, r in zip(suite.expectations, results, strict=True)]
-
-
-def _outcome(suite: Suite, spec: ExpectationSpec, r, frame, days: list[dt.date]) -> CheckOutcome:
-    severity = SEVERITIES[spec.severity]
-    if r.success:
-        return CheckOutcome(suite.name, _label(spec), severity, frozenset(), "ok")
-    res = r.result or {}
-    index = res.get("unexpected_index_list")
-    if r.exception_info and r.exception_info.get("raised_exception"):
-        detail = f"Fehler: {r.exception_info.get('exception_message')}"
-        failing = frozenset(days)
-    elif index is not None:
-        rows = [i for i in (j if isinstance(j, int) else j.get("index", j) for j in index) if isinstance(i, int)]
-        failing = frozenset(days)  # a table without Stichtag (a raw delivery) fails them all
-        if "stichtag" in frame.columns:
-            failing = frozenset(_as_date(v) for v in frame.loc[rows, "stichtag"]) or failing
-        sample = res.get("partial_unexpected_list") or []
-        detail = f"{res.get('unexpected_count', len(rows))} unerwartete Werte, z. B. {sample[:3]}"
-        for column, label in (("gebiet_id", "Gebiete"), ("lieferung_id", "Lieferungen")):
-            if column in frame.columns:
-                found = sorted({str(frame.loc[i, column]) for i in rows[:200]})
-                detail += f"; {label} {', '.join(found[:8])}{' …' if len(found) > 8 else ''}"
-    else:
-        failing = frozenset(days)
-        detail = f"beobachtet: {res.get('observed_value')}"
-    return CheckOutcome(suite.name, _label(spec), severity, failing, detail)
 
 
 def summary_path(settings: Settings) -> Path:
@@ -485,7 +407,7 @@ def write_summary(settings: Settings, datenstand: str, days: list[dt.date], outc
 
     atomic_write_text(summary_path(settings), json.dumps({
         "datenstand": datenstand, "stichtage": [d.isoformat() for d in days],
-        "data_docs": str(docs_index(settings)),
+        "uebersicht": str(overview_path(settings)),
         "ergebnisse": [{"suite": o.suite, "erwartung": o.expectation, "schwere": o.severity,
                         "bestanden": not o.failing_days, "stichtage_fehlgeschlagen":
                             sorted(d.isoformat() for d in o.failing_days), "detail": o.detail} for o in outcomes],
@@ -517,21 +439,17 @@ def overview_path(settings: Settings) -> Path:
 
 def write_overview(settings: Settings, outcomes: list[CheckOutcome], days: list[dt.date], datenstand: str) -> Path:
     """The quality report a person opens: every expectation of the last run with its result, offline (no CDN,
-    unlike GX's own Data Docs index), linking each suite's newest GX validation page."""
+    unlike Great Expectations' own Data Docs index)."""
     import html
 
 
-    site = docs_index(settings).parent
     rows = []
     for o in sorted(outcomes, key=lambda o: (not o.failing_days, o.severity != "blocking", o.suite)):
-        pages = sorted((site / "validations" / o.suite).glob("*/*/*.html"))
-        link = (f'<a href="{html.escape(pages[-1].relative_to(overview_path(settings).parent).as_posix())}">'
-                f"{html.escape(o.suite)}</a>" if pages else html.escape(o.suite))
         state = "bestanden" if not o.failing_days else ("BLOCKIERT" if o.severity == "blocking" else "Warnung")
         failing = ", ".join(d.strftime("%d.%m.%Y") for d in sorted(o.failing_days)[:6])
-        rows.append(f'<tr class="{"ok" if not o.failing_days else o.severity}"><td>{state}</td><td>{link}</td>'
-                    f"<td>{html.escape(o.expectation)}</td><td>{o.severity}</td><td>{failing}</td>"
-                    f"<td>{html.escape(o.detail)}</td></tr>")
+        rows.append(f'<tr class="{"ok" if not o.failing_days else o.severity}"><td>{state}</td>'
+                    f"<td>{html.escape(o.suite)}</td><td>{html.escape(o.expectation)}</td><td>{o.severity}</td>"
+                    f"<td>{failing}</td><td>{html.escape(o.detail)}</td></tr>")
     blocked = sum(bool(o.failing_days) and o.severity == "blocking" for o in outcomes)
     warned = sum(bool(o.failing_days) and o.severity == "warning" for o in outcomes)
     text = f"""<!doctype html>
@@ -541,12 +459,11 @@ def write_overview(settings: Settings, outcomes: list[CheckOutcome], days: list[
 <style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}table{{border-collapse:collapse;width:100%;font-size:.9rem}}
 td,th{{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}}
 tr.blocking td:first-child{{color:#b00;font-weight:700}}tr.warning td:first-child{{color:#a60;font-weight:700}}</style>
-</head><body><h1>Qualitätsprüfungen (Great Expectations)</h1>
+</head><body><h1>Qualitätsprüfungen</h1>
 <p>Datenstand {html.escape(datenstand)}; Stichtage {html.escape(", ".join(d.isoformat() for d in days[:3]))}
 {"…" if len(days) > 3 else ""} ({len(days)}). {len(outcomes)} Erwartungen: {blocked} blockierend verletzt,
-{warned} Warnungen. Suites: <code>expectations/</code>. Die Suite-Namen verlinken die Prüfseite von Great
-Expectations (deren Übersicht <code>gx/uncommitted/data_docs/local_site/index.html</code> lädt Stile und Tabellen
-aus dem Netz und bleibt offline leer; die Prüfseiten selbst sind auch offline lesbar).</p>
+{warned} Warnungen. Suites: <code>expectations/</code> (Erwartungen im Vokabular von Great Expectations, in SQL
+geprüft; die Data Docs von Great Expectations erzeugt <code>stichtag quality docs</code>).</p>
 <table><thead><tr><th>Ergebnis</th><th>Suite</th><th>Erwartung</th><th>Schwere</th><th>Stichtage</th><th>Detail</th>
 </tr></thead><tbody>
 {chr(10).join(rows)}
@@ -556,5 +473,3 @@ aus dem Netz und bleibt offline leer; die Prüfseiten selbst sind auch offline l
     return overview_path(settings)
 
 
-def _as_date(value) -> dt.date:
-    return value.date() if hasattr(value, "date") else value

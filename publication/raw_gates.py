@@ -20,6 +20,7 @@ MAP_ARGUMENTS = {
     "expect_column_values_to_not_be_null": {"column"},
     "expect_column_values_to_be_in_set": {"column", "value_set"},
     "expect_column_values_to_be_between": {"column", "min_value", "max_value"},
+    "expect_column_pair_values_to_be_equal": {"column_A", "column_B"},
 }
 COLUMN_SET = "expect_table_columns_to_match_set"
 SHOWN_DELIVERIES = 8
@@ -35,11 +36,11 @@ class RawResult:
     detail: str
 
 
-def _ident(name: str) -> str:
+def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(value: object) -> str:
+def literal(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -49,11 +50,13 @@ def _literal(value: object) -> str:
 
 def violation(kind: str, kwargs: dict) -> str:
     """A SQL predicate that holds for a row violating the expectation (a null passes, as in Great Expectations,
-    except for not null)."""
+    except for not null; a pair of nulls is equal, one null is not)."""
     unknown = set(kwargs) - MAP_ARGUMENTS.get(kind, set())
     if kind not in MAP_ARGUMENTS or unknown:
         raise UnsupportedExpectation(f"{kind}{f' ({sorted(unknown)})' if unknown else ''}: not evaluable in SQL")
-    column = _ident(kwargs["column"])
+    if kind == "expect_column_pair_values_to_be_equal":
+        return f"{ident(kwargs['column_A'])} is distinct from {ident(kwargs['column_B'])}"
+    column = ident(kwargs["column"])
     if kind == "expect_column_values_to_not_be_null":
         return f"{column} is null"
     if kind == "expect_column_values_to_be_in_set":
@@ -61,10 +64,15 @@ def violation(kind: str, kwargs: dict) -> str:
         if not values:  # an empty set allows no value at all (`not in (null)` would let every value pass)
             return f"{column} is not null"
         compared = f"{column}::varchar" if all(isinstance(v, str) for v in values) else column
-        return f"{column} is not null and {compared} not in ({', '.join(map(_literal, values))})"
-    bounds = [f"{column} < {_literal(kwargs['min_value'])}" if kwargs.get("min_value") is not None else "",
-              f"{column} > {_literal(kwargs['max_value'])}" if kwargs.get("max_value") is not None else ""]
+        return f"{column} is not null and {compared} not in ({', '.join(map(literal, values))})"
+    bounds = [f"{column} < {literal(kwargs['min_value'])}" if kwargs.get("min_value") is not None else "",
+              f"{column} > {literal(kwargs['max_value'])}" if kwargs.get("max_value") is not None else ""]
     return f"{column} is not null and ({' or '.join(b for b in bounds if b) or 'false'})"
+
+
+def checked_columns(kwargs: dict) -> list[str]:
+    """The columns a column expectation reads."""
+    return [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
 
 
 def _deliveries(ids: list[str]) -> str:
@@ -90,9 +98,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, deliveries: dict[str, Path],
             wrong = [i for i, cs in columns.items() if (set(cs) != wanted if exact else not wanted <= set(cs))]
             results[n] = RawResult(not wrong, "ok" if not wrong else
                                    f"{len(wrong)} Lieferung(en) mit anderen Spalten; {_deliveries(wrong)}")
-        elif kwargs.get("column") not in present:
+        elif missing := [c for c in checked_columns(kwargs) if c not in present]:
             violation(kind, kwargs)  # an unknown type still fails loudly
-            results[n] = RawResult(False, f"Spalte {kwargs.get('column')!r} fehlt in allen geprüften Lieferungen")
+            results[n] = RawResult(False, f"Spalte {missing[0]!r} fehlt in allen geprüften Lieferungen")
         else:
             aggregates.append((n, violation(kind, kwargs)))
     if aggregates:

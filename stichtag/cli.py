@@ -248,7 +248,7 @@ def _quality_summary(settings: Settings) -> str | None:
     if counts is None:
         return None
     return (f"{counts.blocking_passed} von {counts.blocking} blockierenden bestanden, {len(counts.warnings)} "
-            f"Warnungen (Great Expectations; Übersicht: {overview_path(settings)})")
+            f"Warnungen (Übersicht: {overview_path(settings)})")
 
 
 def _public_summary(settings: Settings, day: dt.date) -> str | None:
@@ -470,6 +470,32 @@ def cmd_quality_suites(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_quality_docs(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    from kernel.lock import build_lock
+    from publication.gx_docs import docs_index, validate_with_gx
+    from warehouse.datenstand import read_build_info
+
+    if not settings.warehouse.exists():
+        print("Noch kein Build: zuerst `stichtag materialise`.", file=sys.stderr)
+        return 2
+    with build_lock(settings):  # the build database has one writer; wait for a running build
+        info = read_build_info(settings)
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+        try:
+            days = [r[0] for r in con.execute("select distinct stichtag from marts.fct_kpi_werte where stichtag >= ? "
+                                              "and stichtag < ? order by 1", [dt.date.fromisoformat(info.min_date),
+                                                                              dt.date.fromisoformat(info.max_date)])]
+            outcomes = validate_with_gx(con, settings, days)
+        finally:
+            con.close()
+    failed = [o for o in outcomes if o.failing_days]
+    print(f"Great Expectations: {len(outcomes)} Erwartungen über {len(days)} Stichtag(e) des letzten Builds "
+          f"(Datenstand {info.datenstand}), {len(failed)} verletzt; Data Docs: {docs_index(settings)}")
+    return 0
+
+
 def cmd_catalogue_docs(args: argparse.Namespace, settings: Settings) -> int:
     from publication.docs import DOCS_DIR, latest_values, write_docs
 
@@ -664,10 +690,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="nur Kanarienwerte suchen, nicht die Identifikatoren aus dem Posteingang")
     pii.set_defaults(func=cmd_pii_scan)
 
-    qa = sub.add_parser("quality", help="Qualitätsprüfungen (Great Expectations, expectations/)")
+    qa = sub.add_parser("quality", help="Qualitätsprüfungen (Suites in expectations/)")
     qsub = qa.add_subparsers(dest="quality_command", required=True)
     qsub.add_parser("suites", help="die Suites der Rohtabellen aus den Quellverträgen erzeugen "
                     "(expectations/raw/)").set_defaults(func=cmd_quality_suites)
+    qsub.add_parser("docs", help="die Suites der Veröffentlichung mit Great Expectations über die Stichtage des "
+                    "letzten Builds prüfen und dessen Data Docs schreiben (lake/quality/gx/)").set_defaults(
+        func=cmd_quality_docs)
 
     rp = sub.add_parser("report", help="digitaler Sozialbericht: eine HTML-Seite (offline, mit Karte, Zeitreihen, "
                         "Rangfolgen, Gemeindeprofilen) aus der öffentlichen Zone → lake/report/")

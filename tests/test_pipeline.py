@@ -561,8 +561,8 @@ def test_the_job_builds_the_report_with_exactly_the_public_values(built) -> None
         assert point[0] == (None if value is None else pytest.approx(float(value), abs=1e-6)), (kpi_id, gebiet_id)
 
 
-def test_quality_gates_ran_with_great_expectations_and_wrote_data_docs(built) -> None:
-    from publication.quality import docs_index, summary_path
+def test_quality_gates_ran_every_suite_in_sql_and_wrote_the_overview(built) -> None:
+    from publication.quality import overview_path, summary_path
 
     settings, _, _ = built
     summary = json.loads(summary_path(settings).read_text(encoding="utf-8"))
@@ -573,10 +573,10 @@ def test_quality_gates_ran_with_great_expectations_and_wrote_data_docs(built) ->
     delivered = {f"raw/{d.parent.name}/{d.name}" for d in settings.raw.glob("*/*") if any(d.glob("lieferung=*"))}
     assert {t for t, ids in validated.items() if ids} == delivered
     assert all(r["bestanden"] for r in summary["ergebnisse"] if r["schwere"] == "blocking")
-    assert docs_index(settings).exists()
+    assert overview_path(settings).exists()
     manifest = json.loads(next((settings.lake / "marts" / "kpi_values" / f"stichtag={MONTH_ENDS[-1]}")
                                .glob("datenstand=*/build=*/manifest.json")).read_text(encoding="utf-8"))
-    assert sum(c.get("quelle") == "great_expectations" for c in manifest["checks"]) >= 20
+    assert sum(c.get("quelle") == "sql" for c in manifest["checks"]) >= 20
 
 
 def _warehouse_copy(settings, tmp_path, monkeypatch):

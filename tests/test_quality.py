@@ -72,9 +72,50 @@ def test_a_failed_blocking_expectation_blocks_only_the_stichtag_it_fails_on(tmp_
     assert failed[0].severity == "blocking" and failed[0].failing_days == {DAYS[1]}
     assert "01056001" in failed[0].detail
     assert failed[0].for_day(DAYS[0])["passed"] and not failed[0].for_day(DAYS[1])["passed"]
-    assert (settings.lake / "quality" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
     overview = (settings.lake / "quality" / "index.html").read_text(encoding="utf-8")
     assert "BLOCKIERT" in overview and "https://" not in overview  # the offline entry page names the failure
+
+
+def _planted(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Violations of every kind of the publication suites, some on one Stichtag only: an unknown KPI id, a
+    Kreis population that jumps, an Amt whose numerator is not the sum of its Gemeinden's, a value beyond its
+    plausible range."""
+    first_three = [g.ags for g in gemeinden()[:3]]
+    for g in gemeinden():
+        con.execute("insert into marts.dim_gebiete values (?, ?, 'gemeinde', ?)",
+                    [g.ags, g.name, "AMT1" if g.ags in first_three else "KREIS"])
+    con.execute("insert into marts.dim_gebiete values ('AMT1', 'Amt', 'amt', 'KREIS'), "
+                "('KREIS', 'Kreis', 'kreis', null)")
+    for day, einwohner, amt in ((DAYS[0], 1000.0, 15.0), (DAYS[1], 2000.0, 16.0)):
+        con.execute("insert into marts.fct_kpi_werte values ('sgb2_quote', 'AMT1', 'Amt', 'amt', ?, 5, ?, 300, '%', "
+                    "'ok', ?, 'intern')", [day, amt, day])
+        con.execute("insert into marts.fct_kpi_werte values ('einwohner', 'KREIS', 'Kreis', 'kreis', ?, ?, ?, null, "
+                    "'Personen', 'ok', ?, 'intern')", [day, einwohner, einwohner, day])
+    con.execute("insert into marts.fct_kpi_werte values ('keine_kennzahl', '01056002', 'x', 'gemeinde', ?, 5, 5, "
+                "100, '%', 'ok', ?, 'intern')", [DAYS[1], DAYS[1]])
+    con.execute("update marts.fct_kpi_werte set value = 250 where kpi_id = 'sgb2_quote' and gebiet_id = '01056003' "
+                "and stichtag = ?", [DAYS[0]])
+    return con
+
+
+def test_the_sql_gates_give_great_expectations_own_results_passing_and_failing(tmp_path) -> None:
+    from publication.gx_docs import docs_index, validate_with_gx
+    from publication.quality import publication_outcomes
+
+    settings = make_settings(tmp_path)
+    con = _planted(_warehouse(negative_on=DAYS[1]))
+    sql = {(o.suite, o.expectation): o.failing_days for o in publication_outcomes(con, settings, DAYS)}
+    gx = {(o.suite, o.expectation): o.failing_days for o in validate_with_gx(con, settings, DAYS)}
+    assert sql == gx
+    failed = {k for k, days in sql.items() if days}
+    # each planted violation fails, on its own Stichtag where it has one
+    assert sql[("kpi_values", "expect_column_values_to_be_in_set kpi_id")] == {DAYS[1]}
+    assert sql[("kpi_values", "expect_column_values_to_be_between denominator")] == {DAYS[1]}
+    assert sql[("summen", "expect_column_pair_values_to_be_equal zaehler = zaehler_summe_kinder")] == {DAYS[1]}
+    assert sql[("verlauf", "expect_column_values_to_be_in_set ausserhalb")] == {DAYS[1]}
+    assert any(s == "kpi_values" and "value wo kpi_id=sgb2_quote" in e for s, e in failed)
+    assert len(failed) >= 6 and len(sql) - len(failed) >= 20  # and the rest passes in both engines
+    assert docs_index(settings).exists()
 
 
 def test_raw_suites_are_generated_from_the_source_contracts_and_current(tmp_path) -> None:

@@ -7,13 +7,13 @@ from kernel.settings import Settings
 from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
 from publication.publish import Published, publish_kpi_values
-from publication.quality import docs_index, read_summary
+from publication.quality import overview_path, read_summary
 from publication.schema import EXPORT_COLUMNS
 
 EXPORT_KEY = dg.AssetKey(["exports", "kpi_values"])
 QUALITY_CHECK = dg.AssetCheckSpec(
     "qualitaetspruefungen", asset=EXPORT_KEY, blocking=True,
-    description="The Great Expectations suites of expectations/ (and the SQL publication checks) on every Stichtag "
+    description="The suites of expectations/ (in SQL) and the publication checks on every Stichtag "
                 "of the run. Blocking: a failure keeps latest pointer, export, public zone and report where they were.")
 
 
@@ -51,4 +51,4 @@ def quality_result(settings: Settings, published: list[Published]) -> dg.AssetCh
                      or "alle blockierenden Prüfungen bestanden"),
         metadata={"stichtage_blockiert": [p.stichtag.isoformat() for p in failed],
                   "warnungen": len(warnings), "warnungen_beispiele": "; ".join(warnings[:5]) or "keine",
-                  "data_docs": dg.MetadataValue.path(str(docs_index(settings)))})
+                  "uebersicht": dg.MetadataValue.path(str(overview_path(settings)))})
