@@ -75,9 +75,16 @@ def delivery_files(inbox: Path) -> list[Path]:
                   and not p.name.endswith(IGNORED_SUFFIXES))
 
 
-def still_growing(files: list[Path], wait_s: float = 0.3) -> set[Path]:
+QUIET_S = 2.0  # a file not modified for this long, by its own modification time, is no transfer in progress
+
+
+def still_growing(files: list[Path], wait_s: float = 0.3, quiet_s: float = QUIET_S) -> set[Path]:
     """Files whose size or modification time changes while we watch: a transfer without a completion
-    marker is still writing them, so they are not deliveries yet (the next run takes them)."""
+    marker is still writing them, so they are not deliveries yet (the next run takes them).
+
+    Only files modified in the last `quiet_s` seconds (or, clocks being what they are on shares, in the
+    future) are watched: one that has been quiet that long has already shown more than the watch would, and
+    a run of the job's seven ingest steps no longer waits seven times for files that arrived yesterday."""
     def state(p: Path) -> tuple[int, int] | None:
         try:
             st = p.lstat()
@@ -85,10 +92,11 @@ def still_growing(files: list[Path], wait_s: float = 0.3) -> set[Path]:
             return None
         return st.st_size, st.st_mtime_ns
 
-    before = {p: state(p) for p in files}
-    if files:
+    now_ns = time.time_ns()
+    before = {p: s for p in files if (s := state(p)) is None or now_ns - s[1] < quiet_s * 1e9}  # recent or future
+    if before:
         time.sleep(wait_s)
-    return {p for p in files if state(p) != before[p]}
+    return {p for p in before if state(p) != before[p]}
 
 
 def _source_of(path: Path, contracts: tuple[Contract, ...]) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -106,6 +108,28 @@ def test_a_file_still_growing_during_the_run_waits_for_the_next_one(small_kreis,
     monkeypatch.setattr("sources.ingest.time.sleep", transfer_goes_on)
     assert ingest_inbox(s, load_key(s), progress=False) == []
     assert not s.raw.exists() or not any(s.raw.rglob("*.parquet"))
+
+
+def test_only_recently_modified_files_are_watched_for_growth(tmp_path: Path, monkeypatch) -> None:
+    from sources.ingest import QUIET_S, still_growing
+
+    quiet, recent, future = (tmp_path / n for n in ("ruhig.csv", "neu.csv", "zukunft.csv"))
+    for p in (quiet, recent, future):
+        p.write_bytes(b"x")
+    now = time.time()
+    os.utime(quiet, (now - 2 * QUIET_S, now - 2 * QUIET_S))
+    os.utime(future, (now + 3600, now + 3600))  # a share's clock ahead of ours
+    watched: list[float] = []
+
+    def appending(seconds: float) -> None:  # every file grows while the check watches
+        watched.append(seconds)
+        for p in (quiet, recent, future):
+            with p.open("ab") as f:
+                f.write(b"y")
+
+    monkeypatch.setattr("sources.ingest.time.sleep", appending)
+    assert still_growing([quiet]) == set() and watched == []  # quiet for long: no wait at all
+    assert still_growing([quiet, recent, future]) == {recent, future} and len(watched) == 1
 
 
 def test_a_delivery_rewritten_in_place_with_the_same_size_is_read_again_and_refused(small_kreis, tmp_path) -> None:
