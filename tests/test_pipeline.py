@@ -618,6 +618,45 @@ def test_the_dbt_unit_tests_pass_on_the_built_warehouse(built, tmp_path, monkeyp
     assert not [r for r in built_results["results"] if r["unique_id"].startswith("unit_test.")]
 
 
+def test_the_incremental_sgb2_endstand_equals_the_newest_deliveries_for_any_datenstand(built, tmp_path,
+                                                                                      monkeypatch) -> None:
+    """int_sgb2_endstand rewrites only the Berichtsmonate whose newest delivery changed: built for an earlier
+    Datenstand over the full one (months to revert and months to drop), then for the full one again, it
+    holds exactly the rows of each month's newest delivery within the Datenstand, computed here by hand."""
+    import subprocess
+    import sys
+
+    from kernel.settings import DBT_PROJECT_DIR
+
+    settings, _, _ = built
+    copy = _warehouse_copy(settings, tmp_path, monkeypatch)
+    shutil.copyfile(settings.warehouse.parent / "fenster.json", copy.warehouse.parent / "fenster.json")
+    raw = f"read_parquet('{copy.raw}/jobcenter/bestand/*/*.parquet')"
+    received = [r[0] for r in duckdb.execute(f"select distinct received_at from {raw} order by 1").fetchall()]
+    dbt = str(Path(sys.executable).parent / "dbt")
+    for cutoff in (received[len(received) // 2], received[-1]):
+        datenstand = cutoff.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+        done = subprocess.run([dbt, "run", "--quiet", "--select", "stg_jobcenter__bestand int_sgb2_endstand",
+                               "--project-dir",
+                               str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
+                               str(tmp_path / "target"), "--vars", json.dumps({"datenstand": datenstand})],
+                              env={**os.environ, "STICHTAG_LAKE": str(copy.lake)}, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-2000:]
+        con = duckdb.connect(str(copy.warehouse), read_only=True)
+        table = "intermediate.int_sgb2_endstand"
+        expected = f"""select berichtsmonat, gemeinde_ags, bg_pseudonym, jc_person_pseudonym, geburtsjahr, geburtsmonat,
+                geschlecht, rolle, alleinerziehend = 'J', aufstocker = 'J', leistungsbeginn, leistungsende, lieferung_id
+            from {raw} where received_at <= timestamptz '{datenstand}'
+            qualify received_at = max(received_at) over (partition by berichtsmonat)"""
+        actual = f"""select berichtsmonat, gemeinde_ags, bg_pseudonym, jc_person_pseudonym, geburtsjahr, geburtsmonat,
+                geschlecht, rolle, alleinerziehend, aufstocker, leistungsbeginn, leistungsende, lieferung_id
+            from {table}"""
+        assert con.execute(f"select count(*) from ({expected})").fetchone()[0] > 1000
+        for a, b in ((expected, actual), (actual, expected)):
+            assert con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0] == 0, datenstand
+        con.close()
+
+
 def test_households_built_in_parts_are_the_same_rows(built, tmp_path, monkeypatch) -> None:
     """At Land scale int_haushaltszustaende is built in parts (one statement each, to bound memory): the
     parts together are exactly the rows of one statement."""

@@ -1,6 +1,7 @@
 """Models a build can keep from the last one: those that do not depend on the Stichtag window (the
 person states, residence intervals, benefit periods, official values: about half of dbt's time for one
-Stichtag), when the last build finished with exactly the same inputs.
+Stichtag), when the last build finished with exactly the same inputs. And whether the incremental models
+(int_sgb2_endstand) must start anew: when the code that made their rows changed.
 
 The inputs are what the version fingerprint F covers (deliveries up to the Datenstand, dbt project,
 code mappings, reference data, catalogue, key ids) plus the Datenstand itself and the scale. The record
@@ -30,15 +31,36 @@ def inputs_fingerprint(info: BuildInfo) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def code_fingerprint(info: BuildInfo) -> str:
+    """What the incremental models' rows depend on besides the deliveries they compare themselves: the dbt
+    project and mappings, the catalogue, the pseudonym keys (a re-pseudonymised delivery keeps its id) and
+    the scale."""
+    parts = [info.models_sha256, info.catalogue_sha256, *sorted(info.key_ids),
+             os.environ.get("STICHTAG_SCALE", "kreis")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _last(settings: Settings) -> dict | None:
+    try:
+        return json.loads(_record(settings).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def full_refresh_needed(settings: Settings, info: BuildInfo) -> bool:
+    """Whether the incremental models must be built anew (dbt --full-refresh): they compare their rows with the
+    deliveries themselves, which is exact for any Datenstand, but not with the code that made the rows — so
+    when that changed, or no build succeeded since the last one started (a crash may have left anything),
+    or there is no build database yet."""
+    last = _last(settings)
+    return not last or last.get("code") != code_fingerprint(info) or not settings.warehouse.exists()
+
+
 def reusable_models(settings: Settings, info: BuildInfo) -> list[str]:
     """The window-independent models the last successful build left for exactly these inputs ([] if none);
     forgets the record, so that only a build that succeeds again writes a new one."""
-    record = _record(settings)
-    try:
-        last = json.loads(record.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        last = None
-    record.unlink(missing_ok=True)
+    last = _last(settings)
+    _record(settings).unlink(missing_ok=True)
     if not last or last.get("inputs") != inputs_fingerprint(info) or not settings.warehouse.exists():
         return []
     return sorted(last["models"])
@@ -47,5 +69,5 @@ def reusable_models(settings: Settings, info: BuildInfo) -> list[str]:
 def remember_models(settings: Settings, info: BuildInfo) -> None:
     """After a successful build: its window-independent models can be kept by a build with the same inputs."""
     models = sorted(set(model_graph()) - window_models())
-    atomic_write_text(_record(settings), json.dumps({"inputs": inputs_fingerprint(info), "models": models},
-                                                    indent=1))
+    atomic_write_text(_record(settings), json.dumps({"inputs": inputs_fingerprint(info), "code": code_fingerprint(info),
+                                                     "models": models}, indent=1))
