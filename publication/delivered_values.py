@@ -49,10 +49,9 @@ def delivered_values(inbox: Path, rows: int = 200) -> set[str]:
                        if c.sensitivity == "direct_identifier" and c.rule != "keep"]
         if not identifiers:
             continue
-        # a CSV's first rows are its head; the other formats (workbooks, XML, fixed width with its trailer)
-        # are only readable whole
+        # a CSV's first rows are its head; workbooks, XML and fixed width stop after the first records
         data = _head(path, rows + 1) if contract.format == "csv" else path.read_bytes()
-        parsed = parse(data, contract)
+        parsed = parse(data, contract, head=rows)
         if parsed.file_error:  # a broken file: its first lines, split as the contract would
             text = data.decode(contract.encoding, errors="replace")
             for line in text.splitlines()[: rows + 1]:

@@ -112,3 +112,20 @@ def test_a_headerless_delivery_echoed_by_an_old_ingest_fails_the_scan(small_krei
                    f"to '{s.lake / 'quarantine' / 'alt.parquet'}' (format parquet)")
     assert main(["--inbox", str(s.inbox), "pii-scan", "--pfad", str(s.lake), "--quiet"]) == 1
     assert "alt.parquet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["fixed_width", "xml", "xlsx"])
+def test_a_sample_of_a_delivery_is_its_first_records_read_whole(small_kreis, fmt) -> None:
+    """The scan's sample of what was delivered stops after the first records (a workbook, an XML file or a
+    fixed-width export is not parsed whole for 200 rows): the same records the whole file starts with."""
+    from sources.contract import load_contracts
+    from sources.ingest import delivery_files
+    from sources.readers import parse
+
+    contract = next(c for c in load_contracts() if c.format == fmt)
+    path = max((p for p in delivery_files(small_kreis.inbox) if contract.matches(p.name)),
+               key=lambda p: p.stat().st_size)
+    whole, sample = parse(path.read_bytes(), contract), parse(path.read_bytes(), contract, head=5)
+    assert not whole.file_error and not sample.file_error and len(whole.line_numbers) > 5
+    assert sample.line_numbers == whole.line_numbers[:5]
+    assert {c: list(v) for c, v in sample.columns.items()} == {c: list(v)[:5] for c, v in whole.columns.items()}

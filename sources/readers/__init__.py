@@ -25,6 +25,19 @@ FORMATS: dict[str, Callable[[bytes, Contract], ParsedFile]] = {
 }
 
 
-def parse(data: bytes, contract: Contract) -> ParsedFile:
-    """Split a delivery into text columns by its contract's format; nothing is typed or repaired here."""
+# readers that can stop after the first `head` records (the PII scan's sample of what was delivered); the
+# others are line-oriented (a head of the file is a head of the records) or small
+HEADED: dict[str, Callable[..., ParsedFile]] = {
+    "fixed_width": parse_fixed_width,
+    "xlsx": parse_xlsx,
+    "xml": parse_xml,
+}
+
+
+def parse(data: bytes, contract: Contract, head: int | None = None) -> ParsedFile:
+    """Split a delivery into text columns by its contract's format; nothing is typed or repaired here.
+    `head`: only the first records where the format allows it, without the checks of the whole file
+    (a trailer's count, a footer's sum) — a sample, never a delivery to ingest."""
+    if head is not None and contract.format in HEADED:
+        return HEADED[contract.format](data, contract, head=head)
     return FORMATS[contract.format](data, contract)

@@ -10,7 +10,7 @@ from sources.contract import Contract
 from sources.readers.base import ParsedFile, decode, line_too_long
 
 
-def parse_fixed_width(data: bytes, contract: Contract) -> ParsedFile:
+def parse_fixed_width(data: bytes, contract: Contract, head: int | None = None) -> ParsedFile:
     opts = contract.options
     names = contract.column_names
     out = ParsedFile(columns={c: [] for c in names}, line_numbers=[])
@@ -35,7 +35,9 @@ def parse_fixed_width(data: bytes, contract: Contract) -> ParsedFile:
     if header is not None and kinds[numbered[0][0]] != header:
         out.file_error = f"Vorsatz (Satzart {header}) fehlt in Zeile 1"
         return out
-    if trailer is not None:
+    if head is not None:  # a sample: the first records, no trailer to check
+        numbered = numbered[:head + 1]
+    elif trailer is not None:
         last_no, last = numbered[-1]
         if kinds[last_no] != trailer:
             out.file_error = f"Nachsatz (Satzart {trailer}) fehlt: Datei unvollständig (abgeschnitten?)"

@@ -14,10 +14,11 @@ from sources.limits import zip_error
 from sources.readers.base import ParsedFile, header_error
 
 SUM_LINE = re.compile(r"^\s*Summe[^:]*:\s*([0-9.]+)\s*$")
+HEAD_MARGIN = 100  # rows above the header a sample allows for (title blocks are a few rows)
 EXCEL_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?: 00:00:00)?$")
 
 
-def parse_xlsx(data: bytes, contract: Contract) -> ParsedFile:
+def parse_xlsx(data: bytes, contract: Contract, head: int | None = None) -> ParsedFile:
     import fastexcel
     import polars as pl
 
@@ -35,7 +36,9 @@ def parse_xlsx(data: bytes, contract: Contract) -> ParsedFile:
     if sheet not in reader.sheet_names:  # the delivered sheet names are never repeated
         out.file_error = f"Tabellenblatt {sheet!r} fehlt (die Mappe hat {len(reader.sheet_names)} andere Blätter)"
         return out
-    df = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+    # a sample (`head`) reads the title block, the header and the first rows, not the footer
+    df = reader.load_sheet(sheet, header_row=None, dtypes="string",
+                           n_rows=None if head is None else head + HEAD_MARGIN).to_polars()
     # the sheet is read column by column in native code: a Python object per cell cost 18,000 contracts × 14
     # columns of work per workbook
     text = [pl.col(c).fill_null("") for c in df.columns]
@@ -54,13 +57,15 @@ def parse_xlsx(data: bytes, contract: Contract) -> ParsedFile:
         header.pop()
     empty_after = (~filled[header_at + 1:]).arg_true()
     end = header_at + 1 + (int(empty_after[0]) if not empty_after.is_empty() else df.height - header_at - 1)
+    if head is not None:
+        end = min(end, header_at + 1 + head)
     data_rows = range(header_at + 1, end)
     out.data_lines = [i + 1 for i in data_rows]
     err = header_error(header, names)
     if err:
         out.file_error = err
         return out
-    footer = [str(v) for v in df.get_column(df.columns[0])[end:].to_list() if v]
+    footer = [] if head is not None else [str(v) for v in df.get_column(df.columns[0])[end:].to_list() if v]
     for line in footer:
         m = SUM_LINE.match(line)
         if m and int(m.group(1).replace(".", "")) != len(data_rows):

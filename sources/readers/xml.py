@@ -38,7 +38,7 @@ def _value(record, path: str, ns: str) -> str:
     return "" if child is None or child.text is None else child.text
 
 
-def parse_xml(data: bytes, contract: Contract) -> ParsedFile:
+def parse_xml(data: bytes, contract: Contract, head: int | None = None) -> ParsedFile:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import iterparse
 
@@ -65,6 +65,8 @@ def parse_xml(data: bytes, contract: Contract) -> ParsedFile:
                 for name, path in paths:
                     out.columns[name].append(_value(el, path, ns).strip())
                 root.remove(el)  # streaming: a parsed record is not kept
+                if n == head:
+                    break
     except DefusedXmlException as e:
         out.file_error = f"XML abgelehnt ({type(e).__name__}): DTD/Entitäten sind nicht erlaubt"
     except _Refused as e:
