@@ -33,7 +33,9 @@ neueste_lieferung as (
 ),
 
 neu as (
-    select berichtsmonat, received_at
+    select
+        berichtsmonat,
+        received_at
     from neueste_lieferung
     {% if is_incremental() %}
         -- a Berichtsmonat is rebuilt when the table holds another delivery of it (or none)
