@@ -97,6 +97,13 @@ def _manifest(info: BuildInfo, day: dt.date, build: str, rows: int, checks: list
     }
 
 
+def built_stichtage(con: duckdb.DuckDBPyConnection, min_date: dt.date, max_date: dt.date) -> list[dt.date]:
+    """The Stichtage in [min_date, max_date) the build database holds KPI values for."""
+    return [r[0] for r in con.execute(
+        "select distinct stichtag from marts.fct_kpi_werte where stichtag >= ? and stichtag < ? order by 1",
+        [min_date, max_date]).fetchall()]
+
+
 def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
                        run_id: str | None = None, raise_on_failure: bool = True) -> list[Published]:
     """Version, check and publish every Stichtag in [min_date, max_date) that the last build computed.
@@ -109,9 +116,7 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     out: list[Published] = []
     try:
-        days = [r[0] for r in con.execute(
-            "select distinct stichtag from marts.fct_kpi_werte where stichtag >= ? and stichtag < ? order by 1",
-            [min_date, max_date]).fetchall()]
+        days = built_stichtage(con, min_date, max_date)
         # the suites of expectations/ over every Stichtag of the build, before any pointer moves
 
         # (an existing version is a no-op and keeps the results in its manifest: nothing to validate again)

@@ -475,6 +475,7 @@ def cmd_quality_docs(args: argparse.Namespace, settings: Settings) -> int:
 
     from kernel.lock import build_lock
     from publication.gx_docs import docs_index, validate_with_gx
+    from publication.publish import built_stichtage
     from warehouse.datenstand import read_build_info
 
     if not settings.warehouse.exists():
@@ -484,9 +485,7 @@ def cmd_quality_docs(args: argparse.Namespace, settings: Settings) -> int:
         info = read_build_info(settings)
         con = duckdb.connect(str(settings.warehouse), read_only=True)
         try:
-            days = [r[0] for r in con.execute("select distinct stichtag from marts.fct_kpi_werte where stichtag >= ? "
-                                              "and stichtag < ? order by 1", [dt.date.fromisoformat(info.min_date),
-                                                                              dt.date.fromisoformat(info.max_date)])]
+            days = built_stichtage(con, dt.date.fromisoformat(info.min_date), dt.date.fromisoformat(info.max_date))
             outcomes = validate_with_gx(con, settings, days)
         finally:
             con.close()

@@ -579,6 +579,28 @@ def test_quality_gates_ran_every_suite_in_sql_and_wrote_the_overview(built) -> N
     assert sum(c.get("quelle") == "sql" for c in manifest["checks"]) >= 20
 
 
+def test_quality_docs_runs_great_expectations_over_the_last_build_and_agrees_with_the_gates(built, capsys) -> None:
+    """`stichtag quality docs`: Great Expectations over the last build's Stichtage writes its Data Docs and
+    finds exactly the violations the SQL gates find on the same build."""
+    from publication.gx_docs import docs_index
+    from publication.publish import built_stichtage
+    from publication.quality import publication_outcomes
+    from stichtag.cli import main
+    from warehouse.datenstand import read_build_info
+
+    settings, _, _ = built
+    assert main(["quality", "docs"]) == 0
+    out = capsys.readouterr().out
+    assert docs_index(settings).exists()
+    info = read_build_info(settings)
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    days = built_stichtage(con, dt.date.fromisoformat(info.min_date), dt.date.fromisoformat(info.max_date))
+    sql = publication_outcomes(con, settings, days)
+    con.close()
+    assert f"{len(sql)} Erwartungen über {len(days)} Stichtag(e)" in out
+    assert f", {sum(bool(o.failing_days) for o in sql)} verletzt" in out
+
+
 def _warehouse_copy(settings, tmp_path, monkeypatch):
     """The built warehouse and raw zone in a lake of its own, prepared for a dbt command by hand."""
     from warehouse.dbt import prepare_build
