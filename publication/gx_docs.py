@@ -22,8 +22,8 @@ from publication.quality import (
     ExpectationSpec,
     Suite,
     SuiteError,
-    _fill,
     _label,
+    filled,
     load_suites,
     parameters,
     tables,
@@ -95,14 +95,13 @@ def validate_with_gx(con: duckdb.DuckDBPyConnection, settings: Settings, days: l
         except KeyError:
             batch_definition = asset.add_batch_definition_whole_dataframe("ganz")
         gx_suite = gx.ExpectationSuite(name=suite.name, meta={"description": suite.description})
-        for i, spec in enumerate(suite.expectations):
-            cls_name = "".join(part.capitalize() for part in spec.type.split("_"))
-            cls = getattr(gx.expectations, cls_name, None)
+        for i, (spec, (kind, kwargs, where)) in enumerate(zip(suite.expectations, filled(suite, params),
+                                                              strict=True)):
+            cls = getattr(gx.expectations, "".join(part.capitalize() for part in kind.split("_")), None)
             if cls is None:
-                raise SuiteError(f"suite {suite.name}: unknown expectation {spec.type}")
-            kwargs = {k: _fill(v, params) for k, v in spec.kwargs.items()}
-            if spec.where:
-                kwargs["row_condition"] = _condition(spec.where)
+                raise SuiteError(f"suite {suite.name}: unknown expectation {kind}")
+            if where:
+                kwargs["row_condition"] = _condition(where)
             gx_suite.add_expectation(cls(**kwargs, severity=spec.severity, meta={"label": _label(spec), "nr": i}))
         gx_suite = context.suites.add_or_update(gx_suite)
         definition = context.validation_definitions.add_or_update(

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from sources.anonymise import q
 from sources.contract import load_contracts
 
 TEXT_ENCODINGS = ("utf-8", "cp1252")
@@ -92,7 +93,7 @@ def _probe_relation(con: duckdb.DuckDBPyConnection, relation: str, types: dict[s
     if not types or not (needles or delivered):
         return [], []
     values = " union all ".join(
-        f"select distinct {_ident(c)}::varchar as v, '{_kind(t)}' as art from {relation}" for c, t in types.items())
+        f"select distinct {q(c)}::varchar as v, '{_kind(t)}' as art from {relation}" for c, t in types.items())
     con.execute(f"create or replace temp table _pii_werte as {values}")
     try:
         canaries: list[str] = []
@@ -115,10 +116,6 @@ def _probe_relation(con: duckdb.DuckDBPyConnection, relation: str, types: dict[s
         return canaries, sorted(hits)
     finally:
         con.execute("drop table if exists _pii_werte")
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:

@@ -198,11 +198,10 @@ def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.dat
     this connection (a read-only connection to the build database may hold them)."""
 
     listing = ", ".join(f"date '{d.isoformat()}'" for d in days) or "null"
-    con.execute(f"create or replace temp table q_werte as select {', '.join(EXPORT_COLUMNS)} "
-                f"from marts.fct_kpi_werte where stichtag in ({listing})")
     out = {name: f"pruefung_{name}" for name in ("kpi_values", "gemeinden", "summen", "veraenderung", "verlauf")}
-    con.execute("create or replace temp table pruefung_kpi_values as "
-                "select * from q_werte order by stichtag, kpi_id, gebiet_id")
+    # the export rows of the window: checked themselves, and the base of every other table here
+    con.execute(f"create or replace temp table pruefung_kpi_values as select {', '.join(EXPORT_COLUMNS)} "
+                f"from marts.fct_kpi_werte where stichtag in ({listing}) order by stichtag, kpi_id, gebiet_id")
     ags = ", ".join(f"('{g.ags}')" for g in gemeinden())
     bestand = settings.raw / "melderegister" / "bestand"
     registered = (f"select distinct gemeinde_ags from read_parquet('{bestand}/*/*.parquet')"
@@ -212,22 +211,23 @@ def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.dat
              melderegister as ({registered})
         select t.stichtag, l.gebiet_id,
                l.gebiet_id in (select gemeinde_ags from melderegister) as im_melderegister,
-               (select count(*) from q_werte w where w.stichtag = t.stichtag and w.gebiet_id = l.gebiet_id)
+               (select count(*) from pruefung_kpi_values w where w.stichtag = t.stichtag and w.gebiet_id = l.gebiet_id)
                    as kpi_zeilen,
-               (select any_value(value) from q_werte w where w.stichtag = t.stichtag and w.gebiet_id = l.gebiet_id
-                   and w.kpi_id = 'einwohner') as einwohner
+               (select any_value(value) from pruefung_kpi_values w
+                   where w.stichtag = t.stichtag and w.gebiet_id = l.gebiet_id and w.kpi_id = 'einwohner')
+                   as einwohner
         from tage t cross join liste l order by 1, 2""")
     con.execute("""create or replace temp table pruefung_summen as
         with kinder as (
             select w.stichtag, w.kpi_id, g.uebergeordnet_id as gebiet_id, sum(w.numerator) as zaehler,
                    sum(w.denominator) as nenner, count(*) filter (where w.numerator is null) as fehlend
-            from q_werte w join marts.dim_gebiete g using (gebiet_id)
+            from pruefung_kpi_values w join marts.dim_gebiete g using (gebiet_id)
             where w.quelle = 'intern' and g.gebiet_ebene in ('gemeinde', 'amt')
             group by all)
         select p.stichtag, p.kpi_id, p.gebiet_id, p.gebiet_ebene,
                round(p.numerator, 6) as zaehler, round(k.zaehler, 6) as zaehler_summe_kinder,
                round(coalesce(p.denominator, 0), 6) as nenner, round(coalesce(k.nenner, 0), 6) as nenner_summe_kinder
-        from q_werte p join kinder k using (stichtag, kpi_id, gebiet_id)
+        from pruefung_kpi_values p join kinder k using (stichtag, kpi_id, gebiet_id)
         where p.quelle = 'intern' and p.gebiet_ebene in ('amt', 'kreis') and k.fehlend = 0
           and p.numerator is not null
         order by 1, 2, 3""")
@@ -246,7 +246,7 @@ def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.dat
                    n.value as wert, abs(n.value - a.value) / greatest(abs(a.value), 1e-9) as relative_aenderung,
                    -- a count that was substantial and is zero now: an area missing from a (revised) delivery
                    coalesce(a.numerator >= {VANISHED_FROM} and n.numerator = 0, false) as verschwunden
-            from q_werte n join ({union}) a using (stichtag, kpi_id, gebiet_id)
+            from pruefung_kpi_values n join ({union}) a using (stichtag, kpi_id, gebiet_id)
             where n.value is not null and a.value is not null and a.value <> 0
             order by 1, 2, 3""")
     else:
@@ -255,7 +255,6 @@ def tables(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.dat
             null::varchar as datenstand_vorher, null::double as wert_vorher, null::double as wert,
             null::double as relative_aenderung, false as verschwunden where false""")
     _population_course(con, settings, days)
-    con.execute("drop table q_werte")
     return out
 
 
@@ -268,7 +267,7 @@ def _population_course(con: duckdb.DuckDBPyConnection, settings: Settings, days:
     """Table `pruefung_verlauf`: each Stichtag's Kreis population against the previous Stichtag (in this
     build, else the newest published one before it): a jump beyond the bound is no demography but a broken build."""
 
-    kreis = dict(con.execute("""select stichtag, value from q_werte
+    kreis = dict(con.execute("""select stichtag, value from pruefung_kpi_values
         where kpi_id = 'einwohner' and gebiet_ebene = 'kreis' and value is not null""").fetchall())
     root = versions_root(settings)
     published = sorted((dt.date.fromisoformat(f.name.split("=", 1)[1]) for f in root.glob("stichtag=*")),

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from sources.anonymise import q
+
 MAP_ARGUMENTS = {
     "expect_column_values_to_not_be_null": {"column"},
     "expect_column_values_to_be_in_set": {"column", "value_set"},
@@ -36,10 +38,6 @@ class RawResult:
     detail: str
 
 
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def literal(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -55,8 +53,8 @@ def violation(kind: str, kwargs: dict) -> str:
     if kind not in MAP_ARGUMENTS or unknown:
         raise UnsupportedExpectation(f"{kind}{f' ({sorted(unknown)})' if unknown else ''}: not evaluable in SQL")
     if kind == "expect_column_pair_values_to_be_equal":
-        return f"{ident(kwargs['column_A'])} is distinct from {ident(kwargs['column_B'])}"
-    column = ident(kwargs["column"])
+        return f"{q(kwargs['column_A'])} is distinct from {q(kwargs['column_B'])}"
+    column = q(kwargs["column"])
     if kind == "expect_column_values_to_not_be_null":
         return f"{column} is null"
     if kind == "expect_column_values_to_be_in_set":

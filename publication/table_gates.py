@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from publication.raw_gates import UnsupportedExpectation, checked_columns, ident, literal, violation
+from publication.raw_gates import UnsupportedExpectation, checked_columns, literal, violation
+from sources.anonymise import q
 
 ORDERED_COLUMNS = "expect_table_columns_to_match_ordered_list"
 SHOWN_VALUES, SHOWN_AREAS = 3, 8
@@ -39,7 +40,7 @@ def where_sql(where: dict | None) -> str:
         return "true"
     parts = []
     for column, wanted in where.items():
-        c = ident(column)
+        c = q(column)
         if isinstance(wanted, list):
             parts.append(f"coalesce({c} in ({', '.join(map(literal, wanted))}), false)")
         elif isinstance(wanted, dict) and set(wanted) == {"ab"}:
@@ -59,18 +60,18 @@ def _counted(kind: str, kwargs: dict) -> str:
     a pair only when both are null, and counts every row for not null."""
     if kind == "expect_column_values_to_not_be_null":
         return "true"
-    return " or ".join(f"{ident(c)} is not null" for c in checked_columns(kwargs))
+    return " or ".join(f"{q(c)} is not null" for c in checked_columns(kwargs))
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, table: str, days: list[dt.date],
              expectations: list[tuple[str, dict, dict | None]]) -> list[TableResult]:
     """One result per expectation (type, filled kwargs, where) over `table`: the Stichtage it fails on (every
     day of the build for a table without a `stichtag` column, or for a wrong column list)."""
-    columns = [r[0] for r in con.execute(f"describe {ident(table)}").fetchall()]
+    columns = [r[0] for r in con.execute(f"describe {q(table)}").fetchall()]
     per_day = "stichtag" in columns
     every = frozenset(days)
     results: dict[int, TableResult] = {}
-    aggregates: list[tuple[int, str, str, str, float | None]] = []
+    aggregates: list[tuple[int, str, str, str, str, float | None]] = []  # n, where, violation, judged, shown, mostly
     for n, (kind, kwargs, where) in enumerate(expectations):
         if kind == ORDERED_COLUMNS:
             if set(kwargs) != {"column_list"}:
@@ -84,20 +85,19 @@ def evaluate(con: duckdb.DuckDBPyConnection, table: str, days: list[dt.date],
         if missing := [c for c in checked_columns(kwargs) if c not in columns]:
             results[n] = TableResult(every, f"Fehler: Spalte {missing[0]!r} fehlt in {table}")
             continue
-        shown = (f"[{ident(kwargs['column_A'])}, {ident(kwargs['column_B'])}]" if "column_A" in kwargs
-                 else ident(kwargs["column"]))
-        aggregates.append((n, f"({where_sql(where)})", predicate, shown, mostly))
+        shown = (f"[{q(kwargs['column_A'])}, {q(kwargs['column_B'])}]" if "column_A" in kwargs
+                 else q(kwargs["column"]))
+        aggregates.append((n, f"({where_sql(where)})", predicate, _counted(kind, kwargs), shown, mostly))
     if aggregates:
         day = "stichtag" if per_day else "null::date"
         area = "gebiet_id" if "gebiet_id" in columns else "null::varchar"
         select = ", ".join(
-            f"count(*) filter (where {w} and ({p})), count(*) filter (where {w} and ({_counted(kind, kw)})), "
+            f"count(*) filter (where {w} and ({p})), count(*) filter (where {w} and ({judged})), "
             f"list({shown}::varchar order by {area}, {shown}::varchar) filter (where {w} and ({p})), "
             f"list(distinct {area}) filter (where {w} and ({p}))"
-            for (n, w, p, shown, _), (kind, kw, _where) in
-            ((a, expectations[a[0]]) for a in aggregates))
-        rows = con.execute(f"select {day}, {select} from {ident(table)} group by all order by 1").fetchall()
-        for k, (n, _, _, _, mostly) in enumerate(aggregates):
+            for _, w, p, judged, shown, _ in aggregates)
+        rows = con.execute(f"select {day}, {select} from {q(table)} group by all order by 1").fetchall()
+        for k, (n, _, _, _, _, mostly) in enumerate(aggregates):
             failing, bad, samples, areas = set(), 0, [], set()
             for row in rows:
                 unexpected, judged, values, found = row[1 + 4 * k: 5 + 4 * k]

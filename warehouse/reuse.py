@@ -47,23 +47,25 @@ def _last(settings: Settings) -> dict | None:
         return None
 
 
-def full_refresh_needed(settings: Settings, info: BuildInfo) -> bool:
-    """Whether the incremental models must be built anew (dbt --full-refresh): they compare their rows with the
-    deliveries themselves, which is exact for any Datenstand, but not with the code that made the rows — so
-    when that changed, or no build succeeded since the last one started (a crash may have left anything),
-    or there is no build database yet."""
+def take_record(settings: Settings, info: BuildInfo) -> tuple[list[str], bool]:
+    """What the last successful build's record allows this build, and forget the record (only a build that
+    succeeds again writes a new one): the window-independent models it left for exactly these inputs ([] if
+    none), and whether the incremental models must be built anew (dbt --full-refresh). Those compare their rows
+    with the deliveries themselves, which is exact for any Datenstand, but not with the code that made the
+    rows — so anew when that changed, when no build succeeded since the last one started (a crash may have
+    left anything), or when there is no build database yet."""
     last = _last(settings)
-    return not last or last.get("code") != code_fingerprint(info) or not settings.warehouse.exists()
+    _record(settings).unlink(missing_ok=True)
+    exists = settings.warehouse.exists()
+    full_refresh = not last or last.get("code") != code_fingerprint(info) or not exists
+    if not last or last.get("inputs") != inputs_fingerprint(info) or not exists:
+        return [], full_refresh
+    return sorted(last["models"]), full_refresh
 
 
 def reusable_models(settings: Settings, info: BuildInfo) -> list[str]:
-    """The window-independent models the last successful build left for exactly these inputs ([] if none);
-    forgets the record, so that only a build that succeeds again writes a new one."""
-    last = _last(settings)
-    _record(settings).unlink(missing_ok=True)
-    if not last or last.get("inputs") != inputs_fingerprint(info) or not settings.warehouse.exists():
-        return []
-    return sorted(last["models"])
+    """The models `take_record` keeps (and the record forgotten)."""
+    return take_record(settings, info)[0]
 
 
 def remember_models(settings: Settings, info: BuildInfo) -> None:

@@ -29,7 +29,7 @@ from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
 from warehouse.datenstand import BuildInfo, build_info_path, resolve_datenstand, write_build_info
 from warehouse.dbt import dbt_vars, prepare_build, write_window
-from warehouse.reuse import full_refresh_needed, remember_models, reusable_models
+from warehouse.reuse import remember_models, take_record
 
 # The project's own target holds the parsed manifest the asset graph is read from; builds never write it.
 PARSED_TARGET = DBT_PROJECT_DIR / "target"
@@ -82,9 +82,9 @@ def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
     window = fenster.window()
     with build_lock(settings):
         args, info = start_build(settings, window)
-        if full_refresh_needed(settings, info):  # before reusable_models, which forgets the last build
+        kept, full_refresh = take_record(settings, info)
+        if full_refresh:
             args.append("--full-refresh")
-        kept = reusable_models(settings, info)
         if kept:  # built by the last build from exactly these inputs, independent of the window
             args += ["--exclude", " ".join(kept)]
         context.log.info(f"Stichtage {window}: Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)"
