@@ -64,7 +64,7 @@ class _System:
         self.hierarchy, self.catalogue = hierarchy, catalogue
         current = releases[0][0]
         for index, (rel, rel_hidden) in enumerate(releases):
-            for key, cell in ordered(rel.cells.items()):
+            for key, cell in rel.ordered_cells:
                 if key in rel_hidden or cell.sig not in rel.expressions or not rel.expressions[cell.sig]:
                     continue
                 if index > 0 and not rel.assumed:  # an earlier release: only where the value is the same

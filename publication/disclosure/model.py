@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kernel.catalogue import Catalogue, Kpi, Term
 
@@ -32,6 +33,12 @@ Atom = tuple  # (measure, age_from, age_to, sex, german); None = not split on th
 def ordered(keys):
     """Cells and quantities in a fixed order (their tuples hold None, which does not compare)."""
     return sorted(keys, key=repr)
+
+
+def ordered_items(mapping: dict) -> list:
+    """A mapping's items in the order of `ordered` on its keys. The same order as sorting the items by their
+    repr (no key's repr is a prefix of another's: each is one whole tuple), without a Cell's repr each time."""
+    return sorted(mapping.items(), key=lambda item: repr(item[0]))
 
 
 def signature(terms: tuple[Term, ...]) -> Signature:
@@ -58,10 +65,14 @@ class Hierarchy:
 
     def members(self, area: str) -> tuple[str, ...]:
         """The Gemeinden an area is the sum of (a Gemeinde: itself)."""
+        return self._children.get(area, (area,))
+
+    @cached_property
+    def _children(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
         for parent, children in self.groups:
-            if parent == area:
-                return children
-        return (area,)
+            out.setdefault(parent, children)  # the first group of a parent, as a scan of `groups` finds it
+        return out
 
 
 def is_external(measure: str, catalogue: Catalogue) -> bool:
@@ -139,6 +150,11 @@ class Release:
     protected: set[Signature]
     hideable: set[Signature]  # quantities of own data (cells of official statistics stay as delivered)
     assumed: bool = False  # an earlier Stichtag's cells read as this one's (`shifted`): true only if unrevised
+
+    @cached_property
+    def ordered_cells(self) -> list[tuple[tuple[Signature, str], Cell]]:
+        """The cells in the order of `ordered` on their keys: sorted once, each audit round walks them."""
+        return ordered_items(self.cells)
 
 
 def sides(k: Kpi) -> tuple[tuple[str, tuple[Term, ...]], ...]:

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from kernel.catalogue import Catalogue
-from publication.disclosure.model import Release, Signature, ordered, signature
+from publication.disclosure.model import Release, Signature, signature
 
 
 def min_cells(rel: Release, catalogue: Catalogue) -> dict[Signature, int]:
@@ -29,14 +29,14 @@ def primary(rel: Release, catalogue: Catalogue) -> dict[tuple[Signature, str], s
     k_of = min_cells(rel, catalogue)
     group_min = int(catalogue.disclosure["group_min"])
     out: dict[tuple[Signature, str], str] = {}
-    for key, cell in ordered(rel.cells.items()):
+    for key, cell in rel.ordered_cells:
         if cell.sig in rel.protected and 0 < cell.truth < k_of[cell.sig]:
             out[key] = "klein"
     for k in catalogue.kpis:
         if not k.share_of_group:
             continue
         num, den = signature(k.numerator), signature(k.denominator)
-        for (sig, area), cell in ordered(rel.cells.items()):
+        for (sig, area), cell in rel.ordered_cells:
             d = rel.cells.get((den, area))
             if sig != num or d is None or (sig, area) in out:
                 continue
