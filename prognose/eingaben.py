@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from kernel.build_db import open_build_db
 from kernel.reference import gemeinden
 from prognose.annahmen import MAX_ALTER
 
@@ -75,7 +76,7 @@ def read_basisdaten(warehouse: Path, basis: dt.date, jahre: int) -> Basisdaten:
     index = {a: i for i, a in enumerate(ags)}
     years = tuple(range(basis.year - jahre + 1, basis.year + 1))
     g = len(ags)
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_build_db(warehouse)
     try:
         con.execute("set threads = 2")
         first_report, last_report = con.execute(

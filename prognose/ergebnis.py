@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from kernel.build_db import open_build_db
 from kernel.catalogue import Catalogue, Kpi, Term
 from kernel.files import atomic_copy_to_parquet, atomic_write_text
 from kernel.settings import Settings
@@ -66,7 +67,7 @@ def _term_value(p: np.ndarray, t: Term) -> np.ndarray:
 
 def areas(warehouse: Path, ags: tuple[str, ...]) -> list[Gebiet]:
     """Every area of dim_gebiete above and at the Gemeinde level, with the Gemeinden it sums."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_build_db(warehouse)
     try:
         rows = con.execute("select gebiet_id, gebiet_name, gebiet_ebene, uebergeordnet_id from marts.dim_gebiete "
                            "order by gebiet_id").fetchall()

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from kernel.build_db import open_build_db
 from kernel.faults import crash_point
 from kernel.files import atomic_copy_to_parquet
 from kernel.log import log_event
@@ -113,7 +114,7 @@ def publish_kpi_values(settings: Settings, min_date: dt.date, max_date: dt.date,
     if not (info.min_date <= min_date.isoformat() and max_date.isoformat() <= info.max_date):
         raise PublicationError(f"the last build covered [{info.min_date}, {info.max_date}), "
                                f"not [{min_date}, {max_date})")
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = open_build_db(settings.warehouse)
     out: list[Published] = []
     try:
         days = built_stichtage(con, min_date, max_date)

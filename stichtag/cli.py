@@ -471,8 +471,7 @@ def cmd_quality_suites(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_quality_docs(args: argparse.Namespace, settings: Settings) -> int:
-    import duckdb
-
+    from kernel.build_db import open_build_db
     from kernel.lock import build_lock
     from publication.gx_docs import docs_index, validate_with_gx
     from publication.publish import built_stichtage
@@ -483,7 +482,7 @@ def cmd_quality_docs(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     with build_lock(settings):  # the build database has one writer; wait for a running build
         info = read_build_info(settings)
-        con = duckdb.connect(str(settings.warehouse), read_only=True)
+        con = open_build_db(settings.warehouse)
         try:
             days = built_stichtage(con, dt.date.fromisoformat(info.min_date), dt.date.fromisoformat(info.max_date))
             outcomes = validate_with_gx(con, settings, days)

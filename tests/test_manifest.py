@@ -10,8 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import msgpack
+
 from kernel.settings import DBT_PROJECT_DIR
+from warehouse.env import SEED_LAKE
 from warehouse.manifest import manifest_is_stale, manifest_path
+from warehouse.partial_parse import profile_hash, rekeyed
 
 _ENSURE = "import sys; from pathlib import Path; from warehouse.manifest import ensure_manifest; " \
           "ensure_manifest(Path(sys.argv[1]))"
@@ -54,3 +58,14 @@ def test_an_edited_model_makes_the_manifest_stale(tmp_path: Path) -> None:
     later = manifest_path(project).stat().st_mtime + 5
     os.utime(model, (later, later))
     assert manifest_is_stale(project)
+
+
+def test_a_seed_is_rekeyed_to_a_lake_only_when_its_key_proves_it_was_parsed_for_the_seed_lake() -> None:
+    def parse_keyed(lake: str) -> bytes:
+        key = {"name": "sha256", "checksum": profile_hash(lake, "2GB")}
+        return msgpack.packb({"state_check": {"profile_hash": key, "vars_hash": {"checksum": "v"}}, "nodes": {"n": 1}})
+
+    rekeyed_parse = msgpack.unpackb(rekeyed(parse_keyed(SEED_LAKE), "/data/lake", "2GB"))
+    assert rekeyed_parse == msgpack.unpackb(parse_keyed("/data/lake"))  # the key, and nothing else, changed
+    assert rekeyed(parse_keyed("/another/lake"), "/data/lake", "2GB") is None  # dbt parses in full
+    assert rekeyed(parse_keyed(SEED_LAKE), "/data/lake", "8GB") is None  # other settings: another connection

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import msgpack
 import polars as pl
 import pytest
 
@@ -26,6 +27,7 @@ from tests.conftest import SMALL_AGS, TEST_KEY_HEX, make_settings
 from tests.leaks import scan_for_leaks
 from tests.replay import Replay, expected_kpis
 from tests.replay_benefits import BenefitReplay
+from warehouse.partial_parse import profile_hash
 
 MONTH_ENDS = [dt.date(2015, 12, 31), dt.date(2016, 1, 31), dt.date(2016, 2, 29), dt.date(2016, 3, 31),
               dt.date(2016, 4, 30), dt.date(2016, 5, 31), dt.date(2016, 6, 30)]
@@ -742,6 +744,19 @@ def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_the_published_vers
     assert len(blocked) == 1 and blocked[0]["build"] != latest_before["build"]
     failed = [c for c in blocked[0]["checks"] if not c["passed"] and c.get("severity", "blocking") == "blocking"]
     assert any("verschwunden" in c["check"] and "01056001" in c["detail"] for c in failed)
+
+
+def test_a_new_lakes_first_build_parses_nothing_again(built) -> None:
+    """The lake's first dbt invocation started from the project's parse, re-keyed to this lake: dbt took it
+    (no file re-parsed) and keys this lake's connection exactly as warehouse/partial_parse computes it."""
+    settings = built[0]
+    target = settings.lake / "warehouse" / "dbt-target"
+    events = [json.loads(line) for line in (target / "dbt.log").read_text().splitlines() if line.startswith("{")]
+    first = next(e for e in events if e["info"]["name"] in ("PartialParsingEnabled", "UnableToPartialParse"))
+    assert first["info"]["name"] == "PartialParsingEnabled", first["info"]["msg"]
+    assert first["data"] == {"added": 0, "changed": 0, "deleted": 0}
+    parse = msgpack.unpackb((target / "partial_parse.msgpack").read_bytes(), strict_map_key=False)
+    assert parse["state_check"]["profile_hash"]["checksum"] == profile_hash(str(settings.lake), "2GB")
 
 
 def test_every_model_and_each_of_its_columns_is_documented(built) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from kernel.window import StichtagWindow
 from orchestration.lib.execute import run_stichtag_job
-from publication.publish import kpi_export_path
+from publication.publish import kpi_export_path, refresh_analytics_db
 from publication.versions import list_versions, prune, read_latest, versions_root
 from tests.conftest import cli_env, make_settings, run_cli
 from tests.mini import A, write_mini_delivery
@@ -43,6 +43,27 @@ def three_datenstaende(tmp_path_factory):
     materialise(settings, datenstand=dt.date(2016, 4, 30))  # … then reproduce two old ones
     materialise(settings, datenstand=dt.date(2016, 3, 31))
     return settings
+
+
+@pytest.fixture(scope="module")
+def one_old_datenstand(tmp_path_factory):
+    """One Stichtag at the Datenstand before the Storno, built once; tests that change it work on a copy."""
+    settings = make_settings(tmp_path_factory.mktemp("one_old_datenstand"))
+    write_mini_delivery(settings.inbox)
+    materialise(settings, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY))
+    return settings
+
+
+def copy_lake(settings, root):
+    """A whole copy of a lake and its inbox: the build database's views read lake-relative paths, the
+    analysts' database (absolute paths) is rebuilt for the copy, dbt starts from the project's parse."""
+    import shutil
+
+    copy = make_settings(root)
+    shutil.copytree(settings.lake, copy.lake, ignore=shutil.ignore_patterns("dbt-target"))
+    shutil.copytree(settings.inbox, copy.inbox)
+    refresh_analytics_db(copy)
+    return copy
 
 
 def test_a_late_correction_changes_the_value_exactly_between_datenstaende(three_datenstaende) -> None:
@@ -79,10 +100,8 @@ def test_rematerialising_an_existing_version_is_a_no_op(three_datenstaende) -> N
     assert {p: p.stat().st_mtime_ns for p in versions_root(s).rglob("*")} == before
 
 
-def test_a_rebuild_from_the_same_inputs_is_byte_identical(three_datenstaende, tmp_path) -> None:
-    other = make_settings(tmp_path)
-    write_mini_delivery(other.inbox)
-    materialise(other, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY))
+def test_a_rebuild_from_the_same_inputs_is_byte_identical(three_datenstaende, one_old_datenstand) -> None:
+    other = one_old_datenstand  # another lake, which built only this Stichtag at this Datenstand
     [mine] = versions_root(three_datenstaende).glob(f"stichtag={DAY}/datenstand=20160405T060000Z/build=*")
     [theirs] = versions_root(other).glob(f"stichtag={DAY}/datenstand=20160405T060000Z/build=*")
     assert mine.name == theirs.name
@@ -103,10 +122,9 @@ def test_prune_keeps_the_newest_datenstaende_and_never_the_latest(three_datensta
 
 
 @pytest.mark.parametrize("crash_at", ["publish:mid-version", "publish:before-pointer"])
-def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(tmp_path, crash_at) -> None:
-    s = make_settings(tmp_path)
-    write_mini_delivery(s.inbox)
-    materialise(s, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY))
+def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(one_old_datenstand, tmp_path,
+                                                                         crash_at) -> None:
+    s = copy_lake(one_old_datenstand, tmp_path)
     export = kpi_export_path(s, DAY)
     assert einwohner_a(export) == 5.0
     reader = duckdb.connect(str(s.analytics_db), read_only=True)

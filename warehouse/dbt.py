@@ -13,11 +13,11 @@ from pathlib import Path
 
 from kernel.catalogue import load_catalogue, write_for_dbt
 from kernel.files import atomic_write_text
-from kernel.reference import region
-from kernel.settings import REFERENCE_DIR, Settings
+from kernel.settings import Settings
 from kernel.window import RASTER
 from sources.ingest import ensure_raw_tables
 from sources.official import write_for_dbt as write_official_codes
+from warehouse.env import dbt_env
 
 
 def dbt_vars(min_date: dt.date, max_date: dt.date, raster: str = "taeglich",
@@ -50,8 +50,4 @@ def prepare_build(settings: Settings) -> None:
     ensure_raw_tables(settings)
     write_for_dbt(load_catalogue(), settings.warehouse.parent / "katalog")
     write_official_codes(settings.warehouse.parent / "katalog")
-    os.environ["STICHTAG_LAKE"] = str(settings.lake)
-    current = region()
-    os.environ["STICHTAG_SCALE"] = current.scale
-    os.environ["STICHTAG_REFERENZ_GEMEINDEN"] = str(current.file)
-    os.environ["STICHTAG_REFERENZ_DIR"] = str(REFERENCE_DIR)
+    os.environ.update(dbt_env(str(settings.lake)))

@@ -19,8 +19,9 @@ from sources.ingest import raw_schema
 
 HEADER = ("# Generated from sources/contracts/ by `stichtag dbt-sources` (warehouse/dbt_sources.py): do not edit;\n"
           "# change the contract and regenerate. tests/test_dbt_sources.py fails when the two differ.\n")
-LOCATION = ("read_parquet('{{{{ env_var('STICHTAG_LAKE', '../lake') }}}}/raw/{source}/{{name}}/*/*.parquet', "
-            "hive_partitioning = false, union_by_name = true)")
+# relative to the lake (DuckDB's file_search_path, transform/profiles.yml): no project file names a lake, so
+# a parse serves every lake (warehouse/partial_parse.py) and a lake can be copied or moved whole
+LOCATION = ("read_parquet('raw/{source}/{{name}}/*/*.parquet', hive_partitioning = false, union_by_name = true)")
 # columns every raw table carries besides the contract's targets (sources/anonymise.py: delivery_sql)
 LANDING_COLUMNS = {
     "lieferung_id": "The delivery this row came with (its folder lieferung=<id> in the raw zone).",

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from kernel.settings import DBT_PROJECT_DIR
+from warehouse.env import SEED_LAKE, dbt_env
 
 _PARSED_FILES = ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json")  # manifest last
 
@@ -55,7 +56,8 @@ def parse_project(project_dir: Path = DBT_PROJECT_DIR, *, force: bool = False) -
             if seed.exists():  # dbt re-parses only what changed since
                 shutil.copyfile(seed, private / seed.name)
             code = subprocess.call([dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir),
-                                    "--profiles-dir", str(project_dir), "--target-path", str(private)])
+                                    "--profiles-dir", str(project_dir), "--target-path", str(private)],
+                                   env={**os.environ, **dbt_env(SEED_LAKE)})
             if code == 0:
                 for name in _PARSED_FILES:
                     if (private / name).exists():

@@ -4,10 +4,11 @@
    Stichtage together (min_date, max_date, raster), the Datenstand on its own - what is not given comes from
    the last run's file. Vars are validated here and only ever reach SQL as literals: no string from outside
    is spliced into a query. The Datenstand is no part of the window: models that only filter by it stay
-   reusable across windows (warehouse/lineage.py). #}
+   reusable across windows (warehouse/lineage.py). Its path is relative to the lake (file_search_path,
+   profiles.yml). #}
 
 {% macro _fenster(spalte) -%}
-    (select {{ spalte }} from read_json('{{ env_var('STICHTAG_LAKE', '../lake') }}/warehouse/fenster.json',
+    (select {{ spalte }} from read_json('warehouse/fenster.json',
         columns = {min_date: 'DATE', max_date: 'DATE', raster: 'VARCHAR', datenstand: 'TIMESTAMPTZ'}))
 {%- endmacro %}
 

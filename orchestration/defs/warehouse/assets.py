@@ -10,7 +10,6 @@ names the Stichtage and the Datenstand it was built for.
 
 import datetime as dt
 import json
-import shutil
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -29,6 +28,7 @@ from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
 from warehouse.datenstand import BuildInfo, build_info_path, resolve_datenstand, write_build_info
 from warehouse.dbt import dbt_vars, prepare_build, write_window
+from warehouse.partial_parse import FILE, seed_target
 from warehouse.reuse import remember_models, take_record
 
 # The project's own target holds the parsed manifest the asset graph is read from; builds never write it.
@@ -41,10 +41,7 @@ def dbt_target(settings: Settings) -> Path:
     re-parses the project every run; one directory for every lake lets two lakes' builds (tests, a
     second checkout's Kreis) overwrite each other's manifest mid-read."""
     target = settings.lake / "warehouse" / "dbt-target"
-    seed = PARSED_TARGET / "partial_parse.msgpack"
-    if not (target / seed.name).exists() and seed.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(seed, target / seed.name)
+    seed_target(target, PARSED_TARGET / FILE, settings.lake)  # re-keyed to this lake where provably valid
     return target
 
 
