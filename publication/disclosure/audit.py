@@ -54,15 +54,54 @@ class Finding:
                 f"ableitbar auf eine Spanne von {self.high - self.low:g} < {self.protection}")
 
 
+Row = tuple[np.ndarray, np.ndarray]  # a linear expression: its variables (in order of appearance), coefficients
+
+
+class Expansions:
+    """Each published cell's expression over (atom, Gemeinde) pairs, expanded once for all audit rounds of a
+    release: the pairs numbered once (`pair_ids`), each cell's distinct pairs in order of appearance with
+    their summed coefficients. A round's system then only numbers its variables (numpy), instead of
+    walking every cell's atoms and Gemeinden again."""
+
+    def __init__(self, hierarchy: Hierarchy) -> None:
+        self.hierarchy = hierarchy
+        self.pair_ids: dict[tuple[Atom, str], int] = {}
+        self.pairs: list[tuple[Atom, str]] = []
+        self._cells: dict[tuple[int, Key], Row] = {}
+        self._releases: dict[int, Release] = {}  # kept alive: their ids key the cache
+
+    def cell(self, rel: Release, key: Key) -> Row:
+        found = self._cells.get((id(rel), key))
+        if found is not None:
+            return found
+        self._releases[id(rel)] = rel
+        sums: dict[int, float] = {}
+        sig, area = key
+        for g in self.hierarchy.members(area):
+            for atom, coef in rel.expressions[sig].items():
+                pair = (atom, g)
+                i = self.pair_ids.get(pair)
+                if i is None:
+                    i = self.pair_ids[pair] = len(self.pairs)
+                    self.pairs.append(pair)
+                sums[i] = sums.get(i, 0.0) + coef
+        row = (np.fromiter(sums, dtype=np.int64, count=len(sums)),
+               np.fromiter(sums.values(), dtype=float, count=len(sums)))
+        self._cells[(id(rel), key)] = row
+        return row
+
+
 class _System:
     def __init__(self, releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy,
-                 catalogue: Catalogue) -> None:
+                 catalogue: Catalogue, expansions: Expansions | None = None) -> None:
         self.var: dict[tuple[Atom, str], int] = {}
-        self.rows: list[tuple[dict[int, float], float, Key | None]] = []  # (coefs, rhs, published cell)
+        self.rows: list[tuple[Row, float, Key | None]] = []  # (expression, rhs, published cell)
         self.assumed: set[int] = set()  # rows from an earlier Stichtag, true only if it was not revised
-        self.ub: list[dict[int, float]] = []
+        self.ub: list[Row] = []
         self.hierarchy, self.catalogue = hierarchy, catalogue
+        expansions = expansions or Expansions(hierarchy)
         current = releases[0][0]
+        cells: list[Row] = []
         for index, (rel, rel_hidden) in enumerate(releases):
             for key, cell in rel.ordered_cells:
                 if key in rel_hidden or cell.sig not in rel.expressions or not rel.expressions[cell.sig]:
@@ -82,8 +121,22 @@ class _System:
                 if known:
                     if rel.assumed:
                         self.assumed.add(len(self.rows))
-                    self.rows.append((self.expression(rel, key), rhs, key if index == 0 else None))
+                    cells.append(expansions.cell(rel, key))
+                    self.rows.append((cells[-1], rhs, key if index == 0 else None))
+        self._number(cells, expansions)
+        self.rows = [((self._of_pair[ids], coefs), rhs, key) for (ids, coefs), rhs, key in self.rows]
         self._parts()
+
+    def _number(self, cells: list[Row], expansions: Expansions) -> None:
+        """Variables numbered in order of first appearance over the rows, as walking the rows would."""
+        self._of_pair = np.full(len(expansions.pairs), -1, dtype=np.int64)
+        if not cells:
+            return
+        ids = np.concatenate([c[0] for c in cells])
+        distinct, first = np.unique(ids, return_index=True)
+        in_order = distinct[np.argsort(first, kind="stable")]
+        self._of_pair[in_order] = np.arange(len(in_order))
+        self.var = {expansions.pairs[i]: n for n, i in enumerate(in_order.tolist())}
 
     def expression(self, rel: Release, key: Key) -> dict[int, float]:
         sig, area = key
@@ -104,58 +157,62 @@ class _System:
                 row = dict.fromkeys(part, 1.0)
                 for i in by_measure[(whole, g)]:
                     row[i] = row.get(i, 0.0) - 1.0
-                self.ub.append(row)
+                self.ub.append((np.fromiter(row, dtype=np.int64, count=len(row)),
+                                np.fromiter(row.values(), dtype=float, count=len(row))))
 
     def blocks(self, targets: list[dict[int, float]]) -> list[tuple[list[int], list[int], list[int], list[int]]]:
-        """(variables, equality rows, inequality rows, targets) of each independent block with a target."""
-        parent = list(range(len(self.var)))
+        """(variables, equality rows, inequality rows, targets) of each independent block with a target, in
+        the order of their smallest variable; within a block, each list ascending."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
 
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for coefs in [r[0] for r in self.rows] + self.ub + targets:
-            it = iter(coefs)
-            first = next(it, None)
-            for j in it:
-                a, b = find(first), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+        if not targets:
+            return []
+        n = len(self.var)
+        exprs = ([r[0][0] for r in self.rows] + [u[0] for u in self.ub]
+                 + [np.fromiter(t, dtype=np.int64, count=len(t)) for t in targets])
+        firsts = np.array([e[0] for e in exprs], dtype=np.int64)
+        sizes = np.array([len(e) for e in exprs], dtype=np.int64)
+        linked = coo_matrix((np.ones(int(sizes.sum())), (np.repeat(firsts, sizes), np.concatenate(exprs))),
+                            shape=(n, n))
+        _, label = connected_components(linked, directed=False)
+        smallest = np.full(label.max() + 1, n, dtype=np.int64)
+        np.minimum.at(smallest, label, np.arange(n))
+        root = smallest[label]  # each variable's block, named by its smallest variable
         out: dict[int, tuple[list[int], list[int], list[int], list[int]]] = {}
         for ti, t in enumerate(targets):
-            out.setdefault(find(next(iter(t))), ([], [], [], []))[3].append(ti)
-        for v in range(len(self.var)):
-            if find(v) in out:
-                out[find(v)][0].append(v)
-        for ri, (coefs, _, _) in enumerate(self.rows):
-            if coefs and find(next(iter(coefs))) in out:
-                out[find(next(iter(coefs)))][1].append(ri)
-        for ri, coefs in enumerate(self.ub):
-            if find(next(iter(coefs))) in out:
-                out[find(next(iter(coefs)))][2].append(ri)
+            out.setdefault(int(root[next(iter(t))]), ([], [], [], []))[3].append(ti)
+        wanted = np.fromiter(out, dtype=np.int64, count=len(out))
+        for v in np.flatnonzero(np.isin(root, wanted)).tolist():
+            out[int(root[v])][0].append(v)
+        first_roots = root[firsts]
+        for ri in np.flatnonzero(np.isin(first_roots[:len(self.rows)], wanted)).tolist():
+            out[int(first_roots[ri])][1].append(ri)
+        ub_roots = first_roots[len(self.rows):len(self.rows) + len(self.ub)]
+        for ri in np.flatnonzero(np.isin(ub_roots, wanted)).tolist():
+            out[int(ub_roots[ri])][2].append(ri)
         return [out[r] for r in sorted(out)]
 
 
-def _matrix(rows: list[dict[int, float]], col: dict[int, int]):
+def _matrix(rows: list[Row], col: np.ndarray):
+    """The rows over the block's columns (`col`: variable → column), zero coefficients left out."""
     from scipy.sparse import csr_matrix
 
-    data, ri, ci = [], [], []
-    for r, coefs in enumerate(rows):
-        for v, c in coefs.items():
-            if c:
-                data.append(c)
-                ri.append(r)
-                ci.append(col[v])
-    return csr_matrix((data, (ri, ci)), shape=(len(rows), len(col)))
+    variables = np.concatenate([r[0] for r in rows])
+    data = np.concatenate([r[1] for r in rows])
+    ri = np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows])
+    nonzero = data != 0
+    return csr_matrix((data[nonzero].tolist(), (ri[nonzero].tolist(), col[variables[nonzero]].tolist())),
+                      shape=(len(rows), int((col >= 0).sum())))
 
 
 def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalogue: Catalogue,
-          protection: dict[Signature, int], only: set[Key] | None = None) -> list[Finding]:
-    """Findings for the hidden cells of the first release (`only`: of these cells), deterministic order."""
+          protection: dict[Signature, int], only: set[Key] | None = None,
+          expansions: Expansions | None = None) -> list[Finding]:
+    """Findings for the hidden cells of the first release (`only`: of these cells), deterministic order.
+    `expansions`: shared by the rounds of one protection (the same releases each round)."""
     current, hidden = releases[0]
-    system = _System(releases, hierarchy, catalogue)
+    system = _System(releases, hierarchy, catalogue, expansions)
     keys = ordered(k for k in hidden if k in current.cells and current.expressions.get(k[0])
                   and (only is None or k in only))
     targets, target_keys, offsets = [], [], []
@@ -173,9 +230,11 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
     findings = []
     for variables, eq_rows, ub_rows, tis in system.blocks(targets):
         col = {v: i for i, v in enumerate(variables)}
+        columns = np.full(len(system.var), -1, dtype=np.int64)
+        columns[variables] = np.arange(len(variables))
         integral = np.array([counts_persons(names[v][0][0], catalogue) for v in variables], dtype=int)
         certain = [r for r in eq_rows if r not in system.assumed]
-        full = _Constraints(system, eq_rows, ub_rows, col)
+        full = _Constraints(system, eq_rows, ub_rows, columns)
         without_assumed: _Constraints | None = None  # built once, and only if an assumption misleads
         for ti in tis:
             key, offset = target_keys[ti], offsets[ti]
@@ -186,7 +245,7 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
             bounds = full.bounds(c, offset, protection[key[0]], integral)
             if len(certain) < len(eq_rows) and (bounds is None or not bounds[0] - EPS <= truth <= bounds[1] + EPS):
                 # the earlier Stichtag was revised since: its cells mislead, and a careful attacker drops them
-                without_assumed = without_assumed or _Constraints(system, certain, ub_rows, col)
+                without_assumed = without_assumed or _Constraints(system, certain, ub_rows, columns)
                 bounds = without_assumed.bounds(c, offset, protection[key[0]], integral)
             if bounds is None:
                 raise ModelError(f"{key[1]}: the published cells contradict the catalogue's relations")
@@ -204,7 +263,7 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
 class _Constraints:
     """The equations and inequalities of one block, as matrices over its variables."""
 
-    def __init__(self, system: _System, eq_rows: list[int], ub_rows: list[int], col: dict[int, int]) -> None:
+    def __init__(self, system: _System, eq_rows: list[int], ub_rows: list[int], col: np.ndarray) -> None:
         self.keys = [system.rows[r][2] for r in eq_rows]
         self.a_eq = _matrix([system.rows[r][0] for r in eq_rows], col) if eq_rows else None
         self.b_eq = np.array([system.rows[r][1] for r in eq_rows]) if eq_rows else None

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from kernel.catalogue import Catalogue
-from publication.disclosure.audit import Finding, Key, audit
+from publication.disclosure.audit import Expansions, Finding, Key, audit
 from publication.disclosure.model import (
     OWN_LEVELS,
     Atoms,
@@ -97,7 +97,9 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
     sensitive = _sensitive(rel, old, catalogue)
     _hierarchy_pass(rel, hidden, hierarchy)
     rounds = 0
-    findings = audit([(rel, set(hidden)), *old, *last_years], hierarchy, catalogue, protection, only=sensitive)
+    expansions = Expansions(hierarchy)  # the releases' cells expanded once for every round
+    findings = audit([(rel, set(hidden)), *old, *last_years], hierarchy, catalogue, protection, only=sensitive,
+                     expansions=expansions)
     while findings and rounds < max_rounds:
         rounds += 1
         before = set(hidden)
@@ -114,7 +116,7 @@ def protect(rows: list[dict], catalogue: Catalogue, hierarchy: Hierarchy,
         # Hiding a cell only removes equations, so every interval can only widen: cells that passed still
         # pass, and only the open findings need solving again.
         findings = audit([(rel, set(hidden)), *old, *last_years], hierarchy, catalogue, protection,
-                         only={(f.sig, f.area) for f in findings})
+                         only={(f.sig, f.area) for f in findings}, expansions=expansions)
     return Protection(apply(rows, hidden, catalogue), hidden, findings, rounds)
 
 
