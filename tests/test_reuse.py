@@ -36,13 +36,21 @@ def built_models(settings) -> set[str]:
     return {r["unique_id"].split(".")[-1] for r in results["results"] if r["unique_id"].startswith("model.")}
 
 
-def test_a_second_window_with_the_same_inputs_keeps_the_window_independent_models(tmp_path) -> None:
-    s = make_settings(tmp_path / "reuse")
+@pytest.fixture(scope="module")
+def two_windows(tmp_path_factory):
+    """A lake that built DAY and then OTHER with the same inputs: the models each build ran, the second run."""
+    s = make_settings(tmp_path_factory.mktemp("reuse"))
     write_mini_delivery(s.inbox)
     materialise(s, DAY)
-    assert {"int_wohnzeitraeume", "fct_kpi_werte"} <= built_models(s)
+    first = built_models(s)
     second = materialise(s, OTHER)
-    assert "int_wohnzeitraeume" not in built_models(s) and "fct_kpi_werte" in built_models(s)
+    return s, first, built_models(s), second
+
+
+def test_a_second_window_with_the_same_inputs_keeps_the_window_independent_models(two_windows, tmp_path) -> None:
+    s, first, then, second = two_windows
+    assert {"int_wohnzeitraeume", "fct_kpi_werte"} <= first
+    assert "int_wohnzeitraeume" not in then and "fct_kpi_werte" in then
     # what reads the kept models still runs: the forecast (here: no whole base year yet) and the report
     for key in (["prognose", "bevoelkerung"], ["report", "sozialbericht"]):
         assert materialisation_metadata(second, key) is not None, key
@@ -54,10 +62,8 @@ def test_a_second_window_with_the_same_inputs_keeps_the_window_independent_model
     assert kpi_export_path(s, OTHER).read_bytes() == kpi_export_path(fresh, OTHER).read_bytes()
 
 
-def test_another_datenstand_rebuilds_every_model_and_a_record_is_used_once(tmp_path) -> None:
-    s = make_settings(tmp_path)
-    write_mini_delivery(s.inbox)
-    materialise(s, DAY)
+def test_another_datenstand_rebuilds_every_model_and_a_record_is_used_once(two_windows) -> None:
+    s = two_windows[0]  # built last with every delivery
     materialise(s, DAY, datenstand=dt.date(2016, 4, 30))  # fewer deliveries: other inputs
     assert "int_wohnzeitraeume" in built_models(s)
     # a build that takes the record forgets it: only its own success writes a new one (a crash leaves none)
