@@ -98,8 +98,8 @@ class _System:
         self.rows: list[tuple[Row, float, Key | None]] = []  # (expression, rhs, published cell)
         self.assumed: set[int] = set()  # rows from an earlier Stichtag, true only if it was not revised
         self.ub: list[Row] = []
-        self.hierarchy, self.catalogue = hierarchy, catalogue
-        expansions = expansions or Expansions(hierarchy)
+        self.catalogue = catalogue
+        self.expansions = expansions = expansions or Expansions(hierarchy)
         current = releases[0][0]
         cells: list[Row] = []
         for index, (rel, rel_hidden) in enumerate(releases):
@@ -139,13 +139,15 @@ class _System:
         self.var = {expansions.pairs[i]: n for n, i in enumerate(in_order.tolist())}
 
     def expression(self, rel: Release, key: Key) -> dict[int, float]:
-        sig, area = key
-        out: dict[int, float] = defaultdict(float)
-        for g in self.hierarchy.members(area):
-            for atom, coef in rel.expressions[sig].items():
-                i = self.var.setdefault((atom, g), len(self.var))
-                out[i] += coef
-        return dict(out)
+        """A cell over this system's variables (a hidden one: a target); pairs in no row get the next numbers."""
+        ids, coefs = self.expansions.cell(rel, key)
+        out: dict[int, float] = {}
+        for i, coef in zip(ids.tolist(), coefs.tolist(), strict=True):
+            v = int(self._of_pair[i]) if i < len(self._of_pair) else -1
+            if v < 0:
+                v = self.var.setdefault(self.expansions.pairs[i], len(self.var))
+            out[v] = coef
+        return out
 
     def _parts(self) -> None:
         by_measure: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -229,7 +231,6 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
     names = {i: name for name, i in system.var.items()}
     findings = []
     for variables, eq_rows, ub_rows, tis in system.blocks(targets):
-        col = {v: i for i, v in enumerate(variables)}
         columns = np.full(len(system.var), -1, dtype=np.int64)
         columns[variables] = np.arange(len(variables))
         integral = np.array([counts_persons(names[v][0][0], catalogue) for v in variables], dtype=int)
@@ -240,7 +241,7 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
             key, offset = target_keys[ti], offsets[ti]
             c = np.zeros(len(variables))
             for v, coef in targets[ti].items():
-                c[col[v]] = coef
+                c[columns[v]] = coef
             truth = current.cells[key].truth
             bounds = full.bounds(c, offset, protection[key[0]], integral)
             if len(certain) < len(eq_rows) and (bounds is None or not bounds[0] - EPS <= truth <= bounds[1] + EPS):
