@@ -63,11 +63,6 @@ def take_record(settings: Settings, info: BuildInfo) -> tuple[list[str], bool]:
     return sorted(last["models"]), full_refresh
 
 
-def reusable_models(settings: Settings, info: BuildInfo) -> list[str]:
-    """The models `take_record` keeps (and the record forgotten)."""
-    return take_record(settings, info)[0]
-
-
 def remember_models(settings: Settings, info: BuildInfo) -> None:
     """After a successful build: its window-independent models can be kept by a build with the same inputs."""
     models = sorted(set(model_graph()) - window_models())
