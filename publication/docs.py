@@ -91,7 +91,8 @@ def kpi_page(kpi: Kpi, catalogue: Catalogue, values: list[tuple] | None = None) 
         spec = catalogue.measures[m]
         description = " ".join(str(spec.get("description", "")).split())
         lines.append(f"| `{m}` | {description} | `{spec.get('model', '')}` | {spec.get('source', '')} |")
-    lines += ["", f"Quellsysteme: {', '.join(kpi.sources)}. Mart: `fct_kpi_werte` (über `int_messwerte_gebiete`); "
+    lines += ["", f"Quellsysteme: {', '.join(kpi.sources)}. Mart: `fct_kpi_werte` "
+              "(über `int_messwerte` und `int_messwerte_amtlich_gebiete`); "
               f"Amt und Kreis aus summierten Zählern und Nennern. Ebenen: {', '.join(kpi.levels)}; "
               f"Mindestfallzahl für Veröffentlichung: {kpi.min_cell}"
               + ("; Gruppenoffenlegung geschützt (kleiner Rest der Gruppe, 100 % einer kleinen Gruppe "

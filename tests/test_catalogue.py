@@ -79,11 +79,11 @@ def test_every_kpi_has_a_german_definition_and_caveats_for_the_report() -> None:
 
 
 def test_every_measure_names_a_dbt_model_that_feeds_the_measures() -> None:
-    from warehouse.lineage import MEASURES_MODEL, measure_model_errors, model_graph, upstream
+    from warehouse.lineage import measure_feeders, measure_model_errors, model_graph
 
     graph = model_graph()
     assert "stg_kita__belegung" in graph["int_kita_vertraege"]  # refs inside macro calls count too
-    assert {"int_bevoelkerung", "int_sgb2_personen", "stg_referenz__gemeinden"} <= upstream(graph, MEASURES_MODEL)
+    assert {"int_bevoelkerung", "int_sgb2_personen", "stg_referenz__gemeinden"} <= measure_feeders(graph)
     assert measure_model_errors(load_catalogue(), graph) == []
 
 

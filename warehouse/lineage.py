@@ -10,8 +10,9 @@ from kernel.catalogue import Catalogue
 from kernel.settings import DBT_PROJECT_DIR
 
 REF = re.compile(r"""\bref\(\s*['"](\w+)['"]\s*\)""")
-# every measure reaches the KPIs through this model (int_messwerte_gebiete → fct_kpi_werte)
-MEASURES_MODEL = "int_messwerte_gebiete"
+# every measure reaches the KPIs through one of these models: the own systems' per Gemeinde, the official
+# statistics' per area (both read by fct_kpi_werte)
+MEASURES_MODELS = ("int_messwerte", "int_messwerte_amtlich_gebiete")
 # the provisional status of measures is set here, from the models the catalogue's `provisional` names
 PROVISIONAL_MODEL = "int_messgroessen_stand"
 
@@ -33,18 +34,23 @@ def upstream(graph: dict[str, set[str]], model: str) -> set[str]:
     return seen
 
 
+def measure_feeders(graph: dict[str, set[str]]) -> set[str]:
+    """The measures' models and every model upstream of them."""
+    return set(MEASURES_MODELS).union(*(upstream(graph, m) for m in MEASURES_MODELS))
+
+
 def measure_model_errors(catalogue: Catalogue, graph: dict[str, set[str]] | None = None) -> list[str]:
     """Measures whose `model:` is not a model of the dbt project, or not upstream of the measures' model;
     provisional sources whose model does not reach the provisional status."""
     graph = model_graph() if graph is None else graph
-    feeding = upstream(graph, MEASURES_MODEL) | {MEASURES_MODEL}
+    feeding = measure_feeders(graph)
     errors = []
     for name, spec in sorted(catalogue.measures.items()):
         model = spec.get("model")
         if model not in graph:
             errors.append(f"measure {name}: model {model!r} is no model of the dbt project")
         elif model not in feeding:
-            errors.append(f"measure {name}: model {model} does not feed {MEASURES_MODEL}")
+            errors.append(f"measure {name}: model {model} does not feed {' or '.join(MEASURES_MODELS)}")
     for source, spec in sorted(catalogue.provisional.items()):
         if spec["model"] not in graph.get(PROVISIONAL_MODEL, set()):
             errors.append(f"provisional {source}: model {spec['model']!r} is not read by {PROVISIONAL_MODEL}, "

@@ -50,34 +50,63 @@ kpis as (
     select * from {{ ref('stg_katalog__kpis') }}
 ),
 
-messwerte as (
-    select * from {{ ref('int_messwerte_gebiete') }}
+-- Own systems: each form is matched at Gemeinde level (single years of age) and its sums are added up to
+-- Amt and Kreis. Matching after the roll-up instead matched every area's copy of every age (a series of
+-- 132 month ends: 28 M rows rolled up to 13 M, then matched; 14.6 → 5.6 s for this model, measured).
+-- Decimal sums are exact, so the order of adding is free and the bytes stay stable.
+gemeinde_summen as (
+    select
+        formen.form_nr,
+        m.stichtag,
+        m.gemeinde_ags,
+        sum((formen.faktor * m.wert)::decimal(38, 6)) as summe,
+        bool_or(m.wert is null) as fehlt
+    from formen
+    join {{ ref('int_messwerte') }} as m
+        on m.messgroesse = formen.messgroesse
+            and not formen.vergleich
+            and (formen.alter_von is null or m.alter >= formen.alter_von)
+            and (formen.alter_bis is null or m.alter <= formen.alter_bis)
+            and (formen.geschlecht is null or m.geschlecht = formen.geschlecht)
+            and (formen.deutsch is null or m.deutsch = formen.deutsch)
+    group by all
 ),
 
--- not materialised: its two readers each take what they need (the coverage only grouped rows), while a
--- materialised CTE held every match of a series (≈ 30 M rows) and spilled them to disk (9.7 → 5.6 s, measured)
+eigene_summen as (
+    select
+        g.form_nr,
+        g.stichtag,
+        z.gebiet_id,
+        sum(g.summe)::double as summe,
+        bool_or(g.fehlt) as fehlt
+    from gemeinde_summen as g
+    join {{ ref('int_gebietszuordnung') }} as z using (gemeinde_ags)
+    group by all
+),
+
+-- Official statistics, delivered per area and often by age group. Not materialised: its two readers each
+-- take what they need (the coverage only grouped rows).
 treffer as not materialized (
     select
         formen.form_nr,
         formen.alter_von,
         formen.alter_bis as term_alter_bis,
         formen.faktor,
-        messwerte.stichtag,
-        messwerte.gebiet_id,
-        messwerte.alter,
-        messwerte.alter_bis,
-        messwerte.wert,
-        messwerte.status,
-        messwerte.bezugsdatum,
-        messwerte.gruppiert
+        amtlich.stichtag,
+        amtlich.gebiet_id,
+        amtlich.alter,
+        amtlich.alter_bis,
+        amtlich.wert,
+        amtlich.status,
+        amtlich.bezugsdatum
     from formen
-    join messwerte
-        on messwerte.messgroesse = formen.messgroesse
-            and messwerte.vergleichsgebiet = formen.vergleich
-            and (formen.alter_von is null or messwerte.alter >= formen.alter_von)
-            and (formen.alter_bis is null or messwerte.alter_bis <= formen.alter_bis)
-            and (formen.geschlecht is null or messwerte.geschlecht = formen.geschlecht)
-            and (formen.deutsch is null or messwerte.deutsch = formen.deutsch)
+    join {{ ref('int_messwerte_amtlich_gebiete') }} as amtlich
+        on amtlich.messgroesse = formen.messgroesse
+            and amtlich.vergleichsgebiet = formen.vergleich
+            and (formen.alter_von is null or amtlich.alter >= formen.alter_von)
+            and (formen.alter_bis is null or amtlich.alter_bis <= formen.alter_bis)
+            and (formen.geschlecht is null or amtlich.geschlecht = formen.geschlecht)
+            and (formen.deutsch is null or amtlich.deutsch = formen.deutsch)
 ),
 
 -- age groups of official tables must tile the form's ages, or its terms are not available
@@ -99,22 +128,21 @@ abdeckung as (
             alter,
             alter_bis
         from treffer
-        where gruppiert and (alter_von is not null or term_alter_bis is not null)
+        where alter_von is not null or term_alter_bis is not null
     ) as gruppen
     group by all
 ),
 
-form_summen as (
+amtliche_summen as (
     select
         t.form_nr,
         t.stichtag,
         t.gebiet_id,
-        sum((t.faktor * t.wert)::decimal(38, 6))::double as summe,  -- exact, so the bytes are stable
+        sum((t.faktor * t.wert)::decimal(38, 6))::double as summe,
         bool_or(t.wert is null) as fehlt,
         min(t.status) filter (where t.wert is null) as fehlstatus,
         min(t.status) filter (where t.status not in ('ok', 'nichts')) as hinweis,
         max(t.bezugsdatum) as bezugsdatum,
-        bool_or(t.gruppiert) as amtlich,
         bool_and(
             a.jahre is null
             or a.jahre = coalesce(a.term_alter_bis, 200) - coalesce(a.alter_von, 0) + 1
@@ -123,6 +151,37 @@ form_summen as (
     left join abdeckung as a
         on a.form_nr = t.form_nr and a.stichtag = t.stichtag and a.gebiet_id = t.gebiet_id
     group by t.form_nr, t.stichtag, t.gebiet_id
+),
+
+-- own figures are as of the Stichtag and provisional where their measure is
+form_summen as (
+    select
+        e.form_nr,
+        e.stichtag,
+        e.gebiet_id,
+        e.summe,
+        e.fehlt,
+        case when e.fehlt then coalesce(v.status, 'ok') end as fehlstatus,
+        case when v.status not in ('ok', 'nichts') then v.status end as hinweis,
+        e.stichtag as bezugsdatum,
+        false as amtlich,
+        true as abgedeckt
+    from eigene_summen as e
+    join formen using (form_nr)
+    left join {{ ref('int_messgroessen_stand') }} as v using (stichtag, messgroesse)
+    union all
+    select
+        form_nr,
+        stichtag,
+        gebiet_id,
+        summe,
+        fehlt,
+        fehlstatus,
+        hinweis,
+        bezugsdatum,
+        true,
+        abgedeckt
+    from amtliche_summen
 ),
 
 term_summen as (

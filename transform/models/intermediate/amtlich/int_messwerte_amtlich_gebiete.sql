@@ -1,11 +1,12 @@
 {{ config(materialized='view') }}
--- A view, like int_messwerte: only fct_kpi_werte reads it (why: int_messwerte.sql).
--- Every measure per Stichtag and published area, from whichever source has it:
--- * the district's own systems, summed from the Gemeinden to Amt and Kreis (reference date = Stichtag);
--- * official statistics for the comparison areas (Land, Bund), and for measures only they have
---   (unemployment, school leavers) also for the Kreis's own areas: Gemeinden and Ämter from the Gemeinde
---   values, the Kreis from its published value. Official values count as of their newest reference date
---   on or before the Stichtag (annual 31.12., 1 March, month ends), never interpolated.
+-- A view: only fct_kpi_werte reads it (why views: int_messwerte.sql).
+-- The official statistics' measures per Stichtag and published area:
+-- * for the comparison areas (Land, Bund);
+-- * for measures only they have (unemployment, school leavers) also for the Kreis's own areas: Gemeinden
+--   and Ämter from the Gemeinde values, the Kreis from its published value.
+-- Official values count as of their newest reference date on or before the Stichtag (annual 31.12.,
+-- 1 March, month ends), never interpolated. The own systems' measures are not here: fct_kpi_werte matches
+-- them at Gemeinde level (int_messwerte) and sums its matches up to Amt and Kreis.
 -- `vergleichsgebiet`: a Land or Bund row, which the KPIs read by their comparison formula.
 with stichtage as (
     select * from {{ ref('int_stichtage') }}
@@ -53,32 +54,8 @@ amtlich_zum_stichtag as (
 
 eigene_gebiete as (
     select distinct gebiet_id from zuordnung
-),
-
-vorlaeufig as (
-    select * from {{ ref('int_messgroessen_stand') }}
 )
 
-select
-    m.stichtag,
-    z.gebiet_id,
-    m.messgroesse,
-    m.alter,
-    m.alter as alter_bis,
-    m.geschlecht,
-    m.deutsch,
-    -- summed as decimals: a float sum depends on the threads' order, and versions must be byte-identical
-    sum(m.wert::decimal(38, 6))::double as wert,
-    coalesce(v.status, 'ok') as status,
-    m.stichtag as bezugsdatum,
-    false as gruppiert,
-    false as vergleichsgebiet
-from {{ ref('int_messwerte') }} as m
-join zuordnung as z using (gemeinde_ags)
-left join vorlaeufig as v using (stichtag, messgroesse)
-group by all
-
-union all
 select
     stichtag,
     gebiet_id,
@@ -86,12 +63,11 @@ select
     alter,
     alter_bis,
     geschlecht,
-    null,
+    null::boolean as deutsch,
     wert,
     status,
     bezugsdatum,
-    true,
-    gebiet_id not in (select e.gebiet_id from eigene_gebiete as e)
+    gebiet_id not in (select e.gebiet_id from eigene_gebiete as e) as vergleichsgebiet
 from amtlich_zum_stichtag
 where gebiet_id not in (select e.gebiet_id from eigene_gebiete as e)
     or (gebiet_ebene = 'kreis' and messgroesse in (select n.messgroesse from nur_amtlich as n))
@@ -110,7 +86,6 @@ select
         when bool_or(a.status <> 'ok') then min(a.status) filter (where a.status <> 'ok') else 'ok'
     end,
     max(a.bezugsdatum),
-    true,
     false
 from amtlich_zum_stichtag as a
 join zuordnung as z on z.gemeinde_ags = a.gebiet_id
