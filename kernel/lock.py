@@ -1,9 +1,9 @@
 """One writer per build database: a materialisation holds an exclusive lock; a second one refuses.
 
 The lock is an flock on lake/warehouse/build.lock, released by the kernel when its holder dies
-(also on SIGKILL). The file records the holder and the dbt process it started: dbt runs as a child
-process, and a child orphaned by a killed run would keep writing the build database, so the next
-holder stops such an orphan before it builds.
+(also on SIGKILL). The file records the holder's PID, for the message of a refused second writer.
+dbt runs inside the holder (orchestration/defs/warehouse/resources.py), so a killed holder leaves no
+dbt behind that keeps writing.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import signal
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,26 +41,6 @@ def _write(fd: int, state: dict) -> None:
     os.pwrite(fd, data, 0)
 
 
-def _stop_orphan(pid: int | None) -> None:
-    if not pid:
-        return
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return  # gone
-    if b"dbt" not in cmdline:
-        return  # the pid was reused by something else
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return
-        for _ in range(50):
-            if not Path(f"/proc/{pid}").exists():
-                return
-            time.sleep(0.1)
-
-
 @contextmanager
 def build_lock(settings: Settings) -> Iterator[None]:
     path = _lock_path(settings)
@@ -81,7 +59,6 @@ def build_lock(settings: Settings) -> Iterator[None]:
         except BlockingIOError:
             holder = _read(fd).get("pid", "?")
             raise BuildLocked(f"eine andere Materialisierung läuft gerade (PID {holder}); bitte warten") from None
-        _stop_orphan(_read(fd).get("dbt_pid"))
         _write(fd, {"pid": os.getpid()})
         _held[path] = [fd, 1]
         yield
@@ -104,10 +81,3 @@ def lock_holder(settings: Settings) -> str | None:
         return None
     finally:
         os.close(fd)
-
-
-def record_dbt_process(settings: Settings, pid: int) -> None:
-    """Note the dbt child in the lock file (the caller holds the lock)."""
-    held = _held.get(_lock_path(settings))
-    if held:
-        _write(held[0], {"pid": os.getpid(), "dbt_pid": pid})

@@ -15,14 +15,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import dbt_assets
 
 from kernel.faults import crash_point
 from kernel.files import atomic_write_text
-from kernel.lock import build_lock, record_dbt_process
+from kernel.lock import build_lock
 from kernel.settings import DBT_PROJECT_DIR, Settings
 from kernel.window import StichtagWindow
-from orchestration.defs.warehouse.resources import dbt_project
+from orchestration.defs.warehouse.resources import InProcessDbtResource, dbt_project
 from orchestration.defs.warehouse.translator import StichtagDbtTranslator
 from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
@@ -73,7 +73,7 @@ def window_metadata(stichtage: list[dt.date], info: BuildInfo) -> dict:
 
 
 @dbt_assets(manifest=dbt_project().manifest_path, project=dbt_project(), dagster_dbt_translator=StichtagDbtTranslator())
-def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource,
+def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: InProcessDbtResource, lake: LakeResource,
                         fenster: StichtagFenster):
     settings = lake.settings()
     window = fenster.window()
@@ -88,9 +88,7 @@ def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
                          f"{f', {len(kept)} fensterunabhängige Modelle unverändert' if kept else ''}")
         metadata = window_metadata(window.stichtage(), info)
         started = time.perf_counter()
-        invocation = dbt.cli(args, context=context, target_path=dbt_target(settings))
-        record_dbt_process(settings, invocation.process.pid)
-        crash_point("dbt:running")
-        for event in invocation.stream():
+        for event in dbt.stream_in_process(args, context=context, target_path=dbt_target(settings),
+                                           when_running=lambda: crash_point("dbt:running")):
             yield event.with_metadata({**event.metadata, **metadata}) if isinstance(event, dg.Output) else event
         finish_build(settings, info, time.perf_counter() - started)
