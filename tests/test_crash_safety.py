@@ -103,3 +103,32 @@ def test_a_second_materialisation_refuses_while_one_holds_the_lock(tmp_path) -> 
         holder.wait()
     with build_lock(s):  # released by the kernel when the holder died
         pass
+
+
+def test_a_failing_dbt_build_fails_the_run_with_its_reason_publishes_nothing_and_frees_the_database(
+        tmp_path, monkeypatch) -> None:
+    """dbt runs inside the run's process: a failure inside dbt must still stop the run before any export,
+    say so, and leave neither the build lock nor the build database held by the dead build."""
+    from kernel.build_db import open_build_db
+    from kernel.lock import lock_holder
+    from kernel.window import StichtagWindow
+    from orchestration.lib.execute import failure_messages, run_stichtag_job
+    from sources.ingest import ingest_inbox
+    from sources.pseudonym import load_key
+    from tests.conftest import cli_env
+
+    s = make_settings(tmp_path)
+    write_mini_delivery(s.inbox)
+    for k, v in cli_env(s).items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    ingest_inbox(s, load_key(s), progress=False)  # landed and gated; then the disk damages a landed file
+    landed = next((s.lake / "raw" / "melderegister" / "bestand").rglob("*.parquet"))
+    landed.write_bytes(b"PAR1" + b"\0" * 64)
+
+    result = run_stichtag_job(StichtagWindow(DAY, DAY))
+    assert not result.success
+    assert any(m.startswith("stichtag_dbt_models: dbt build fehlgeschlagen") for m in failure_messages(result))
+    assert not kpi_export_path(s, DAY).exists()
+    assert lock_holder(s) is None
+    open_build_db(s.warehouse).close()  # the dead build's read-write handle is gone from this process

@@ -202,3 +202,39 @@ def test_a_revised_last_year_misleads_the_attacker_and_the_audit_drops_it_instea
     rows = _mean_rows(bev80, revised)
     p = protect(rows, MEAN, HIERARCHY, years_before=[(last_year, last_year, {"bev": "bev_vj"})])
     assert p.passed
+
+
+def test_the_warm_started_solver_finds_the_cold_solvers_bounds_for_every_objective_in_turn() -> None:
+    """The audit clears cells with one warm-started HiGHS model per block; its minima and maxima must be
+    linprog's (a fresh model per objective) for every objective of a sequence, and it must decline where an
+    objective is unbounded or the rows contradict, so that the cold solver decides those."""
+    import numpy as np
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix
+
+    from publication.disclosure.warm_lp import WarmLp
+
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        n, m = 60, 25
+        a_eq = csr_matrix(rng.integers(0, 2, (m, n)) * (rng.random((m, n)) < 0.2))
+        b_eq = a_eq @ rng.integers(0, 40, n).astype(float)
+        pairs = rng.integers(0, n, (10, 2))
+        a_ub = csr_matrix((np.r_[np.ones(10), -np.ones(10)], (np.r_[np.arange(10), np.arange(10)],
+                                                              np.r_[pairs[:, 0], pairs[:, 1]])), shape=(10, n))
+        warm = WarmLp(a_eq, b_eq, a_ub, np.zeros(10), n)
+        for _ in range(20):
+            c = rng.integers(-2, 3, n) * (rng.random(n) < 0.15)
+            kw = {"A_eq": a_eq, "b_eq": b_eq, "A_ub": a_ub, "b_ub": np.zeros(10), "bounds": (0, None),
+                  "method": "highs"}
+            lo, hi = linprog(c, **kw), linprog(-c, **kw)
+            got = warm.bounds(c)
+            if lo.status == 0 and hi.status == 0:
+                assert got is not None and np.allclose(got, (lo.fun, -hi.fun), rtol=0, atol=1e-7)
+            else:
+                assert got is None  # unbounded: left to the cold solver
+    contradiction = WarmLp(csr_matrix(np.ones((2, 3))), np.array([1.0, 2.0]), None, None, 3)
+    assert contradiction.bounds(np.array([1.0, 0.0, 0.0])) is None
+    unbounded = WarmLp(csr_matrix(np.array([[1.0, 1.0, 0.0]])), np.array([5.0]), None, None, 3)
+    assert unbounded.bounds(np.array([0.0, 0.0, 1.0])) is None  # nothing caps the third atom
+    assert unbounded.bounds(np.array([1.0, 0.0, 0.0])) == (0.0, 5.0)  # and the model still answers after it

@@ -45,7 +45,11 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     out = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
-            error = event.step_failure_data.error
+            failure = event.step_failure_data
+            if failure.user_failure_data is not None and failure.user_failure_data.description:
+                out.append(f"{event.step_key}: {failure.user_failure_data.description.strip()}")  # dg.Failure's own
+                continue
+            error = failure.error
             # Dagster wraps the step's own exception: its message is the one a person needs
             while error is not None and error.cause is not None and "Error occurred while executing" in error.message:
                 error = error.cause

@@ -26,6 +26,7 @@ import numpy as np
 
 from kernel.catalogue import Catalogue
 from publication.disclosure.model import Atom, Hierarchy, Release, Signature, counts_persons, ordered
+from publication.disclosure.warm_lp import WarmLp
 
 Key = tuple[Signature, str]
 EPS = 1e-6
@@ -243,11 +244,11 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
             for v, coef in targets[ti].items():
                 c[columns[v]] = coef
             truth = current.cells[key].truth
-            bounds = full.bounds(c, offset, protection[key[0]], integral)
+            bounds = full.bounds(c, offset, protection[key[0]], integral, truth)
             if len(certain) < len(eq_rows) and (bounds is None or not bounds[0] - EPS <= truth <= bounds[1] + EPS):
                 # the earlier Stichtag was revised since: its cells mislead, and a careful attacker drops them
                 without_assumed = without_assumed or _Constraints(system, certain, ub_rows, columns)
-                bounds = without_assumed.bounds(c, offset, protection[key[0]], integral)
+                bounds = without_assumed.bounds(c, offset, protection[key[0]], integral, truth)
             if bounds is None:
                 raise ModelError(f"{key[1]}: the published cells contradict the catalogue's relations")
             lo, hi, basis = bounds
@@ -270,12 +271,24 @@ class _Constraints:
         self.b_eq = np.array([system.rows[r][1] for r in eq_rows]) if eq_rows else None
         self.a_ub = _matrix([system.ub[r] for r in ub_rows], col) if ub_rows else None
         self.b_ub = np.zeros(len(ub_rows)) if ub_rows else None
+        self.n = int((col >= 0).sum())
+        self.warm: WarmLp | None = None  # built on the first objective
 
-    def bounds(self, c: np.ndarray, offset: float, k: int,
-               integral: np.ndarray) -> tuple[float, float, set[Key | None]] | None:
-        """(low, high, the published cells the bounds rest on) of c·x + offset; None if the rows contradict."""
-        from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+    def bounds(self, c: np.ndarray, offset: float, k: int, integral: np.ndarray,
+               truth: float) -> tuple[float, float, set[Key | None]] | None:
+        """(low, high, the published cells the bounds rest on) of c·x + offset; None if the rows contradict.
+        The warm-started solver's bounds (warm_lp.py) settle a cell that passes: wide enough, the truth inside
+        (its basis is not needed then). Any other cell is solved again cold, so findings, the cells they rest
+        on and every error are exactly the cold solver's."""
+        from scipy.optimize import linprog
 
+        if self.warm is None:
+            self.warm = WarmLp(self.a_eq, self.b_eq, self.a_ub, self.b_ub, self.n)
+        warm = self.warm.bounds(c)
+        if warm is not None:
+            lo, hi = self.integer_bounds(warm[0] + offset, warm[1] + offset, c, offset, k, integral)
+            if hi - lo >= k - EPS and lo - EPS <= truth <= hi + EPS:
+                return lo, hi, set()
         kw = {"A_eq": self.a_eq, "b_eq": self.b_eq, "A_ub": self.a_ub, "b_ub": self.b_ub, "bounds": (0, None),
               "method": "highs"}
         lo_res, hi_res = linprog(c, **kw), linprog(-c, **kw)
@@ -283,8 +296,19 @@ class _Constraints:
             return None
         lo = lo_res.fun + offset if lo_res.status == 0 else -math.inf
         hi = -hi_res.fun + offset if hi_res.status == 0 else math.inf
-        # the LP interval contains the integer one: only a pass whose integer hull may be narrower
-        # than k is worth the mixed-integer programme
+        lo, hi = self.integer_bounds(lo, hi, c, offset, k, integral)
+        basis: set[Key | None] = set()
+        for res in (lo_res, hi_res):
+            if res.status == 0 and res.eqlin is not None:
+                basis |= {self.keys[j] for j, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9}
+        return lo, hi, basis
+
+    def integer_bounds(self, lo: float, hi: float, c: np.ndarray, offset: float, k: int,
+                       integral: np.ndarray) -> tuple[float, float]:
+        """The LP bounds, narrowed by the mixed-integer programme where counts are integral. The LP interval
+        contains the integer one: only a pass whose integer hull may be narrower than k is worth the MILP."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
         if (hi - lo >= k - EPS and integral.any() and math.isfinite(lo) and math.isfinite(hi)
                 and math.floor(hi + EPS) - math.ceil(lo - EPS) < k + 1):
             cons = [LinearConstraint(self.a_eq, self.b_eq, self.b_eq)] if self.a_eq is not None else []
@@ -297,8 +321,4 @@ class _Constraints:
                         lo = max(lo, res.fun + offset)
                     else:
                         hi = min(hi, -res.fun + offset)
-        basis: set[Key | None] = set()
-        for res in (lo_res, hi_res):
-            if res.status == 0 and res.eqlin is not None:
-                basis |= {self.keys[j] for j, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9}
-        return lo, hi, basis
+        return lo, hi

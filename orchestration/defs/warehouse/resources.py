@@ -31,8 +31,8 @@ def dbt_project() -> DbtProject:
     return project
 
 
-class DbtFailed(dg.Failure):
-    """dbt ran and a node failed, or dbt could not run at all."""
+# the events dagster-dbt turns into materialisations and check results (DbtCoreCliEventMessage.is_result_event)
+RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 
 
 class InProcessDbtResource(DbtCliResource):
@@ -48,11 +48,12 @@ class InProcessDbtResource(DbtCliResource):
                           when_running: Callable[[], None] = lambda: None) -> Iterator:
         """Run `dbt <args>` for the selected assets of `context`; yield dagster-dbt's events (an Output per
         model, an AssetCheckResult per test) as dbt finishes each node. `when_running` is called once, when
-        the first node starts. Raises DbtFailed when dbt does not succeed."""
+        the first node starts. Raises dg.Failure, naming the failed nodes, when dbt does not succeed."""
         from dbt.cli.main import dbtRunner  # imported with dagster-dbt already; here to say who uses it
         from dbt_common.events.functions import msg_to_dict
 
         cleaned, selects, excludes = extract_runtime_selection_from_args(args)
+        # manifest and translator come from the context's @dbt_assets definition, as in DbtCliResource.cli
         params = get_updated_cli_invocation_params_for_context(
             context=context, manifest={}, dagster_dbt_translator=None, runtime_selects=selects,
             runtime_excludes=excludes)
@@ -79,21 +80,29 @@ class InProcessDbtResource(DbtCliResource):
         worker = threading.Thread(target=run, name="dbt", daemon=True)
         worker.start()
         started = False
-        while (event := events.get()) is not None:
-            raw = msg_to_dict(event)
-            if not started and raw["info"]["name"] == "NodeStart":
-                started = True
-                when_running()
-            yield from DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={}).to_default_asset_events(
-                manifest=params.manifest, dagster_dbt_translator=params.dagster_dbt_translator, context=context,
-                target_path=target_path, project=project)
-        worker.join()
+        try:
+            while (event := events.get()) is not None:
+                name = event.info.name
+                if name == "NodeStart" and not started:
+                    started = True
+                    when_running()
+                if name not in RESULT_EVENTS:  # dbt's debug events: thousands a build, none a materialisation
+                    continue
+                yield from DbtCoreCliEventMessage(raw_event=msg_to_dict(event), event_history_metadata={}
+                                                  ).to_default_asset_events(
+                    manifest=params.manifest, dagster_dbt_translator=params.dagster_dbt_translator,
+                    context=context, target_path=target_path, project=project)
+        finally:
+            worker.join()  # also when the step stops early: the caller's build lock must outlive the writer
         result = outcome[0]
+        log = target_path / "dbt.log"
         if isinstance(result, BaseException):
-            raise DbtFailed(f"dbt konnte nicht laufen: {result}") from result
+            raise dg.Failure(f"dbt konnte nicht laufen ({type(result).__name__}; Protokoll: {log})") from None
         if not result.success:
-            raise DbtFailed(f"dbt build fehlgeschlagen: {result.exception or 'ein Modell oder Test schlug fehl'}"
-                            f" (Protokoll: {target_path / 'dbt.log'})")
+            # the failing nodes by name: dbt's own messages (in its log) can quote values of the data
+            failed = [f"{r.node.name} ({r.status})" for r in getattr(result.result, "results", None) or []
+                      if str(r.status) in ("error", "fail", "runtime error")]
+            raise dg.Failure(f"dbt build fehlgeschlagen: {', '.join(failed) or 'dbt brach ab'} (Protokoll: {log})")
 
 
 @contextmanager
