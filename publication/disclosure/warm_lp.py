@@ -6,10 +6,11 @@ it from scratch and then walks every column in Python (a third of its time, meas
 per block keeps its basis, and each objective starts from the last optimum.
 
 An optimum's value does not depend on where the simplex starts; the optimal vertex, and so the duals, may.
-So the audit takes a warm value only to clear a cell (wide enough, the truth inside, no integer programme
-needed) and solves everything else cold with `linprog`, exactly as before: findings and the cells they rest
-on are the cold solver's. HiGHS is scipy's own build (`scipy.optimize._highspy`, the module `linprog` itself
-calls), so no second solver is installed; tests/test_disclosure.py compares both on random systems.
+So the audit takes warm values only to clear a cell (wide enough, after the integer programme where counts
+are small, and the truth inside) and solves everything else cold with `linprog`, exactly as before: findings
+and the cells they rest on are the cold solver's. HiGHS is scipy's own build (`scipy.optimize._highspy`,
+the module `linprog` itself calls), so no second solver is installed; tests/test_disclosure.py compares both
+on random systems.
 """
 
 from __future__ import annotations
