@@ -40,7 +40,7 @@ def measure_feeders(graph: dict[str, set[str]]) -> set[str]:
 
 
 def measure_model_errors(catalogue: Catalogue, graph: dict[str, set[str]] | None = None) -> list[str]:
-    """Measures whose `model:` is not a model of the dbt project, or not upstream of the measures' model;
+    """Measures whose `model:` is not a model of the dbt project, or feeds none of the measures' models;
     provisional sources whose model does not reach the provisional status."""
     graph = model_graph() if graph is None else graph
     feeding = measure_feeders(graph)

@@ -1,6 +1,7 @@
 {{ config(materialized='view') }}
--- A view: fct_kpi_werte reads it once, through int_messwerte_gebiete; as tables the two wrote and re-read
--- ≈ 24 M rows for a series of 132 month ends (its window models 31.8 → 25.8 s, measured: BENCHMARKS.md).
+-- A view: fct_kpi_werte reads it once, matching the KPI terms per Gemeinde; as a table it (with the area
+-- roll-up then beside it) wrote and re-read ≈ 24 M rows for a series of 132 month ends (the window models
+-- 31.8 → 25.8 s as views, measured: BENCHMARKS.md).
 -- Named measures per Stichtag and Gemeinde in one long table, with the dimensions KPI terms filter
 -- on (age, sex, citizenship). The KPI catalogue refers to measures by these names only.
 -- Event measures count the 12 months up to the Stichtag: vorjahrestag < ereignisdatum <= stichtag.
