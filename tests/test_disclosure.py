@@ -204,6 +204,43 @@ def test_a_revised_last_year_misleads_the_attacker_and_the_audit_drops_it_instea
     assert p.passed
 
 
+def test_the_cold_solver_is_linprog_to_the_bit_its_status_optimum_and_duals() -> None:
+    """Cells the warm solver cannot clear are solved cold; the duals name the cells a finding rests on, which
+    secondary suppression hides next. So the cold solver must give linprog's own status, optimum and
+    equation duals, bit for bit, on feasible, contradictory and unbounded systems, with and without
+    inequalities."""
+    import numpy as np
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix
+
+    from publication.disclosure.solver import ColdLp
+
+    rng = np.random.default_rng(3)
+    statuses = set()
+    for trial in range(24):
+        n, m = int(rng.integers(20, 100)), int(rng.integers(5, 50))
+        a_eq = csr_matrix(rng.integers(0, 2, (m, n)) * (rng.random((m, n)) < 0.2))
+        b_eq = a_eq @ rng.integers(0, 40, n).astype(float)
+        if trial % 4 == 0:
+            b_eq[0] += 1000  # most likely contradicts the other rows
+        pairs = rng.integers(0, n, (10, 2))
+        a_ub = None if trial % 3 == 0 else csr_matrix(
+            (np.r_[np.ones(10), -np.ones(10)], (np.r_[np.arange(10), np.arange(10)], np.r_[pairs[:, 0], pairs[:, 1]])),
+            shape=(10, n))
+        b_ub = None if a_ub is None else np.zeros(10)
+        cold = ColdLp(a_eq, b_eq, a_ub, b_ub, n)
+        for _ in range(10):
+            c = (rng.integers(-2, 3, n) * (rng.random(n) < 0.15)).astype(float)
+            want = linprog(c, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+            got = cold.minimum(c)
+            statuses.add(want.status)
+            assert got.status == want.status
+            if want.status == 0:
+                assert got.fun == want.fun
+                assert np.array_equal(got.eq_marginals, want.eqlin.marginals)
+    assert statuses == {0, 2, 3}  # the comparison covered optima, contradictions and unbounded objectives
+
+
 def test_the_warm_started_solver_finds_the_cold_solvers_bounds_for_every_objective_in_turn() -> None:
     """The audit clears cells with one warm-started HiGHS model per block; its minima and maxima must be
     linprog's (a fresh model per objective) for every objective of a sequence, and it must decline where an
@@ -212,7 +249,7 @@ def test_the_warm_started_solver_finds_the_cold_solvers_bounds_for_every_objecti
     from scipy.optimize import linprog
     from scipy.sparse import csr_matrix
 
-    from publication.disclosure.warm_lp import WarmLp
+    from publication.disclosure.solver import WarmLp
 
     rng = np.random.default_rng(7)
     for _ in range(5):

@@ -26,7 +26,7 @@ import numpy as np
 
 from kernel.catalogue import Catalogue
 from publication.disclosure.model import Atom, Hierarchy, Release, Signature, counts_persons, ordered
-from publication.disclosure.warm_lp import WarmLp
+from publication.disclosure.solver import ColdLp, WarmLp
 
 Key = tuple[Signature, str]
 EPS = 1e-6
@@ -272,16 +272,15 @@ class _Constraints:
         self.a_ub = _matrix([system.ub[r] for r in ub_rows], col) if ub_rows else None
         self.b_ub = np.zeros(len(ub_rows)) if ub_rows else None
         self.n = int((col >= 0).sum())
-        self.warm: WarmLp | None = None  # built on the first objective
+        self.warm: WarmLp | None = None  # each built on its first objective
+        self.cold: ColdLp | None = None
 
     def bounds(self, c: np.ndarray, offset: float, k: int, integral: np.ndarray,
                truth: float) -> tuple[float, float, set[Key | None]] | None:
         """(low, high, the published cells the bounds rest on) of c·x + offset; None if the rows contradict.
-        The warm-started solver's bounds (warm_lp.py) settle a cell that passes: wide enough, the truth inside
-        (its basis is not needed then). Any other cell is solved again cold, so findings, the cells they rest
-        on and every error are exactly the cold solver's."""
-        from scipy.optimize import linprog
-
+        The warm-started solver's bounds (solver.py) settle a cell that passes: wide enough, the truth inside
+        (its basis is not needed then). Any other cell is solved again cold, as `linprog` solves it, so
+        findings, the cells they rest on and every error are exactly the cold solver's."""
         if self.warm is None:
             self.warm = WarmLp(self.a_eq, self.b_eq, self.a_ub, self.b_ub, self.n)
         warm = self.warm.bounds(c)
@@ -289,9 +288,9 @@ class _Constraints:
             lo, hi = self.integer_bounds(warm[0] + offset, warm[1] + offset, c, offset, k, integral)
             if hi - lo >= k - EPS and lo - EPS <= truth <= hi + EPS:
                 return lo, hi, set()
-        kw = {"A_eq": self.a_eq, "b_eq": self.b_eq, "A_ub": self.a_ub, "b_ub": self.b_ub, "bounds": (0, None),
-              "method": "highs"}
-        lo_res, hi_res = linprog(c, **kw), linprog(-c, **kw)
+        if self.cold is None:
+            self.cold = ColdLp(self.a_eq, self.b_eq, self.a_ub, self.b_ub, self.n)
+        lo_res, hi_res = self.cold.minimum(c), self.cold.minimum(-c)
         if lo_res.status == 2 or hi_res.status == 2:
             return None
         lo = lo_res.fun + offset if lo_res.status == 0 else -math.inf
@@ -299,8 +298,8 @@ class _Constraints:
         lo, hi = self.integer_bounds(lo, hi, c, offset, k, integral)
         basis: set[Key | None] = set()
         for res in (lo_res, hi_res):
-            if res.status == 0 and res.eqlin is not None:
-                basis |= {self.keys[j] for j, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9}
+            if res.status == 0 and res.eq_marginals is not None:
+                basis |= {self.keys[j] for j, m in enumerate(res.eq_marginals) if abs(m) > 1e-9}
         return lo, hi, basis
 
     def integer_bounds(self, lo: float, hi: float, c: np.ndarray, offset: float, k: int,
