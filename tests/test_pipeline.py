@@ -642,30 +642,47 @@ def test_the_dbt_unit_tests_pass_on_the_built_warehouse(built, tmp_path, monkeyp
     assert not [r for r in built_results["results"] if r["unique_id"].startswith("unit_test.")]
 
 
-def test_the_incremental_sgb2_endstand_equals_the_newest_deliveries_for_any_datenstand(built, tmp_path,
-                                                                                      monkeypatch) -> None:
-    """int_sgb2_endstand rewrites only the Berichtsmonate whose newest delivery changed: built for an earlier
-    Datenstand over the full one (months to revert and months to drop), then for the full one again, it
-    holds exactly the rows of each month's newest delivery within the Datenstand, computed here by hand."""
+REGISTRY_INCREMENTAL = ("int_ereignisse_bereinigt", "int_meldezustaende", "int_wohnzeitraeume", "int_wanderungen",
+                        "int_offene_enden")
+
+
+def _dbt_run(lake, target, select: str, datenstand: str, *extra: str) -> list[dict]:
+    """`dbt run` of `select` at a Datenstand on a lake prepared by hand; its run results."""
     import subprocess
     import sys
 
     from kernel.settings import DBT_PROJECT_DIR
 
+    dbt = str(Path(sys.executable).parent / "dbt")
+    done = subprocess.run([dbt, "run", "--quiet", "--select", select, *extra, "--project-dir", str(DBT_PROJECT_DIR),
+                           "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+                           "--vars", json.dumps({"datenstand": datenstand})],
+                          env={**os.environ, "STICHTAG_LAKE": str(lake)}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]
+    return json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+
+
+def test_the_incremental_models_equal_a_full_build_for_any_datenstand(built, tmp_path, monkeypatch) -> None:
+    """int_sgb2_endstand rewrites only the Berichtsmonate whose newest delivery changed, the registry chain
+    only the persons whose deliveries changed: built incrementally for an earlier Datenstand over the full
+    one (months to revert and drop; events, Stornos and persons to take away), then for the full one again,
+    the SGB II table holds exactly each month's newest delivery within the Datenstand, computed here by
+    hand, and the registry tables exactly the rows of a full build at that Datenstand."""
     settings, _, _ = built
-    copy = _warehouse_copy(settings, tmp_path, monkeypatch)
+    copy = _warehouse_copy(settings, tmp_path / "inkrementell", monkeypatch)
     shutil.copyfile(settings.warehouse.parent / "fenster.json", copy.warehouse.parent / "fenster.json")
     raw = f"read_parquet('{copy.raw}/jobcenter/bestand/*/*.parquet')"
     received = [r[0] for r in duckdb.execute(f"select distinct received_at from {raw} order by 1").fetchall()]
-    dbt = str(Path(sys.executable).parent / "dbt")
+    registry = " ".join(("stg_melderegister__bestand", "stg_melderegister__ereignisse", "int_personenstaende",
+                         *REGISTRY_INCREMENTAL))
+    full: Path | None = None
     for cutoff in (received[len(received) // 2], received[-1]):
         datenstand = cutoff.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-        done = subprocess.run([dbt, "run", "--quiet", "--select", "stg_jobcenter__bestand int_sgb2_endstand",
-                               "--project-dir",
-                               str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
-                               str(tmp_path / "target"), "--vars", json.dumps({"datenstand": datenstand})],
-                              env={**os.environ, "STICHTAG_LAKE": str(copy.lake)}, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout[-2000:]
+        results = _dbt_run(copy.lake, tmp_path / "target", f"stg_jobcenter__bestand int_sgb2_endstand {registry}",
+                           datenstand)
+        ran = {r["unique_id"].split(".")[-1]: r for r in results}
+        for model in REGISTRY_INCREMENTAL:  # the incremental branch ran, not a full build
+            assert "where geaendert_in = '" in ran[model]["compiled_code"], model
         con = duckdb.connect(str(copy.warehouse), read_only=True)
         table = "intermediate.int_sgb2_endstand"
         expected = f"""select berichtsmonat, gemeinde_ags, bg_pseudonym, jc_person_pseudonym, geburtsjahr, geburtsmonat,
@@ -678,6 +695,32 @@ def test_the_incremental_sgb2_endstand_equals_the_newest_deliveries_for_any_date
         assert con.execute(f"select count(*) from ({expected})").fetchone()[0] > 1000
         for a, b in ((expected, actual), (actual, expected)):
             assert con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0] == 0, datenstand
+        con.close()
+        if cutoff == received[-1]:
+            full = settings.warehouse  # the fixture's own build: the first, so a full one, at the newest Datenstand
+        else:
+            reference = _warehouse_copy(settings, tmp_path / "voll", monkeypatch)
+            _dbt_run(reference.lake, tmp_path / "target-voll", registry, datenstand, "--full-refresh")
+            full = reference.warehouse
+        con = duckdb.connect()
+        con.execute(f"attach '{copy.warehouse}' as inkrementell (read_only)")
+        con.execute(f"attach '{full}' as voll (read_only)")
+        for model in (*REGISTRY_INCREMENTAL, "int_personenstaende"):
+            a, b = f"inkrementell.intermediate.{model}", f"voll.intermediate.{model}"
+            if model == "int_personenstaende":  # the numbers; which build changed them differs by design
+                a, b = (f"(select person_hash, personenstand from {t} where personenstand is not null)" for t in (a, b))
+            if model != "int_offene_enden":  # the small Kreis's registry has none; the others must not be empty
+                assert con.execute(f"select count(*) from {b}").fetchone()[0] > 100, model
+            for x, y in ((a, b), (b, a)):
+                assert con.execute(f"select count(*) from (from {x} except all from {y})").fetchone()[0] == 0, \
+                    (model, datenstand)
+        if cutoff != received[-1]:  # the earlier Datenstand changed some persons, not every one
+            con.execute(f"attach '{settings.warehouse}' as neueste (read_only)")
+            changed, persons = con.execute("""select count(*) filter (where n.personenstand is distinct from
+                    v.personenstand), count(*)
+                from neueste.intermediate.int_personenstaende as n
+                full join voll.intermediate.int_personenstaende as v using (person_hash)""").fetchone()
+            assert 0 < changed < persons / 2
         con.close()
 
 

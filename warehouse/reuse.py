@@ -1,7 +1,8 @@
 """Models a build can keep from the last one: those that do not depend on the Stichtag window (the
 person states, residence intervals, benefit periods, official values: about half of dbt's time for one
 Stichtag), when the last build finished with exactly the same inputs. And whether the incremental models
-(int_sgb2_endstand) must start anew: when the code that made their rows changed.
+(int_sgb2_endstand by Berichtsmonat; int_personenstaende and the registry models it drives, by person) must
+start anew: when the code that made their rows changed.
 
 The inputs are what the version fingerprint F covers (deliveries up to the Datenstand, dbt project,
 code mappings, reference data, catalogue, key ids) plus the Datenstand itself and the scale. The record

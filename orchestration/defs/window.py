@@ -2,8 +2,8 @@
 
 Every launch — the CLI, the schedule, the sensor, the launchpad, the tests — configures it under
 `resources.fenster.config`; the dbt assets build exactly its Stichtage, the export versions them.
-Why run config and not daily partitions: no model is incremental (a late report can change any
-past interval), so a build replaces the marts with its window; 4,354 daily partitions of which a
+Why run config and not daily partitions: no mart is incremental by Stichtag (a late report can change
+any past interval), so a build replaces the marts with its window; 4,354 daily partitions of which a
 run "materialises" a thin raster would show a record that the version store, not Dagster, keeps.
 The materialisations name the Stichtage and versions they wrote instead.
 """

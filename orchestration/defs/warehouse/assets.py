@@ -1,8 +1,9 @@
 """All dbt models as Dagster assets, built in ONE dbt invocation per run for the run's Stichtag window.
 
 Why one @dbt_assets: at this scale dbt's start-up (seconds) dominates its SQL (well under a second
-per model), and the interval models are cheap to rebuild — a late correction can change any past
-residence interval, so they are never incremental. The window (orchestration/defs/window.py)
+per model), and no model is incremental by Stichtag — a late correction can change any past residence
+interval. (The registry chain and the SGB II end state are incremental by person and Berichtsmonat,
+which is exact for any Datenstand: see README.) The window (orchestration/defs/window.py)
 becomes the half-open [min_date, max_date) the models filter on; each model's materialisation
 names the Stichtage and the Datenstand it was built for.
 """

@@ -2,6 +2,16 @@
 -- A state holds from the end of gueltig_ab up to (not including) the end of gueltig_bis, so the
 -- population of a Stichtag D is the state at the end of day D: gueltig_ab <= D < gueltig_bis.
 -- Same-day events are ordered by Vorgangsnummer (the registry's order of processing).
+-- Incremental by person, exact for any Datenstand, as int_ereignisse_bereinigt: a person's states
+-- depend on their own Bestand row and events alone.
+-- depends_on: {{ ref('int_personenstaende') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ personen_geaendert_loeschen() }}"
+) }}
+
 with bestand as (
     select
         person_pseudonym,
@@ -18,6 +28,7 @@ with bestand as (
         make_date(einzugsjahr, einzugsmonat, 1) as eingezogen_am,
         haushalt_pseudonym
     from {{ ref('stg_melderegister__bestand') }}
+    where {{ nur_geaenderte_personen('person_pseudonym') }}
 ),
 
 ereignisse as (
@@ -37,6 +48,7 @@ ereignisse as (
             as eingezogen_am,
         haushalt_pseudonym
     from {{ ref('int_ereignisse_bereinigt') }}
+    where {{ nur_geaenderte_personen('person_pseudonym') }}
 ),
 
 zustaende as (
