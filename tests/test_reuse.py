@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from kernel.window import StichtagWindow
@@ -70,6 +71,25 @@ def test_another_datenstand_rebuilds_every_model_and_a_record_is_used_once(two_w
     info = read_build_info(s)
     assert "int_wohnzeitraeume" in take_record(s, info)[0]
     assert take_record(s, info)[0] == []
+
+
+def test_a_build_of_some_models_leaves_nothing_to_keep_and_the_next_refreshes_in_full(two_windows) -> None:
+    """A selection in the launchpad builds some models: the others are not what these inputs make, and the
+    models incremental by person would miss the persons their driver marked for them. So such a build
+    writes no record; the next one keeps nothing and builds the incremental models anew."""
+    s = two_windows[0]
+    materialise(s, DAY)  # every model: the next build with these inputs may keep some
+    record = s.warehouse.parent / "reusable_models.json"
+    assert record.exists()
+    some = [dg.AssetKey(["intermediate", "int_personenstaende"]), dg.AssetKey(["intermediate", "int_meldezustaende"])]
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in cli_env(s).items():
+            mp.setenv(k, v)
+        mp.delenv("DAGSTER_HOME", raising=False)
+        result = run_stichtag_job(StichtagWindow(DAY, DAY), assets=some)
+    assert result.success
+    assert built_models(s) <= {"int_personenstaende", "int_meldezustaende"}
+    assert not record.exists() and take_record(s, read_build_info(s)) == ([], True)
 
 
 def test_the_window_models_are_those_that_read_the_window_directly_or_through_a_model_or_macro(tmp_path) -> None:

@@ -4,6 +4,7 @@ the schedule, the sensor and the launchpad through the Dagster daemon — with t
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -26,9 +27,11 @@ def _instance() -> dg.DagsterInstance:
 
 
 def run_stichtag_job(window: StichtagWindow, log_level: str = "WARNING",
-                     overrides: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
+                     overrides: dict[str, str] | None = None,
+                     assets: Sequence[dg.AssetKey] | None = None) -> dg.ExecuteInProcessResult:
     """Ingest, build, version, export and publish the window's Stichtage in one in-process run.
-    `overrides` replace fields of the window's config as given (the tests send malformed ones)."""
+    `overrides` replace fields of the window's config as given (the tests send malformed ones); `assets`
+    runs only those, as a selection in the launchpad does."""
 
     run_config = fenster_config(window)
     run_config["resources"]["fenster"]["config"].update(overrides or {})
@@ -36,7 +39,7 @@ def run_stichtag_job(window: StichtagWindow, log_level: str = "WARNING",
     run_config["loggers"] = {"console": {"config": {"log_level": log_level}}}
     with _instance() as instance:
         return defs.resolve_job_def("stichtag").execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False,
+            run_config=run_config, instance=instance, raise_on_error=False, asset_selection=assets,
             tags={"stichtag/fenster": str(window)})
 
 

@@ -59,11 +59,15 @@ def start_build(settings: Settings, window: StichtagWindow) -> tuple[list[str], 
     return ["build", "--exclude-resource-type", "unit_test"], info
 
 
-def finish_build(settings: Settings, info: BuildInfo, seconds: float) -> None:
-    """After a build that succeeded: its timing, and which of its models a build with the same inputs keeps."""
+def finish_build(settings: Settings, info: BuildInfo, seconds: float, whole: bool) -> None:
+    """After a build that succeeded: its timing, and which of its models a build with the same inputs keeps.
+    Only a build of every model may say so: a selection of some (the launchpad) leaves the others as an
+    earlier build made them, and leaves the models incremental by person behind the persons their driver
+    marked — so after it the next build keeps nothing and refreshes the incremental models in full."""
     info.timings["dbt_build_s"] = round(seconds, 3)
     atomic_write_text(build_info_path(settings), json.dumps(asdict(info), indent=1))
-    remember_models(settings, info)
+    if whole:
+        remember_models(settings, info)
 
 
 def window_metadata(stichtage: list[dt.date], info: BuildInfo) -> dict:
@@ -92,4 +96,4 @@ def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: InProcessDbtReso
         for event in dbt.stream_in_process(args, context=context, target_path=dbt_target(settings),
                                            when_running=lambda: crash_point("dbt:running")):
             yield event.with_metadata({**event.metadata, **metadata}) if isinstance(event, dg.Output) else event
-        finish_build(settings, info, time.perf_counter() - started)
+        finish_build(settings, info, time.perf_counter() - started, whole=not context.is_subset)

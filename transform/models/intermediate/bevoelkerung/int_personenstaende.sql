@@ -1,8 +1,8 @@
 -- What each registry person's states are made of, as one number, and the build that last changed it:
 -- the Bestand rows and events delivered for the person within the Datenstand, and every Storno that
 -- cancels one of the person's Vorgänge (whoever it was delivered under). A person's states depend on
--- nothing else, so the registry models incremental by person (int_ereignisse_bereinigt,
--- int_meldezustaende) recompute exactly the persons this build changed: new deliveries, a Storno, or a
+-- nothing else, so the registry models incremental by person (the chain from int_ereignisse_bereinigt,
+-- macros/personen_geaendert.sql) recompute exactly the persons this build changed: new deliveries, a Storno, or a
 -- build for an earlier Datenstand that drops deliveries (a person left with nothing stays as a row
 -- without a number, so that the build that drops them marks them too). Code, catalogue or key changes
 -- rebuild all of them (warehouse/reuse.py).
