@@ -2,10 +2,10 @@
 -- the Bestand rows and events delivered for the person within the Datenstand, and every Storno that
 -- cancels one of the person's Vorgänge (whoever it was delivered under). A person's states depend on
 -- nothing else, so the registry models incremental by person (the chain from int_ereignisse_bereinigt,
--- macros/personen_geaendert.sql) recompute exactly the persons this build changed: new deliveries, a Storno, or a
--- build for an earlier Datenstand that drops deliveries (a person left with nothing stays as a row
--- without a number, so that the build that drops them marks them too). Code, catalogue or key changes
--- rebuild all of them (warehouse/reuse.py).
+-- macros/personen_geaendert.sql) recompute exactly the persons this build changed: new deliveries, a
+-- Storno, or a build for an earlier Datenstand that drops deliveries (a person left with nothing stays
+-- as a row without a number, so that the build that drops them marks them too). Code, catalogue or key
+-- changes, a failed build or one of only some models rebuild all of them (warehouse/reuse.py).
 -- Persons are keyed by the hash of their pseudonym: grouping on an integer is what makes this a
 -- fraction of a full rebuild. Two persons on one hash share one number, so a change of either
 -- recomputes both: never fewer persons than changed.
