@@ -646,18 +646,24 @@ REGISTRY_INCREMENTAL = ("int_ereignisse_bereinigt", "int_meldezustaende", "int_w
                         "int_offene_enden")
 
 
-def _dbt_run(lake, target, select: str, datenstand: str, *extra: str) -> list[dict]:
-    """`dbt run` of `select` at a Datenstand on a lake prepared by hand; its run results."""
+def _dbt_run(settings, select: str, datenstand: str, *extra: str) -> list[dict]:
+    """`dbt run` of `select` at a Datenstand on a lake prepared by hand, as the job runs it: the Datenstand in
+    the lake's window file (not `--vars`, which would make dbt parse the project anew each time) and the
+    lake's target seeded with the project's parse; its run results."""
     import subprocess
     import sys
 
     from kernel.settings import DBT_PROJECT_DIR
+    from warehouse.dbt import window_file, write_window
+    from warehouse.partial_parse import FILE, seed_target
 
+    write_window(settings, {**json.loads(window_file(settings).read_text(encoding="utf-8")), "datenstand": datenstand})
+    target = settings.lake / "warehouse" / "dbt-target"
+    seed_target(target, DBT_PROJECT_DIR / "target" / FILE, settings.lake)
     dbt = str(Path(sys.executable).parent / "dbt")
     done = subprocess.run([dbt, "run", "--quiet", "--select", select, *extra, "--project-dir", str(DBT_PROJECT_DIR),
-                           "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
-                           "--vars", json.dumps({"datenstand": datenstand})],
-                          env={**os.environ, "STICHTAG_LAKE": str(lake)}, capture_output=True, text=True)
+                           "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
+                          env={**os.environ, "STICHTAG_LAKE": str(settings.lake)}, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-2000:]
     return json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
 
@@ -678,8 +684,7 @@ def test_the_incremental_models_equal_a_full_build_for_any_datenstand(built, tmp
     full: Path | None = None
     for cutoff in (received[len(received) // 2], received[-1]):
         datenstand = cutoff.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-        results = _dbt_run(copy.lake, tmp_path / "target", f"stg_jobcenter__bestand int_sgb2_endstand {registry}",
-                           datenstand)
+        results = _dbt_run(copy, f"stg_jobcenter__bestand int_sgb2_endstand {registry}", datenstand)
         ran = {r["unique_id"].split(".")[-1]: r for r in results}
         for model in REGISTRY_INCREMENTAL:  # the incremental branch ran, not a full build
             assert "where geaendert_in = '" in ran[model]["compiled_code"], model
@@ -700,7 +705,8 @@ def test_the_incremental_models_equal_a_full_build_for_any_datenstand(built, tmp
             full = settings.warehouse  # the fixture's own build: the first, so a full one, at the newest Datenstand
         else:
             reference = _warehouse_copy(settings, tmp_path / "voll", monkeypatch)
-            _dbt_run(reference.lake, tmp_path / "target-voll", registry, datenstand, "--full-refresh")
+            shutil.copyfile(settings.warehouse.parent / "fenster.json", reference.warehouse.parent / "fenster.json")
+            _dbt_run(reference, registry, datenstand, "--full-refresh")
             full = reference.warehouse
         con = duckdb.connect()
         con.execute(f"attach '{copy.warehouse}' as inkrementell (read_only)")
