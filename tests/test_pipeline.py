@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -17,6 +19,7 @@ import pytest
 from generator.canaries import canary_birth_dates_iso, canary_strings
 from kernel.catalogue import load_catalogue
 from kernel.reference import gemeinden
+from kernel.settings import DBT_PROJECT_DIR
 from kernel.window import StichtagWindow
 from orchestration.lib.execute import materialisation_metadata, run_stichtag_job
 from publication.public_zone import public_path
@@ -617,22 +620,23 @@ def _warehouse_copy(settings, tmp_path, monkeypatch):
     return copy
 
 
+def _dbt(lake: Path, target: Path, command: str, *args: str, **env: str) -> None:
+    """`dbt <command> <args>` as a process on a lake prepared by hand, with the project's dirs and `target`;
+    it must succeed (its output in the assertion otherwise)."""
+    dbt = str(Path(sys.executable).parent / "dbt")
+    done = subprocess.run([dbt, command, "--quiet", *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                           str(DBT_PROJECT_DIR), "--target-path", str(target)],
+                          env={**os.environ, "STICHTAG_LAKE": str(lake), **env}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
 def test_the_dbt_unit_tests_pass_on_the_built_warehouse(built, tmp_path, monkeypatch) -> None:
     """Production builds skip dbt's unit tests (they prove logic on fixtures, not data): here they run, all of
     them, against a copy of the built warehouse (dbt takes the input columns' types from it)."""
-    import subprocess
-    import sys
-
-    from kernel.settings import DBT_PROJECT_DIR
-
     settings, _, _ = built
     copy = _warehouse_copy(settings, tmp_path, monkeypatch)
     shutil.copyfile(settings.warehouse.parent / "fenster.json", copy.warehouse.parent / "fenster.json")
-    dbt = str(Path(sys.executable).parent / "dbt")
-    done = subprocess.run([dbt, "test", "--quiet", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR),
-                           "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target")],
-                          env={**os.environ, "STICHTAG_LAKE": str(copy.lake)}, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-3000:]
+    _dbt(copy.lake, tmp_path / "target", "test", "--select", "test_type:unit")
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
     results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
     assert {r["unique_id"] for r in results if r["status"] == "pass"} == set(manifest["unit_tests"])
@@ -650,21 +654,13 @@ def _dbt_run(settings, select: str, datenstand: str, *extra: str) -> list[dict]:
     """`dbt run` of `select` at a Datenstand on a lake prepared by hand, as the job runs it: the Datenstand in
     the lake's window file (not `--vars`, which would make dbt parse the project anew each time) and the
     lake's target seeded with the project's parse; its run results."""
-    import subprocess
-    import sys
-
-    from kernel.settings import DBT_PROJECT_DIR
     from warehouse.dbt import window_file, write_window
     from warehouse.partial_parse import FILE, seed_target
 
     write_window(settings, {**json.loads(window_file(settings).read_text(encoding="utf-8")), "datenstand": datenstand})
     target = settings.lake / "warehouse" / "dbt-target"
     seed_target(target, DBT_PROJECT_DIR / "target" / FILE, settings.lake)
-    dbt = str(Path(sys.executable).parent / "dbt")
-    done = subprocess.run([dbt, "run", "--quiet", "--select", select, *extra, "--project-dir", str(DBT_PROJECT_DIR),
-                           "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
-                          env={**os.environ, "STICHTAG_LAKE": str(settings.lake)}, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-2000:]
+    _dbt(settings.lake, target, "run", "--select", select, *extra)
     return json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
 
 
@@ -733,22 +729,13 @@ def test_the_incremental_models_equal_a_full_build_for_any_datenstand(built, tmp
 def test_households_built_in_parts_are_the_same_rows(built, tmp_path, monkeypatch) -> None:
     """At Land scale int_haushaltszustaende is built in parts (one statement each, to bound memory): the
     parts together are exactly the rows of one statement."""
-    import subprocess
-    import sys
-
-    from kernel.settings import DBT_PROJECT_DIR
     from warehouse.dbt import dbt_vars
 
     settings, _, _ = built
     copy = _warehouse_copy(settings, tmp_path, monkeypatch)
-    dbt = str(Path(sys.executable).parent / "dbt")
     variables = json.dumps(dbt_vars(dt.date(2016, 6, 30), dt.date(2016, 7, 1)))
-    done = subprocess.run([dbt, "run", "--quiet", "--select", "int_haushaltszustaende", "--project-dir",
-                           str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
-                           str(tmp_path / "target"), "--vars", variables],
-                          env={**os.environ, "STICHTAG_LAKE": str(copy.lake), "STICHTAG_HAUSHALT_TEILE": "3"},
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-2000:]
+    _dbt(copy.lake, tmp_path / "target", "run", "--select", "int_haushaltszustaende", "--vars", variables,
+         STICHTAG_HAUSHALT_TEILE="3")
     con = duckdb.connect()
     con.execute(f"attach '{settings.warehouse}' as ganz (read_only)")
     con.execute(f"attach '{copy.warehouse}' as teile (read_only)")
