@@ -18,6 +18,25 @@ def test_definitions_load_with_lineage_from_raw_to_export() -> None:
     assert stg == {dg.AssetKey(["raw", "melderegister", "aenderungen"])}
 
 
+def test_the_export_depends_on_every_mart_the_publication_reads() -> None:
+    """A selection of the exports and what is upstream of them (the launchpad's, the tests') must build every
+    table the publication reads, or the export fails on a missing table."""
+    import re
+
+    from kernel.settings import PROJECT_ROOT
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    ancestors, todo = set(), [dg.AssetKey(["exports", "kpi_values"])]
+    while todo:
+        for parent in graph.get(todo.pop()).parent_keys - ancestors:
+            ancestors.add(parent)
+            todo.append(parent)
+    read = set(re.findall(r"\bmarts\.(\w+)", (PROJECT_ROOT / "publication" / "publish.py").read_text()))
+    assert {"fct_kpi_werte", "fct_sozialindex", "fct_offene_enden"} <= read
+    assert not {m for m in read if dg.AssetKey(["marts", m]) not in ancestors}
+
+
 def test_jobs_schedule_and_sensor_are_defined() -> None:
     from orchestration.definitions import defs
 

@@ -17,7 +17,12 @@ QUALITY_CHECK = dg.AssetCheckSpec(
                 "of the run. Blocking: a failure keeps latest pointer, export, public zone and report where they were.")
 
 
-@dg.asset(key=EXPORT_KEY, deps=[dg.AssetKey(["marts", "fct_kpi_werte"])],
+# every mart the publication reads: a selection of the exports and what they need (the launchpad's
+# "upstream") must build them all
+MARTS_READ = [dg.AssetKey(["marts", m]) for m in ("fct_kpi_werte", "fct_sozialindex", "fct_offene_enden")]
+
+
+@dg.asset(key=EXPORT_KEY, deps=MARTS_READ,
           group_name="exports", kinds={"parquet"}, check_specs=[QUALITY_CHECK],
           metadata={"schema": ", ".join(EXPORT_COLUMNS), "docs": "README.md#export-kpi_values"})
 def kpi_values_export(context: dg.AssetExecutionContext, lake: LakeResource,
