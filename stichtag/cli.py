@@ -163,10 +163,11 @@ def _check_window(window: StichtagWindow) -> None:
 def _run_job(settings: Settings, window: StichtagWindow, must_succeed: bool = True) -> dg.ExecuteInProcessResult:
     """Launch the one job for the window and print what it ingested; its result (a failed run raises, unless
     the caller only needs some of its assets)."""
+    _check_window(window)  # before Dagster: its message for a date out of range is cryptic, its import 3–4 s
+
     from orchestration.lib.execute import failure_messages, run_stichtag_job
     from sources.ingest import IngestResult, read_ingest_log
 
-    _check_window(window)  # before Dagster: its own message for a date out of range is cryptic
     known = {e["lieferung_id"] for e in read_ingest_log(settings)}
     started = time.perf_counter()
     print(f"Stichtage {window}: Ingest, Build, Export, öffentliche Zone, Doku, Bericht …", flush=True)
