@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from kernel.settings import PROJECT_ROOT
+from kernel.yaml_text import load_yaml
 
 CATALOGUE_FILE = PROJECT_ROOT / "catalogue" / "kpis.yml"
 
@@ -298,7 +299,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
 def _load(path: Path) -> Catalogue:
     text = path.read_bytes()
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as e:
         raise CatalogueError(f"{path}: not valid YAML: {e}") from e
     return parse_catalogue(data, hashlib.sha256(text).hexdigest())

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from kernel.yaml_text import load_yaml
+
 ANNAHMEN_FILE = Path(__file__).parent / "annahmen.yml"
 MAX_ALTER = 100  # the last age class is open: 100 years and older
 
@@ -104,7 +106,7 @@ def parse_annahmen(data: dict, sha256: str = "") -> Annahmen:
 def load_annahmen(path: Path | None = None) -> Annahmen:
     raw = (path or ANNAHMEN_FILE).read_bytes()
     try:
-        data = yaml.safe_load(raw)
+        data = load_yaml(raw)
     except yaml.YAMLError as e:
         raise AnnahmenError(f"annahmen.yml ist kein gültiges YAML: {e}") from None
     return parse_annahmen(data, hashlib.sha256(raw).hexdigest())

@@ -24,6 +24,7 @@ from kernel.catalogue import load_catalogue
 from kernel.files import atomic_write_text, write_generated
 from kernel.reference import gemeinden
 from kernel.settings import PROJECT_ROOT, Settings
+from kernel.yaml_text import load_yaml
 from publication import raw_gates, table_gates
 from publication.schema import EXPORT_COLUMNS
 from publication.versions import read_latest, versions_root
@@ -57,7 +58,7 @@ class Suite:
 def load_suites(directory: Path = SUITES_DIR) -> list[Suite]:
     suites = []
     for path in sorted([*directory.glob("*.yml"), *directory.glob("raw/*.yml")]):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
         where_file = path.name
         if not isinstance(raw, dict) or not {"suite", "table", "expectations"} <= set(raw):
             raise SuiteError(f"{where_file}: needs suite, table and expectations")

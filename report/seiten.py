@@ -27,6 +27,7 @@ from markdown_it import MarkdownIt
 from kernel.catalogue import Catalogue
 from kernel.settings import PROJECT_ROOT
 from kernel.text import german_number
+from kernel.yaml_text import load_yaml
 
 PAGES_DIR = PROJECT_ROOT / "berichte"  # STICHTAG_BERICHTE: the planners' own folder instead (pages_dir())
 KINDS = ("hintergrund", "organisation", "bericht", "handlungsfeld", "handlungsempfehlungen")
@@ -83,7 +84,7 @@ def _front_matter(text: str, path: Path) -> tuple[dict, str, int]:
     if not sep:
         raise SeitenFehler(f"{path.name}: der Kopf wird nicht mit --- geschlossen")
     try:
-        meta = yaml.safe_load(head) or {}
+        meta = load_yaml(head) or {}
     except yaml.YAMLError as e:
         raise SeitenFehler(f"{path.name}: Kopf ist kein gültiges YAML ({e.__class__.__name__})") from None
     return meta, body, head.count("\n") + 3

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from kernel.settings import CONTRACTS_DIR
+from kernel.yaml_text import load_yaml
 
 TYPES = {"string", "integer", "decimal", "date", "timestamp", "enum", "ags", "code", "official_value"}
 FORMATS = {"csv", "fixed_width", "xlsx", "xml", "postgres", "genesis_ffcsv", "genesis_table", "ba_xlsx"}
@@ -229,7 +228,7 @@ def _check_format(where: str, fmt: str, options: dict, columns: list[Column]) ->
 
 @cache
 def load_contracts(directory: Path = CONTRACTS_DIR) -> tuple[Contract, ...]:
-    return tuple(parse_contract(yaml.safe_load(p.read_text(encoding="utf-8")), p)
+    return tuple(parse_contract(load_yaml(p.read_text(encoding="utf-8")), p)
                  for p in sorted(directory.glob("*/*.yml")))
 
 

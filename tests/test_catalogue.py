@@ -119,3 +119,17 @@ def test_the_measures_table_for_dbt_marks_exactly_the_provisional_sources_measur
     rows = [json.loads(line) for line in (tmp_path / "messgroessen.json").read_text().splitlines()]
     assert {r["messgroesse"] for r in rows if r["vorlaeufig_moeglich"]} == {
         r["messgroesse"] for r in rows if r["quelle"] == "jobcenter"} != set()
+
+
+def test_every_project_yaml_file_reads_as_pyyaml_safe_load_reads_it() -> None:
+    """The project's files are parsed by libyaml (kernel/yaml_text.py, for start-up time): the objects must be
+    the ones PyYAML's own safe parser gives, for the catalogue, contracts, suites and assumptions alike."""
+    from kernel.settings import PROJECT_ROOT
+    from kernel.yaml_text import load_yaml
+
+    files = [p for folder in ("catalogue", "sources/contracts", "expectations", "prognose")
+             for p in sorted((PROJECT_ROOT / folder).rglob("*.yml"))]
+    assert len(files) > 30
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert load_yaml(text) == yaml.safe_load(text), path

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from kernel.settings import CONTRACTS_DIR, DBT_PROJECT_DIR
+from kernel.yaml_text import load_yaml
 from sources.contract import Column, Contract, Derived, load_contracts
 from sources.ingest import raw_schema
 
@@ -96,7 +97,7 @@ def source_files(contracts: tuple[Contract, ...] | None = None,
                  project_dir: Path = DBT_PROJECT_DIR) -> dict[Path, str]:
     """Every generated file of the dbt project, path → text."""
     contracts = contracts if contracts is not None else load_contracts()
-    systems = yaml.safe_load((CONTRACTS_DIR / "systems.yml").read_text(encoding="utf-8"))
+    systems = load_yaml((CONTRACTS_DIR / "systems.yml").read_text(encoding="utf-8"))
     by_source: dict[str, list[Contract]] = defaultdict(list)
     for c in contracts:
         by_source[c.source].append(c)
