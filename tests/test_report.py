@@ -13,6 +13,7 @@ import json
 import shutil
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from kernel.catalogue import load_catalogue
@@ -70,12 +71,19 @@ def _rows(day: dt.date) -> list[tuple]:
     return rows
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Rows into a typed table in one statement: `executemany` runs one per row (28 s for this module's data)."""
+    columns = [c[0] for c in con.execute(f"describe {table}").fetchall()]
+    data = pa.table({c: [row[i] for row in rows] for i, c in enumerate(columns)})  # noqa: F841 (read by name)
+    con.execute(f"insert into {table} select * from data")
+
+
 def _publish(settings, day: dt.date) -> None:
     con = duckdb.connect()
     con.execute("""create table t (kpi_id varchar, gebiet_id varchar, gebiet_name varchar, gebiet_ebene varchar,
         stichtag date, value double, numerator double, denominator double, unit varchar, status varchar,
         bezugsdatum date, quelle varchar)""")
-    con.executemany("insert into t values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _rows(day))
+    _insert(con, "t", _rows(day))
     target = public_path(settings, day)
     target.parent.mkdir(parents=True, exist_ok=True)
     con.execute(f"copy t to '{target}' (format parquet)")
@@ -110,7 +118,7 @@ def _publish_forecast(settings) -> None:
                                  dt.date(year, 12, 31), ags, name, level, merkmal, mname, art, value, unit, status))
     con = duckdb.connect()
     con.execute(f"create table t ({', '.join(f'{c} varchar' for c in COLUMNS)})")
-    con.executemany(f"insert into t values ({', '.join('?' * len(COLUMNS))})", rows)
+    _insert(con, "t", rows)
     target = basis_dir(settings, "public", FORECAST_BASIS) / "prognose.parquet"
     target.parent.mkdir(parents=True)
     con.execute(f"""copy (select * replace (basis_stichtag::date as basis_stichtag, stichtag::date as stichtag,
@@ -133,7 +141,7 @@ def _publish_sozialindex(settings) -> None:
             for i, g in enumerate(gemeinden())]
     con.execute("""create table s (stichtag date, gebiet_id varchar, gebiet_name varchar, status varchar,
         dynamik varchar, indikatoren bigint, veroeffentlicht varchar)""")
-    con.executemany("insert into s values (?, ?, ?, ?, ?, ?, ?)", rows)
+    _insert(con, "s", rows)
     con.execute(f"copy s to '{target}' (format parquet)")
     con.close()
 
