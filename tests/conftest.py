@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,12 +26,12 @@ def make_settings(root: Path) -> Settings:
     return Settings(lake=root / "lake", inbox=root / "inbox", key_file=root / "keys" / "pseudonym.key")
 
 
-# Seconds each module took on 2 cores (junit times, 2026-12-06 evening, 409 tests): the longest run first, so
-# the two workers of `make test` (`--dist loadfile --no-loadscope-reorder`) finish together instead of one
-# waiting on a late long module. A module not listed starts last; the order changes no test's outcome.
-MODULE_SECONDS = {"test_pipeline.py": 108, "test_versions.py": 88, "test_reuse.py": 62, "test_report.py": 48,
-                  "test_stichtag_edge_cases.py": 45, "test_cli.py": 40, "test_crash_safety.py": 38,
-                  "test_ingest.py": 37, "test_bad_input_corpus.py": 22, "test_generator.py": 15}
+# Seconds each module took on 2 cores (the slowest tests' times, 2026-12-06 night, 415 tests): the longest run
+# first, so the two workers of `make test` (`--dist loadfile --no-loadscope-reorder`) finish together instead
+# of one waiting on a late long module. A module not listed starts last; the order changes no test's outcome.
+MODULE_SECONDS = {"test_pipeline.py": 114, "test_versions.py": 86, "test_reuse.py": 51, "test_crash_safety.py": 36,
+                  "test_ingest.py": 35, "test_cli.py": 31, "test_generator.py": 15, "test_report.py": 14,
+                  "test_stichtag_edge_cases.py": 14, "test_bad_input_corpus.py": 9}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,6 +67,59 @@ def up_to_the_exports() -> list:
 
     selection = dg.AssetSelection.assets(["exports", "kpi_values"]).upstream()
     return sorted(selection.resolve(defs.resolve_asset_graph()))
+
+
+def shared_lake(tmp_path_factory: pytest.TempPathFactory, name: str,
+                build: Callable[[Settings], None]) -> Settings:
+    """A lake built once for the whole session, by the first of the `make test` workers (pytest-xdist: one
+    process per core) that needs it; another that needs it meanwhile waits for that build instead of making
+    its own. Tests only read it, or work on a copy (`copy_lake`)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the session's directory, above each worker's own
+    root = base / f"geteilt-{name}"
+    with open(base / f"geteilt-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if the build fails
+        if not (root / "fertig").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            build(make_settings(root))
+            (root / "fertig").touch()
+    return make_settings(root)
+
+
+def copy_lake(settings: Settings, root: Path) -> Settings:
+    """A whole copy of a lake and its inbox: the build database's views read lake-relative paths, the
+    analysts' database (absolute paths) is rebuilt for the copy, dbt starts from the project's parse."""
+    from publication.publish import refresh_analytics_db
+
+    copy = make_settings(root)
+    shutil.copytree(settings.lake, copy.lake, ignore=shutil.ignore_patterns("dbt-target"))
+    shutil.copytree(settings.inbox, copy.inbox)
+    refresh_analytics_db(copy)
+    return copy
+
+
+MINI_DAY = dt.date(2016, 3, 14)  # a Stichtag of the mini delivery (tests/mini.py) before its Storno
+
+
+@pytest.fixture(scope="session")
+def one_old_datenstand(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The mini delivery's MINI_DAY built at the Datenstand before the Storno, once for the session (the
+    versions' and the crash tests start from it); tests that change it work on a copy."""
+    from kernel.window import StichtagWindow
+    from orchestration.lib.execute import run_stichtag_job
+    from tests.mini import write_mini_delivery
+
+    def build(settings: Settings) -> None:
+        write_mini_delivery(settings.inbox)
+        with pytest.MonkeyPatch.context() as mp:
+            for k, v in cli_env(settings).items():
+                mp.setenv(k, v)
+            mp.delenv("DAGSTER_HOME", raising=False)
+            window = StichtagWindow(MINI_DAY, MINI_DAY, datenstand=dt.date(2016, 4, 30))
+            assert run_stichtag_job(window).success
+
+    return shared_lake(tmp_path_factory, "one_old_datenstand", build)
 
 
 def cli_env(settings: Settings) -> dict[str, str]:

@@ -10,14 +10,14 @@ import pytest
 
 from kernel.window import StichtagWindow
 from orchestration.lib.execute import run_stichtag_job
-from publication.publish import kpi_export_path, refresh_analytics_db
+from publication.publish import kpi_export_path
 from publication.versions import list_versions, prune, read_latest, versions_root
-from tests.conftest import cli_env, make_settings, run_cli
+from tests.conftest import MINI_DAY, cli_env, copy_lake, make_settings, run_cli
 from tests.mini import A, write_mini_delivery
 
 # the wrong-date Zuzug (cancelled in the April delivery) is in effect; A's newborn of 15.03 counts from 1.03
 # (a birth event keeps only its month), so from the March delivery on A has one resident more
-DAY = dt.date(2016, 3, 14)
+DAY = MINI_DAY
 WINDOW = (dt.date(2016, 3, 14), dt.date(2016, 3, 17))
 
 
@@ -43,27 +43,6 @@ def three_datenstaende(tmp_path_factory):
     materialise(settings, datenstand=dt.date(2016, 4, 30))  # … then reproduce two old ones
     materialise(settings, datenstand=dt.date(2016, 3, 31))
     return settings
-
-
-@pytest.fixture(scope="module")
-def one_old_datenstand(tmp_path_factory):
-    """One Stichtag at the Datenstand before the Storno, built once; tests that change it work on a copy."""
-    settings = make_settings(tmp_path_factory.mktemp("one_old_datenstand"))
-    write_mini_delivery(settings.inbox)
-    materialise(settings, datenstand=dt.date(2016, 4, 30), window=(DAY, DAY))
-    return settings
-
-
-def copy_lake(settings, root):
-    """A whole copy of a lake and its inbox: the build database's views read lake-relative paths, the
-    analysts' database (absolute paths) is rebuilt for the copy, dbt starts from the project's parse."""
-    import shutil
-
-    copy = make_settings(root)
-    shutil.copytree(settings.lake, copy.lake, ignore=shutil.ignore_patterns("dbt-target"))
-    shutil.copytree(settings.inbox, copy.inbox)
-    refresh_analytics_db(copy)
-    return copy
 
 
 def test_a_late_correction_changes_the_value_exactly_between_datenstaende(three_datenstaende) -> None:
