@@ -201,10 +201,13 @@ def _new_persons(rng: np.random.Generator, n: int, birth_days: np.ndarray, forei
     )
 
 
+def _address_key(p: Persons, idx: np.ndarray) -> np.ndarray:
+    return (p.gem[idx].astype(np.int64) * 64 + p.street[idx] + 1) * 256 + p.house[idx]
+
+
 def _household_key(p: Persons, idx: np.ndarray) -> np.ndarray:
     """Persons at one address with one family name: a family household."""
-    return (((p.gem[idx].astype(np.int64) * 64 + p.street[idx] + 1) * 256 + p.house[idx]) * 65_536
-            + p.surname[idx])
+    return _address_key(p, idx) * 65_536 + p.surname[idx]
 
 
 def _pick_per_group(rng: np.random.Generator, want: np.ndarray, pool: np.ndarray, pool_group: np.ndarray,
@@ -267,6 +270,9 @@ def _followers(p: Persons, movers: np.ndarray, candidates: np.ndarray) -> tuple[
     keys = _household_key(p, movers)
     order = np.argsort(keys, kind="stable")
     keys, movers = keys[order], movers[order]
+    # only a mover's housemates can be members: a lookup table of the movers' addresses finds them in one
+    # pass, and only they are searched for (searching every resident took a third of the simulation)
+    candidates = candidates[np.isin(_address_key(p, candidates), _address_key(p, movers), kind="table")]
     ck = _household_key(p, candidates)
     pos = np.minimum(np.searchsorted(keys, ck), len(keys) - 1)
     hit = keys[pos] == ck

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from generator import benefit_rates as rates
+from generator.grouping import groups, in_sorted
 from generator.melderegister import Delivery, PersonFormatter, date_strings, write_csv
 from generator.population import EPOCH, Simulation, month_bounds
 from generator.snapshots import Residents, person_hash
@@ -48,11 +49,11 @@ class JobcenterSim:
         """Advance one month; returns the households in SGB II at its end."""
         elig = np.flatnonzero(res.age < 65)
         age = res.age[elig]
-        hh, first, inv = np.unique(res.household[elig], return_index=True, return_inverse=True)
+        hh, first, inv = groups(res.household[elig])
         adults = np.bincount(inv, weights=age >= 15, minlength=len(hh))
         children = np.bincount(inv, weights=age < 15, minlength=len(hh))
         gem = res.gem[elig][first]
-        was = np.isin(hh, self.active)
+        was = in_sorted(hh, self.active)
         p_in = rates.SGB2_ENTRY * self.town[gem] * np.where(children > 0, rates.SGB2_CHILD_FACTOR, 1.0)
         p_in = p_in * np.where((adults == 1) & (children > 0), rates.SGB2_SINGLE_PARENT_FACTOR, 1.0)
         if res.state.month == 1:  # start in the steady state

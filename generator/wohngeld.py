@@ -15,6 +15,7 @@ import numpy as np
 
 from generator import benefit_rates as rates
 from generator.files import place
+from generator.grouping import first_of_greatest, groups, in_sorted
 from generator.melderegister import Delivery, PersonFormatter
 from generator.population import EPOCH, Simulation, month_bounds
 from generator.snapshots import Residents, person_hash
@@ -47,24 +48,23 @@ class WohngeldSim:
         self.active = np.empty(0, np.int64)
 
     def observe(self, res: Residents, sgb2_households: np.ndarray) -> None:
-        hh, first, inv = np.unique(res.household, return_index=True, return_inverse=True)
+        hh, first, inv = groups(res.household)
         adults = np.bincount(inv, weights=res.age >= 18, minlength=len(hh))
         seniors = np.bincount(inv, weights=res.age >= 65, minlength=len(hh))
         size = np.bincount(inv, minlength=len(hh))
         # the applicant: the household's oldest member
-        order = np.lexsort((-res.age, inv))
-        applicant = res.idx[order[np.searchsorted(inv[order], np.arange(len(hh)))]]
+        applicant = res.idx[first_of_greatest(inv, res.age, len(hh))]
         gem = res.gem[first]
         p = rates.WOHNGELD_ENTRY * self.town[gem] * np.where(seniors > 0, rates.WOHNGELD_SENIOR_FACTOR, 1.0)
         if res.state.date.year >= 2023:
             p = p * rates.WOHNGELD_PLUS_FACTOR
         if res.state.month == 1:
             p = p / (p + 1 / rates.WOHNGELD_MEAN_MONTHS)
-        was = np.isin(hh, self.active)
+        was = in_sorted(hh, self.active)
         stay = was & ~rates.spell_exit(self.rng, len(hh), rates.WOHNGELD_MEAN_MONTHS)
         enter = ~was & (self.rng.random(len(hh)) < p)
         canary = np.isin(hh, res.household[res.idx == CANARY_WOHNGELD])
-        on = (stay | enter | canary) & (adults > 0) & ~np.isin(hh, sgb2_households)
+        on = (stay | enter | canary) & (adults > 0) & ~in_sorted(hh, sgb2_households)
         self.active = hh[on]
         self.tracker.update(res.state.first_day, res.state.last_day, hh[on], np.ones(int(on.sum()), np.int8),
                             gem=gem[on], street=res.street[first][on], house=res.house[first][on],

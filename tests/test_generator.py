@@ -104,3 +104,25 @@ def test_the_xlsx_writer_gives_calamine_dates_merged_titles_and_the_same_bytes_t
     rows = sheet.rows()
     assert rows[0][0] == "Titel & <Block>" and rows[2] == ("Nummer", "Beginn", "Name")
     assert rows[3][0] == "E1" and rows[3][1].startswith("2024-01-01") and rows[3][2] == "Müller"
+
+
+def test_the_simulations_group_operations_give_what_numpys_unique_isin_and_lexsort_give() -> None:
+    """generator/grouping.py replaces numpy's general functions in the monthly simulation for speed: on
+    random households with repeated keys and ties of age, every result must be numpy's, index for index."""
+    from generator.grouping import first_of_greatest, groups, in_sorted
+
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        n = int(rng.integers(0, 3000))
+        keys = rng.integers(0, max(1, n // 3), n).astype(np.int64) * 100_000 + rng.integers(0, 3, n)
+        ages = rng.integers(0, 100, n)
+        expected = np.unique(keys, return_index=True, return_inverse=True)
+        got = groups(keys)
+        assert all(np.array_equal(e, g) for e, g in zip(expected, got, strict=True))
+        hh, _, inverse = got
+        order = np.lexsort((-ages, inverse))
+        oldest = order[np.searchsorted(inverse[order], np.arange(len(hh)))]
+        assert np.array_equal(first_of_greatest(inverse, ages, len(hh)), oldest)
+        active = np.sort(rng.choice(hh, size=int(rng.integers(0, len(hh) + 1)), replace=False))
+        assert np.array_equal(in_sorted(hh, active), np.isin(hh, active))
+        assert np.array_equal(in_sorted(keys, active), np.isin(keys, active))
