@@ -47,6 +47,22 @@ def test_planted_canaries_are_found_in_parquet_duckdb_and_logs(tmp_path, capsys)
     assert "ok.parquet" not in out and "run.log" not in out
 
 
+def test_a_leak_in_one_of_many_versions_is_found_and_named_by_its_own_file(tmp_path, capsys) -> None:
+    """Versions of one mart (same path but for their key=value folders, same schema) are scanned together;
+    what is found in them is still reported per file, and a family with a leak is not passed as a whole."""
+    _clean_lake(tmp_path)
+    for day in ("2024-12-31", "2025-12-31", "2026-10-31"):
+        folder = tmp_path / "marts" / "kpi_values" / f"stichtag={day}" / "datenstand=20261105T060000Z"
+        folder.mkdir(parents=True)
+        name = "'Zwitscherling'" if day == "2025-12-31" else "'ok'"
+        duckdb.execute(f"copy (select 'einwohner' as kpi_id, {name} as gebiet_name, 3.0 as value) "
+                       f"to '{folder / 'kpi_values.parquet'}' (format parquet)")
+    assert main(["pii-scan", "--pfad", str(tmp_path), "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert "stichtag=2025-12-31" in out and "'Zwitscherling'" in out
+    assert "stichtag=2024-12-31" not in out and "stichtag=2026-10-31" not in out
+
+
 def test_a_column_named_like_a_delivered_identifier_is_found(tmp_path, capsys) -> None:
     _clean_lake(tmp_path)
     duckdb.execute(f"copy (select 'abc' as Familienname, date '2000-01-01' as geburtsdatum) "
