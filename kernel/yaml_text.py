@@ -1,8 +1,8 @@
 """YAML of the project's own files (catalogue, contracts, suites, assumptions), parsed by libyaml.
 
-PyYAML's pure-Python parser took 1.8 s of every run's start on these files; libyaml's parser with the same
-safe constructors and resolver gives the same Python objects (tests/test_catalogue.py compares them) in a
-tenth of that. PyYAML wheels ship libyaml; where it is missing, the Python parser stands in."""
+PyYAML's pure-Python parser took 0.55 s of every run's start on these 68 files; libyaml's parser with the
+same safe constructors and resolver gives the same Python objects (tests/test_catalogue.py compares them) in
+0.06 s. PyYAML wheels ship libyaml; where it is missing, the Python parser stands in."""
 
 from __future__ import annotations
 
