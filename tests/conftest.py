@@ -29,7 +29,7 @@ def make_settings(root: Path) -> Settings:
 # Seconds each module took on 2 cores (the slowest tests' times, 2026-12-06 night, 415 tests): the longest run
 # first, so the two workers of `make test` (`--dist loadfile --no-loadscope-reorder`) finish together instead
 # of one waiting on a late long module. A module not listed starts last; the order changes no test's outcome.
-MODULE_SECONDS = {"test_pipeline.py": 114, "test_versions.py": 86, "test_reuse.py": 51, "test_crash_safety.py": 36,
+MODULE_SECONDS = {"test_pipeline.py": 114, "test_versions.py": 86, "test_reuse.py": 38, "test_crash_safety.py": 36,
                   "test_ingest.py": 35, "test_cli.py": 31, "test_generator.py": 15, "test_report.py": 14,
                   "test_stichtag_edge_cases.py": 14, "test_bad_input_corpus.py": 9}
 

@@ -18,7 +18,9 @@ from warehouse.datenstand import read_build_info
 from warehouse.lineage import window_models
 from warehouse.reuse import take_record
 
-DAY, OTHER = dt.date(2016, 3, 15), dt.date(2016, 4, 30)
+# neither is a month end: the public zone and its attack audit (≈ 12 s a month end on a mini lake) read the
+# export, not the models a build keeps, and are proved in test_pipeline
+DAY, OTHER = dt.date(2016, 3, 15), dt.date(2016, 4, 29)
 
 
 def materialise(settings, day: dt.date, datenstand: dt.date | None = None, assets=None):
