@@ -10,11 +10,16 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from generator.population import GeneratorConfig
 from kernel.settings import Settings
+from kernel.window import StichtagWindow
+
+if TYPE_CHECKING:
+    from dagster import ExecuteInProcessResult
 
 # Three Gemeinden of different size (a town, a village, the Kreisstadt's neighbour), 18 months.
 SMALL_AGS = ("01056001", "01056002", "01056025")
@@ -106,18 +111,11 @@ MINI_DAY = dt.date(2016, 3, 14)  # a Stichtag of the mini delivery (tests/mini.p
 def one_old_datenstand(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The mini delivery's MINI_DAY built at the Datenstand before the Storno, once for the session (the
     versions' and the crash tests start from it); tests that change it work on a copy."""
-    from kernel.window import StichtagWindow
-    from orchestration.lib.execute import run_stichtag_job
     from tests.mini import write_mini_delivery
 
     def build(settings: Settings) -> None:
         write_mini_delivery(settings.inbox)
-        with pytest.MonkeyPatch.context() as mp:
-            for k, v in cli_env(settings).items():
-                mp.setenv(k, v)
-            mp.delenv("DAGSTER_HOME", raising=False)
-            window = StichtagWindow(MINI_DAY, MINI_DAY, datenstand=dt.date(2016, 4, 30))
-            assert run_stichtag_job(window).success
+        assert run_job(settings, StichtagWindow(MINI_DAY, MINI_DAY, datenstand=dt.date(2016, 4, 30))).success
 
     return shared_lake(tmp_path_factory, "one_old_datenstand", build)
 
@@ -128,6 +126,18 @@ def cli_env(settings: Settings) -> dict[str, str]:
     env.update(STICHTAG_LAKE=str(settings.lake), STICHTAG_INBOX=str(settings.inbox),
                STICHTAG_PSEUDONYM_KEY=TEST_KEY_HEX)
     return env
+
+
+def run_job(settings: Settings, window: StichtagWindow, assets: list | None = None) -> ExecuteInProcessResult:
+    """The one job over `window` on `settings`' lake, in this process, with the environment a `stichtag`
+    process gets there (`cli_env`); `assets`: only those, as a selection in the launchpad. Its result."""
+    from orchestration.lib.execute import run_stichtag_job
+
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in cli_env(settings).items():
+            mp.setenv(k, v)
+        mp.delenv("DAGSTER_HOME", raising=False)
+        return run_stichtag_job(window, assets=assets)
 
 
 def run_cli(settings: Settings, *args: str, crash_at: str | None = None,

@@ -10,9 +10,9 @@ import dagster as dg
 import pytest
 
 from kernel.window import StichtagWindow
-from orchestration.lib.execute import materialisation_metadata, run_stichtag_job
+from orchestration.lib.execute import materialisation_metadata
 from publication.publish import kpi_export_path
-from tests.conftest import cli_env, make_settings, up_to_the_exports
+from tests.conftest import make_settings, run_job, up_to_the_exports
 from tests.mini import write_mini_delivery
 from warehouse.datenstand import read_build_info
 from warehouse.lineage import window_models
@@ -24,13 +24,9 @@ DAY, OTHER = dt.date(2016, 3, 15), dt.date(2016, 4, 29)
 
 
 def materialise(settings, day: dt.date, datenstand: dt.date | None = None, assets=None):
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in cli_env(settings).items():
-            mp.setenv(k, v)
-        mp.delenv("DAGSTER_HOME", raising=False)
-        result = run_stichtag_job(StichtagWindow(day, day, datenstand=datenstand), assets=assets)
-        assert result.success
-        return result
+    result = run_job(settings, StichtagWindow(day, day, datenstand=datenstand), assets=assets)
+    assert result.success
+    return result
 
 
 def built_models(settings) -> set[str]:
@@ -84,11 +80,7 @@ def test_a_build_of_some_models_leaves_nothing_to_keep_and_the_next_refreshes_in
     record = s.warehouse.parent / "reusable_models.json"
     assert record.exists()
     some = [dg.AssetKey(["intermediate", "int_personenstaende"]), dg.AssetKey(["intermediate", "int_meldezustaende"])]
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in cli_env(s).items():
-            mp.setenv(k, v)
-        mp.delenv("DAGSTER_HOME", raising=False)
-        result = run_stichtag_job(StichtagWindow(DAY, DAY), assets=some)
+    result = run_job(s, StichtagWindow(DAY, DAY), assets=some)
     assert result.success
     assert built_models(s) <= {"int_personenstaende", "int_meldezustaende"}
     assert not record.exists() and take_record(s, read_build_info(s)) == ([], True)

@@ -9,9 +9,8 @@ import duckdb
 import pytest
 
 from kernel.window import StichtagWindow
-from orchestration.lib.execute import run_stichtag_job
 from publication.publish import kpi_export_path
-from tests.conftest import TEST_KEY_HEX, make_settings, up_to_the_exports
+from tests.conftest import make_settings, run_job, up_to_the_exports
 from tests.mini import A, B, C, write_mini_delivery
 
 
@@ -19,17 +18,11 @@ from tests.mini import A, B, C, write_mini_delivery
 def mini(tmp_path_factory):
     settings = make_settings(tmp_path_factory.mktemp("mini"))
     write_mini_delivery(settings.inbox)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("STICHTAG_LAKE", str(settings.lake))
-        mp.setenv("STICHTAG_INBOX", str(settings.inbox))
-        mp.setenv("STICHTAG_PSEUDONYM_KEY", TEST_KEY_HEX)
-        mp.delenv("DAGSTER_HOME", raising=False)
-        # every day from before the late report to the end of April: one run for the whole module, of the
-        # assets up to the exports these tests read (the public zone and the report are proved on the
-        # pipeline's Kreis; here they would be three month ends of attack audits for nothing read)
-        result = run_stichtag_job(StichtagWindow(dt.date(2016, 2, 9), dt.date(2016, 4, 30)),
-                                  assets=up_to_the_exports())
-        assert result.success
+    # every day from before the late report to the end of April: one run for the whole module, of the
+    # assets up to the exports these tests read (the public zone and the report are proved on the
+    # pipeline's Kreis; here they would be three month ends of attack audits for nothing read)
+    result = run_job(settings, StichtagWindow(dt.date(2016, 2, 9), dt.date(2016, 4, 30)), up_to_the_exports())
+    assert result.success
     return settings
 
 

@@ -9,10 +9,9 @@ import duckdb
 import pytest
 
 from kernel.window import StichtagWindow
-from orchestration.lib.execute import run_stichtag_job
 from publication.publish import kpi_export_path
 from publication.versions import list_versions, prune, read_latest, versions_root
-from tests.conftest import MINI_DAY, cli_env, copy_lake, make_settings, run_cli
+from tests.conftest import MINI_DAY, copy_lake, make_settings, run_cli, run_job
 from tests.mini import A, write_mini_delivery
 
 # the wrong-date Zuzug (cancelled in the April delivery) is in effect; A's newborn of 15.03 counts from 1.03
@@ -22,11 +21,7 @@ WINDOW = (dt.date(2016, 3, 14), dt.date(2016, 3, 17))
 
 
 def materialise(settings, datenstand: dt.date | None = None, window=WINDOW) -> None:
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in cli_env(settings).items():
-            mp.setenv(k, v)
-        mp.delenv("DAGSTER_HOME", raising=False)
-        assert run_stichtag_job(StichtagWindow(*window, datenstand=datenstand)).success
+    assert run_job(settings, StichtagWindow(*window, datenstand=datenstand)).success
 
 
 def einwohner_a(path) -> float:
