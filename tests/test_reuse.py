@@ -98,3 +98,11 @@ def test_the_window_models_are_those_that_read_the_window_directly_or_through_a_
     (project / "models" / "b.sql").write_text("select {{ bis_heute() }} as d from {{ ref('a') }}")
     (project / "models" / "c.sql").write_text("select * from {{ ref('b') }}")
     assert window_models(Path(project)) == {"b", "c"}
+
+
+def test_a_long_window_of_only_window_models_builds_them_one_at_a_time() -> None:
+    from warehouse.dbt import SERIAL_FROM_STICHTAGE, dbt_threads
+
+    assert dbt_threads(132, only_window_models=True) == 1
+    assert dbt_threads(SERIAL_FROM_STICHTAGE - 1, only_window_models=True) is None  # the profile's two threads
+    assert dbt_threads(132, only_window_models=False) is None  # the window-independent models are many and small

@@ -28,7 +28,7 @@ from orchestration.defs.warehouse.translator import StichtagDbtTranslator
 from orchestration.defs.window import StichtagFenster
 from orchestration.lib.resources import LakeResource
 from warehouse.datenstand import BuildInfo, build_info_path, resolve_datenstand, write_build_info
-from warehouse.dbt import dbt_vars, prepare_build, write_window
+from warehouse.dbt import dbt_threads, dbt_vars, prepare_build, write_window
 from warehouse.partial_parse import FILE, seed_target
 from warehouse.reuse import remember_models, take_record
 
@@ -89,6 +89,8 @@ def stichtag_dbt_models(context: dg.AssetExecutionContext, dbt: InProcessDbtReso
             args.append("--full-refresh")
         if kept:  # built by the last build from exactly these inputs, independent of the window
             args += ["--exclude", " ".join(kept)]
+        if (threads := dbt_threads(len(window.stichtage()), only_window_models=bool(kept))) is not None:
+            args += ["--threads", str(threads)]
         context.log.info(f"Stichtage {window}: Datenstand {info.datenstand} ({len(info.deliveries)} Lieferungen)"
                          f"{f', {len(kept)} fensterunabhängige Modelle unverändert' if kept else ''}")
         metadata = window_metadata(window.stichtage(), info)

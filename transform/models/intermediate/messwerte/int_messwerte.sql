@@ -175,31 +175,28 @@ where haushalte_mit_kindern > 0
 union all
 select
     s.stichtag,
-    wz.gemeinde_ags,
+    b.gemeinde_ags,
     'bevoelkerung_einwanderungsgeschichte',
     null,
     null,
     null,
-    count(*)
-from stichtage as s
-join {{ ref('int_wohnzeitraeume') }} as wz on wz.gueltig_ab <= s.stichtag and s.stichtag < wz.gueltig_bis
-where wz.einwanderungsgeschichte
+    sum(b.anzahl_einwanderungsgeschichte)
+from stichtage as s join bevoelkerung as b on b.tag = s.stichtag
 group by all
+having sum(b.anzahl_einwanderungsgeschichte) > 0
 
 union all
 select
     s.stichtag,
-    wz.gemeinde_ags,
+    b.gemeinde_ags,
     'bevoelkerung_wohndauer_5j',
     null,
     null,
     null,
-    count(*)
-from stichtage as s
-join {{ ref('int_wohnzeitraeume') }} as wz on wz.gueltig_ab <= s.stichtag and s.stichtag < wz.gueltig_bis
--- counted from the move-in month's last day, so a Wohndauer is never overstated
-where last_day(wz.wohnhaft_seit_monat) <= s.vor5jahrestag
+    sum(b.anzahl_wohndauer_5j)
+from stichtage as s join bevoelkerung as b on b.tag = s.stichtag
 group by all
+having sum(b.anzahl_wohndauer_5j) > 0
 
 union all
 select * from {{ ref('int_messwerte_sozialleistungen') }}

@@ -1,3 +1,6 @@
+{{ config(materialized='view') }}
+-- A view: as a table, every build wrote each person of each Stichtag with two 64-character pseudonyms
+-- (2.3 M rows for 132 month ends: 2.0 of the model's 2.9 s, measured); its two readers aggregate it.
 -- SGB II persons at each Stichtag. SGB II statistics are published per Berichtsmonat and revised for
 -- three months: each Berichtsmonat is taken from its newest delivery within the Datenstand, and a
 -- Stichtag uses the newest Berichtsmonat that has begun by then (a Stichtag in a month not yet
