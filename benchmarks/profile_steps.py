@@ -11,18 +11,24 @@ import sys
 import time
 
 
-def slowest_models(n: int = 8) -> dict[str, float]:
-    """The dbt step's own seconds per model (dbt's run_results.json of this lake's build), slowest first:
-    two threads, so they add up to more than the step."""
+def _run_results() -> dict:
     from kernel.settings import get_settings
 
     path = get_settings().lake / "warehouse" / "dbt-target" / "run_results.json"
-    if not path.exists():
-        return {}
-    results = json.loads(path.read_text(encoding="utf-8"))["results"]
-    slowest = sorted(results, key=lambda r: -r["execution_time"])[:n]
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def slowest_models(n: int = 8) -> dict[str, float]:
+    """The dbt step's own seconds per model (dbt's run_results.json of this lake's build), slowest first:
+    with two threads they add up to more than the step."""
+    slowest = sorted(_run_results().get("results", []), key=lambda r: -r["execution_time"])[:n]
     # model.<project>.<name>, test.<project>.<name>.<hash>
     return {r["unique_id"].split(".")[2]: round(r["execution_time"], 2) for r in slowest}
+
+
+def dbt_threads() -> int | None:
+    """The threads the build ran with (a long window of only window models: one, warehouse/dbt.py)."""
+    return _run_results().get("args", {}).get("threads")
 
 
 def main(argv: list[str]) -> int:
@@ -48,7 +54,8 @@ def main(argv: list[str]) -> int:
     done = time.perf_counter()
     print(json.dumps({"import_and_definitions_s": round(loaded - started, 2), "steps_s": steps,
                       "run_s": round(done - loaded, 2), "total_s": round(done - started, 2),
-                      "dbt_models_s": slowest_models(), "success": result.success}))
+                      "dbt_models_s": slowest_models(), "dbt_threads": dbt_threads(),
+                      "success": result.success}))
     return 0 if result.success else 1
 
 

@@ -445,7 +445,9 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
                   "| step | seconds |", "|---|---:|",
                   *[f"| {k} | {v} |" for k, v in sorted(prof["steps_s"].items(), key=lambda kv: -kv[1])], ""]
         if prof.get("dbt_models_s"):
-            lines += ["The dbt step's slowest models (dbt's own seconds, two threads): "
+            threads = prof.get("dbt_threads")
+            lines += [f"The dbt step's slowest models (dbt's own seconds, {threads or '?'} "
+                      f"thread{'' if threads == 1 else 's'}): "
                       + ", ".join(f"{k} {v} s" for k, v in prof["dbt_models_s"].items()) + ".", ""]
     lines += ["Start-up costs alone:", "", *[f"- `{k}`: {fmt(v)}" for k, v in startup.items()], ""]
     if land:
