@@ -1,14 +1,18 @@
 """Where the seconds of one run of the job go: start-up, then each step (from Dagster's event log).
 
-Usage: python -m benchmarks.profile_steps VON [BIS [RASTER]] → one JSON object on stdout.
+Usage: python -m benchmarks.profile_steps VON [BIS [RASTER]] → one JSON object on stdout (`--help`).
 Runs the same job with the same run config as `stichtag materialise`, in this process.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
 import sys
 import time
+
+from kernel.window import RASTER
 
 
 def _run_results() -> dict:
@@ -31,10 +35,21 @@ def dbt_threads() -> int | None:
     return _run_results().get("args", {}).get("threads")
 
 
-def main(argv: list[str]) -> int:
-    started = time.perf_counter()
-    import datetime as dt
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.profile_steps", description=(
+        "Run the one job over a Stichtag window in this process (as `stichtag materialise` does, on the lake of "
+        "STICHTAG_LAKE) and print where its seconds went as one JSON object: start-up, each step, dbt's "
+        "slowest models."))
+    ap.add_argument("von", type=dt.date.fromisoformat, help="first Stichtag (YYYY-MM-DD)")
+    ap.add_argument("bis", type=dt.date.fromisoformat, nargs="?", help="last Stichtag (default: von)")
+    ap.add_argument("raster", nargs="?", default="taeglich", choices=RASTER,
+                    help="which days of the window are Stichtage (default: taeglich)")
+    return ap.parse_args(argv)
 
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
     import dagster as dg
 
     from kernel.window import StichtagWindow
@@ -42,9 +57,7 @@ def main(argv: list[str]) -> int:
     from orchestration.defs.window import fenster_config
 
     loaded = time.perf_counter()
-    first = dt.date.fromisoformat(argv[0])
-    last = dt.date.fromisoformat(argv[1]) if len(argv) > 1 else first
-    window = StichtagWindow(first, last, argv[2] if len(argv) > 2 else "taeglich")
+    window = StichtagWindow(args.von, args.bis or args.von, args.raster)
     config = fenster_config(window)
     config["loggers"] = {"console": {"config": {"log_level": "ERROR"}}}
     with dg.DagsterInstance.ephemeral() as instance:

@@ -1,5 +1,8 @@
+{{ config(materialized='view') }}
 -- Residents at the end of each Stichtag and of the days one and five years earlier, by Gemeinde, age,
--- sex and citizenship: the population cube every population measure is drawn from.
+-- sex and citizenship: the population cube every population measure is drawn from. A view: its one reader,
+-- int_bevoelkerung_altersgruppen, sums it to the catalogue's age groups as it is counted (written as a table,
+-- 2.1 M rows for 132 month ends, then read again).
 with tage as (
     select stichtag as tag from {{ ref('int_stichtage') }}
     union

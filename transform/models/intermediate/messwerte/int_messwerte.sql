@@ -3,43 +3,59 @@
 -- roll-up then beside it) wrote and re-read ≈ 24 M rows for a series of 132 month ends (the window models
 -- 31.8 → 25.8 s as views, measured: BENCHMARKS.md).
 -- Named measures per Stichtag and Gemeinde in one long table, with the dimensions KPI terms filter
--- on (age, sex, citizenship). The KPI catalogue refers to measures by these names only.
+-- on (age, sex, citizenship). The KPI catalogue refers to measures by these names only. Ages are groups
+-- (alter … alter_bis): the catalogue's age groups where a measure is summed to them (population, events),
+-- single ages (alter_bis = alter) where it is not; either way every KPI term covers whole groups.
 -- Event measures count the 12 months up to the Stichtag: vorjahrestag < ereignisdatum <= stichtag.
 with stichtage as (
     select * from {{ ref('int_stichtage') }}
 ),
 
 bevoelkerung as (
-    select * from {{ ref('int_bevoelkerung') }}
+    select * from {{ ref('int_bevoelkerung_altersgruppen') }}
 ),
 
+-- an event's age is its own, whatever the Stichtag: taken to its age group once per event, before the
+-- 12-month windows join each event to a dozen Stichtage
 ereignisse as (
     select
-        ereignisart,
-        ereignisdatum,
-        gemeinde_ags,
-        geschlecht,
-        geburtsjahr,
-        geburtsmonat,
-        staatsangehoerigkeit = '000' as deutsch
-    from {{ ref('int_ereignisse_bereinigt') }}
-    where ereignisart in ('Geburt', 'Tod')
+        e.ereignisart,
+        e.ereignisdatum,
+        e.gemeinde_ags,
+        e.geschlecht,
+        g.alter_von as alter,
+        g.alter_bis,
+        e.staatsangehoerigkeit = '000' as deutsch
+    from {{ ref('int_ereignisse_bereinigt') }} as e
+    {{ altersgruppe_join(alter_am('e.ereignisdatum', 'e.geburtsjahr', 'e.geburtsmonat'), 'g') }}
+    where e.ereignisart in ('Geburt', 'Tod')
 ),
 
 wanderungen as (
     select
-        'zuzuege_12m' as messgroesse,
-        nach_gemeinde_ags as gemeinde_ags,
-        *
-    from {{ ref('int_wanderungen') }}
-    where nach_gemeinde_ags is not null
-    union all
-    select
-        'fortzuege_12m',
-        von_gemeinde_ags,
-        *
-    from {{ ref('int_wanderungen') }}
-    where von_gemeinde_ags is not null
+        w.messgroesse,
+        w.gemeinde_ags,
+        w.ereignisdatum,
+        w.geschlecht,
+        g.alter_von as alter,
+        g.alter_bis,
+        w.deutsch
+    from (
+        select
+            'zuzuege_12m' as messgroesse,
+            nach_gemeinde_ags as gemeinde_ags,
+            *
+        from {{ ref('int_wanderungen') }}
+        where nach_gemeinde_ags is not null
+        union all
+        select
+            'fortzuege_12m',
+            von_gemeinde_ags,
+            *
+        from {{ ref('int_wanderungen') }}
+        where von_gemeinde_ags is not null
+    ) as w
+    {{ altersgruppe_join(alter_am('w.ereignisdatum', 'w.geburtsjahr', 'w.geburtsmonat'), 'g') }}
 )
 
 select
@@ -47,6 +63,7 @@ select
     b.gemeinde_ags,
     'bevoelkerung' as messgroesse,
     b.alter,
+    b.alter_bis,
     b.geschlecht,
     b.deutsch,
     b.anzahl::double as wert
@@ -59,9 +76,10 @@ select
     b.gemeinde_ags,
     'alterssumme',
     b.alter,
+    b.alter_bis,
     b.geschlecht,
     b.deutsch,
-    b.anzahl * (b.alter + 0.5)
+    b.summe_alter + 0.5 * b.anzahl
 from stichtage as s join bevoelkerung as b on b.tag = s.stichtag
 
 union all
@@ -70,6 +88,7 @@ select
     b.gemeinde_ags,
     'bevoelkerung_vorjahr',
     b.alter,
+    b.alter_bis,
     b.geschlecht,
     b.deutsch,
     b.anzahl
@@ -80,7 +99,8 @@ select
     s.stichtag,
     e.gemeinde_ags,
     case e.ereignisart when 'Geburt' then 'geburten_12m' else 'sterbefaelle_12m' end,
-    {{ alter_am('e.ereignisdatum', 'e.geburtsjahr', 'e.geburtsmonat') }},
+    e.alter,
+    e.alter_bis,
     e.geschlecht,
     e.deutsch,
     count(*)
@@ -93,7 +113,8 @@ select
     s.stichtag,
     w.gemeinde_ags,
     w.messgroesse,
-    {{ alter_am('w.ereignisdatum', 'w.geburtsjahr', 'w.geburtsmonat') }},
+    w.alter,
+    w.alter_bis,
     w.geschlecht,
     w.deutsch,
     count(*)
@@ -109,6 +130,7 @@ select
     null,
     null,
     null,
+    null,
     haushalte
 from {{ ref('int_haushalte') }}
 where haushalte > 0
@@ -118,6 +140,7 @@ select
     stichtag,
     gemeinde_ags,
     'haushalte_1p',
+    null,
     null,
     null,
     null,
@@ -133,6 +156,7 @@ select
     null,
     null,
     null,
+    null,
     haushalte_alleinerziehend
 from {{ ref('int_haushalte') }}
 where haushalte_alleinerziehend > 0
@@ -143,6 +167,7 @@ select
     b.gemeinde_ags,
     'bevoelkerung_vor5j',
     b.alter,
+    b.alter_bis,
     b.geschlecht,
     b.deutsch,
     b.anzahl
@@ -157,6 +182,7 @@ select
     null,
     null,
     null,
+    null,
     g.flaeche_km2
 from stichtage as s cross join {{ ref('stg_referenz__gemeinden') }} as g
 
@@ -165,6 +191,7 @@ select
     stichtag,
     gemeinde_ags,
     'haushalte_mit_kindern',
+    null,
     null,
     null,
     null,
@@ -177,6 +204,7 @@ select
     s.stichtag,
     b.gemeinde_ags,
     'bevoelkerung_einwanderungsgeschichte',
+    null,
     null,
     null,
     null,
@@ -193,10 +221,21 @@ select
     null,
     null,
     null,
+    null,
     sum(b.anzahl_wohndauer_5j)
 from stichtage as s join bevoelkerung as b on b.tag = s.stichtag
 group by all
 having sum(b.anzahl_wohndauer_5j) > 0
 
 union all
-select * from {{ ref('int_messwerte_sozialleistungen') }}
+-- counted by single ages: a group of one age each
+select
+    stichtag,
+    gemeinde_ags,
+    messgroesse,
+    alter,
+    alter as alter_bis,
+    geschlecht,
+    deutsch,
+    wert
+from {{ ref('int_messwerte_sozialleistungen') }}
