@@ -31,8 +31,10 @@ def slowest_models(n: int = 8) -> dict[str, float]:
 
 
 def dbt_threads() -> int | None:
-    """The threads the build ran with (a long window of only window models: one, warehouse/dbt.py)."""
-    return _run_results().get("args", {}).get("threads")
+    """The threads the build ran with (a long window of only window models: one, warehouse/dbt.py): as passed
+    to dbt, or else the profile's, seen as the worker threads its nodes ran on."""
+    results = _run_results()
+    return results.get("args", {}).get("threads") or len({r["thread_id"] for r in results.get("results", [])}) or None
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -14,5 +14,5 @@ select
     sum(b.anzahl_einwanderungsgeschichte)::bigint as anzahl_einwanderungsgeschichte,
     sum(b.anzahl_wohndauer_5j)::bigint as anzahl_wohndauer_5j
 from {{ ref('int_bevoelkerung') }} as b
-{{ altersgruppe_join('b.alter', 'g') }}
+{{ altersgruppe_join('b.alter', ref('int_altersgruppen'), 'g') }}
 group by all

@@ -27,7 +27,9 @@ ereignisse as (
         g.alter_bis,
         e.staatsangehoerigkeit = '000' as deutsch
     from {{ ref('int_ereignisse_bereinigt') }} as e
-    {{ altersgruppe_join(alter_am('e.ereignisdatum', 'e.geburtsjahr', 'e.geburtsmonat'), 'g') }}
+    {{ altersgruppe_join(
+        alter_am('e.ereignisdatum', 'e.geburtsjahr', 'e.geburtsmonat'), ref('int_altersgruppen'), 'g'
+    ) }}
     where e.ereignisart in ('Geburt', 'Tod')
 ),
 
@@ -55,7 +57,9 @@ wanderungen as (
         from {{ ref('int_wanderungen') }}
         where von_gemeinde_ags is not null
     ) as w
-    {{ altersgruppe_join(alter_am('w.ereignisdatum', 'w.geburtsjahr', 'w.geburtsmonat'), 'g') }}
+    {{ altersgruppe_join(
+        alter_am('w.ereignisdatum', 'w.geburtsjahr', 'w.geburtsmonat'), ref('int_altersgruppen'), 'g'
+    ) }}
 )
 
 select
