@@ -31,7 +31,7 @@ from kernel.reference import gemeinde_ags
 from kernel.settings import Settings
 from sources.anonymise import batchable, delivery_sql, projected_sql, pseudonym_domains, validation_sql
 from sources.contract import Contract, contract_for, load_contracts
-from sources.limits import size_error
+from sources.limits import IngestMemoryError, ingest_memory, size_error
 from sources.pseudonym import KeyError_, PseudonymKey
 from sources.pseudonym_cache import PseudonymCache
 from sources.readers import parse
@@ -293,7 +293,20 @@ def land_batch(batch: list[Received], settings: Settings, key: PseudonymKey, cac
     as for 900,000, and a pseudonym input repeated across the batch is hashed once."""
     contract = batch[0].contract
     started = time.perf_counter()
-    landed, bad = _land(batch, contract, settings, key, caches)
+    try:
+        landed, bad = _land(batch, contract, settings, key, caches)
+    except duckdb.OutOfMemoryException:
+        if len(batch) == 1:
+            raise IngestMemoryError(
+                f"Lieferung {batch[0].shown} ({batch[0].parsed.rows_delivered:,} Zeilen) passt nicht in den "
+                f"Arbeitsspeicher des Ingests (STICHTAG_INGEST_MEMORY={ingest_memory()}): sie bleibt uneingelesen, "
+                "ein Lauf mit mehr Speicher liest sie") from None
+        # a batch only saves statements: one that does not fit the ingest's memory (a Land's monthly registry
+        # events, a million distinct persons) lands in halves, with the same result, each delivery's checks
+        # being its own; nothing of it is logged yet, and a raw file it wrote is written again
+        half = len(batch) // 2
+        return (land_batch(batch[:half], settings, key, caches, run_id, watermarks[:half] if watermarks else None)
+                + land_batch(batch[half:], settings, key, caches, run_id, watermarks[half:] if watermarks else None))
     # the batch's seconds shared by rows, so that the deliveries' seconds add up to the run's
     share = (time.perf_counter() - started) / max(1, sum(r.parsed.rows_delivered for r in batch))
     results = []
@@ -342,7 +355,7 @@ def _land(batch: list[Received], contract: Contract, settings: Settings, key: Ps
         con = duckdb.connect()
         con.execute(f"set temp_directory = '{spill}'")
         # bounded memory at Land scale: DuckDB spills to the private directory beyond this
-        con.execute(f"set memory_limit = '{os.environ.get('STICHTAG_INGEST_MEMORY', '1GB')}'")
+        con.execute(f"set memory_limit = '{ingest_memory()}'")
         con.register("delivered", _delivered(batch))
         con.register("gemeinden", pa.table({"ags": sorted(gemeinde_ags())}))
         _register_existing_keys(con, contract, settings, {r.lieferung_id for r in batch}, caches.keys)

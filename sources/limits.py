@@ -80,3 +80,12 @@ def zip_error(data: bytes) -> str | None:
         return (f"ZIP-Inhalt entpackt auf das {inflated // max(compressed, 1):,}-fache: mehr als "
                 f"{max_zip_ratio()}-fach ist keine Lieferung (ZIP-Bombe?)")
     return None
+
+
+class IngestMemoryError(RuntimeError):
+    """A single delivery does not fit the ingest's DuckDB memory limit (a batch of several lands in parts)."""
+
+
+def ingest_memory() -> str:
+    """DuckDB's memory limit for landing a batch of deliveries (it spills to a private directory beyond it)."""
+    return os.environ.get("STICHTAG_INGEST_MEMORY", "1GB")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from kernel.lock import BuildLocked
 from kernel.settings import EXTERNAL_SOURCES, INTERNAL_SOURCES, Settings, get_settings, keep_files_private
 from kernel.text import german_number as _n
+from sources.limits import IngestMemoryError
 from sources.pseudonym import KeyError_ as PseudonymKeyError
 
 if TYPE_CHECKING:  # the CLI starts fast: Dagster is imported only by the commands that run the job
@@ -742,7 +743,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     try:
         return args.func(args, settings)
-    except (CliError, PseudonymKeyError) as e:
+    except (CliError, PseudonymKeyError, IngestMemoryError) as e:
         print(f"Fehler: {e}", file=sys.stderr)
         return 2
     except BuildLocked as e:

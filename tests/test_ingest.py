@@ -316,3 +316,43 @@ def test_the_pseudonym_cache_starts_again_instead_of_growing_past_its_limit(smal
     assert max(restarts) > 0 and max(sizes) <= limit
     restarted = raw_files(s)
     assert restarted == raw_files(small_kreis, restarted)
+
+
+def test_a_batch_that_does_not_fit_the_ingest_memory_lands_in_parts_with_the_same_result(small_kreis, tmp_path,
+                                                                                          monkeypatch) -> None:
+    import sources.ingest as ingest
+
+    real, tried = ingest._land, []
+
+    def tight(batch, *args):  # as DuckDB fails a batch past STICHTAG_INGEST_MEMORY (Land-scale registry events)
+        tried.append(len(batch))
+        if len(batch) > 1:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: failed to pin block")
+        return real(batch, *args)
+
+    monkeypatch.setattr(ingest, "_land", tight)
+    s = make_settings(tmp_path)
+    shutil.copytree(small_kreis.inbox, s.inbox)
+    ingest_inbox(s, load_key(s), progress=False)
+    assert max(tried) > 1  # whole batches were tried first
+    in_parts = raw_files(s)
+    assert len(in_parts) > 50 and in_parts == raw_files(small_kreis, in_parts)
+
+    def accounts(settings) -> dict:
+        return {e["lieferung_id"]: (e["status"], e["rows_delivered"], e["rows_landed"], e["rows_quarantined"],
+                                    e["reasons"]) for e in read_ingest_log(settings)}
+
+    mine = accounts(s)
+    assert mine == {k: v for k, v in accounts(small_kreis).items() if k in mine}
+
+
+def test_a_delivery_that_alone_does_not_fit_the_ingest_memory_stops_with_a_clear_error(tmp_path) -> None:
+    from tests.conftest import run_cli
+    from tests.mini import write_mini_delivery
+
+    s = make_settings(tmp_path)
+    write_mini_delivery(s.inbox)
+    done = run_cli(s, "ingest", "--quiet", extra_env={"STICHTAG_INGEST_MEMORY": "1MB"})
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "passt nicht in den Arbeitsspeicher des Ingests (STICHTAG_INGEST_MEMORY=1MB)" in done.stderr
+    assert not read_ingest_log(s) and not list(s.raw.rglob("*.parquet"))
