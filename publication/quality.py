@@ -265,46 +265,49 @@ COURSE_MIN_PERSONS = 50  # a test Kreis of a handful of persons may double in a 
 
 
 def _population_course(con: duckdb.DuckDBPyConnection, settings: Settings, days: list[dt.date]) -> None:
-    """Table `pruefung_verlauf`: each Stichtag's Kreis population against the previous Stichtag (in this
-    build, else the newest published one before it): a jump beyond the bound is no demography but a broken build."""
+    """Table `pruefung_verlauf`: each Stichtag's population of each Kreis against that Kreis's previous
+    Stichtag (in this build, else the newest published one before it): a jump beyond the bound is no demography
+    but a broken build. Per Kreis: at Land scale the build has many, and one Kreis against another is no course."""
 
-    kreis = dict(con.execute("""select stichtag, value from pruefung_kpi_values
-        where kpi_id = 'einwohner' and gebiet_ebene = 'kreis' and value is not null""").fetchall())
+    kreise: dict[str, dict[dt.date, float]] = {}
+    for gebiet, day, value in con.execute("""select gebiet_id, stichtag, value from pruefung_kpi_values
+            where kpi_id = 'einwohner' and gebiet_ebene = 'kreis' and value is not null""").fetchall():
+        kreise.setdefault(gebiet, {})[day] = value
     root = versions_root(settings)
     published = sorted((dt.date.fromisoformat(f.name.split("=", 1)[1]) for f in root.glob("stichtag=*")),
                        reverse=True) if root.exists() else []
-    loaded: dict[dt.date, float | None] = {}
+    loaded: dict[dt.date, dict[str, float]] = {}
 
-    def published_value(day: dt.date) -> float | None:
-        """The Kreis population of the latest version of a Stichtag, read only when it is a neighbour."""
+    def published_values(day: dt.date) -> dict[str, float]:
+        """The Kreise's populations in the latest version of a Stichtag, read only when it is a neighbour."""
         if day not in loaded:
             latest = read_latest(settings, day)
             path = root / f"stichtag={day.isoformat()}" / latest["path"] / "kpi_values.parquet" if latest else None
-            value = con.execute(f"""select value from read_parquet('{path}')
-                where kpi_id = 'einwohner' and gebiet_ebene = 'kreis'""").fetchone() \
-                if path is not None and path.exists() else None
-            loaded[day] = value[0] if value else None
+            loaded[day] = dict(con.execute(f"""select gebiet_id, value from read_parquet('{path}')
+                where kpi_id = 'einwohner' and gebiet_ebene = 'kreis' and value is not null""").fetchall()) \
+                if path is not None and path.exists() else {}
         return loaded[day]
 
     rows = []
-    for day in sorted(kreis):
-        # the previous Stichtag: of this build, or published before (newest first, the first with a value)
-        in_build = max((d for d in kreis if d < day), default=None)
-        before, value = in_build, kreis.get(in_build)
-        for d in published:
-            if (d < day and (in_build is None or d > in_build) and d not in kreis
-                    and (v := published_value(d)) is not None):
-                before, value = d, v
-                break
-        if before is None:
-            continue
-        years = max((day - before).days / 365.25, 1 / 12)
-        allowed = max(COURSE_MIN_PERSONS, COURSE_SHARE_PER_YEAR * years * value)
-        rows.append((day, before, value, kreis[day], allowed, abs(kreis[day] - value) > allowed))
-    con.execute("""create or replace temp table pruefung_verlauf (stichtag date, stichtag_vorher date,
-        einwohner_vorher double, einwohner double, erlaubt double, ausserhalb boolean)""")
+    for gebiet, kreis in sorted(kreise.items()):
+        for day in sorted(kreis):
+            # the previous Stichtag: of this build, or published before (newest first, the first with a value)
+            in_build = max((d for d in kreis if d < day), default=None)
+            before, value = in_build, kreis.get(in_build)
+            for d in published:
+                if (d < day and (in_build is None or d > in_build) and d not in kreis
+                        and (v := published_values(d).get(gebiet)) is not None):
+                    before, value = d, v
+                    break
+            if before is None:
+                continue
+            years = max((day - before).days / 365.25, 1 / 12)
+            allowed = max(COURSE_MIN_PERSONS, COURSE_SHARE_PER_YEAR * years * value)
+            rows.append((day, gebiet, before, value, kreis[day], allowed, abs(kreis[day] - value) > allowed))
+    con.execute("""create or replace temp table pruefung_verlauf (stichtag date, gebiet_id varchar,
+        stichtag_vorher date, einwohner_vorher double, einwohner double, erlaubt double, ausserhalb boolean)""")
     if rows:
-        con.executemany("insert into pruefung_verlauf values (?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("insert into pruefung_verlauf values (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 # ------------------------------------------------------------------------------------------- validation

@@ -228,3 +228,18 @@ def test_a_population_jump_between_stichtage_blocks_the_later_one(tmp_path) -> N
     failed = [o for o in run_quality_gates(con, settings, days, suites) if o.failing_days]
     assert [o.failing_days for o in failed] == [{days[2]}]
     assert failed[0].severity == "blocking"
+
+
+def test_the_population_course_is_each_kreis_own_so_a_land_of_many_kreise_passes_and_a_jump_in_one_fails(
+        tmp_path) -> None:
+    settings = make_settings(tmp_path)
+    con = _warehouse(negative_on=DAYS[0] - dt.timedelta(days=1))
+    days = [*DAYS, dt.date(2026, 1, 31)]
+    # two Kreise of very different size, each steady: comparing one with the other would be a jump every day
+    for gebiet, series in (("01056", [320_000, 321_000, 322_000]), ("01001", [90_000, 90_500, 180_000])):
+        for day, einwohner in zip(days, series, strict=True):  # 01001's third: a Bestand twice
+            con.execute("insert into marts.fct_kpi_werte values ('einwohner', ?, 'Kreis', 'kreis', ?, ?, ?, null, "
+                        "'Personen', 'ok', ?, 'intern')", [gebiet, day, einwohner, einwohner, day])
+    suites = [s for s in load_suites() if s.name == "verlauf"]
+    failed = [o for o in run_quality_gates(con, settings, days, suites) if o.failing_days]
+    assert [o.failing_days for o in failed] == [{days[2]}]
