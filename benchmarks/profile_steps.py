@@ -22,18 +22,17 @@ def _run_results() -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def slowest_models(n: int = 8) -> dict[str, float]:
-    """The dbt step's own seconds per model (dbt's run_results.json of this lake's build), slowest first:
-    with two threads they add up to more than the step."""
-    slowest = sorted(_run_results().get("results", []), key=lambda r: -r["execution_time"])[:n]
+def slowest_models(results: dict, n: int = 8) -> dict[str, float]:
+    """The dbt step's own seconds per model (`results`: dbt's run_results.json of this lake's build), slowest
+    first: with two threads they add up to more than the step."""
+    slowest = sorted(results.get("results", []), key=lambda r: -r["execution_time"])[:n]
     # model.<project>.<name>, test.<project>.<name>.<hash>
     return {r["unique_id"].split(".")[2]: round(r["execution_time"], 2) for r in slowest}
 
 
-def dbt_threads() -> int | None:
+def dbt_threads(results: dict) -> int | None:
     """The threads the build ran with (a long window of only window models: one, warehouse/dbt.py): as passed
     to dbt, or else the profile's, seen as the worker threads its nodes ran on."""
-    results = _run_results()
     return results.get("args", {}).get("threads") or len({r["thread_id"] for r in results.get("results", [])}) or None
 
 
@@ -67,9 +66,10 @@ def main(argv: list[str]) -> int:
                                                                      raise_on_error=False)
         steps = {s.step_key: round(s.end_time - s.start_time, 2) for s in instance.get_run_step_stats(result.run_id)}
     done = time.perf_counter()
+    results = _run_results()
     print(json.dumps({"import_and_definitions_s": round(loaded - started, 2), "steps_s": steps,
                       "run_s": round(done - loaded, 2), "total_s": round(done - started, 2),
-                      "dbt_models_s": slowest_models(), "dbt_threads": dbt_threads(),
+                      "dbt_models_s": slowest_models(results), "dbt_threads": dbt_threads(results),
                       "success": result.success}))
     return 0 if result.success else 1
 
