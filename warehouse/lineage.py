@@ -11,7 +11,7 @@ from kernel.settings import DBT_PROJECT_DIR
 
 REF = re.compile(r"""\bref\(\s*['"](\w+)['"]\s*\)""")
 # every measure reaches the KPIs through one of these models: the own systems' per Gemeinde, the official
-# statistics' per area (both read by fct_kpi_werte)
+# statistics' per area (both read by int_kpi_summen)
 MEASURES_MODELS = ("int_messwerte", "int_messwerte_amtlich_gebiete")
 # the provisional status of measures is set here, from the models the catalogue's `provisional` names
 PROVISIONAL_MODEL = "int_messgroessen_stand"

@@ -1,11 +1,11 @@
 {{ config(materialized='view') }}
--- A view: only fct_kpi_werte reads it (why views: int_messwerte.sql).
+-- A view: only int_kpi_summen reads it (why views: int_messwerte.sql).
 -- The official statistics' measures per Stichtag and published area:
 -- * for the comparison areas (Land, Bund);
 -- * for measures only they have (unemployment, school leavers) also for the Kreis's own areas: Gemeinden
 --   and Ämter from the Gemeinde values, the Kreis from its published value.
 -- Official values count as of their newest reference date on or before the Stichtag (annual 31.12.,
--- 1 March, month ends), never interpolated. The own systems' measures are not here: fct_kpi_werte matches
+-- 1 March, month ends), never interpolated. The own systems' measures are not here: int_kpi_summen matches
 -- them at Gemeinde level (int_messwerte) and sums its matches up to Amt and Kreis.
 -- `vergleichsgebiet`: a Land or Bund row, which the KPIs read by their comparison formula.
 with stichtage as (

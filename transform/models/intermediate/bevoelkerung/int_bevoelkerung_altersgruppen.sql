@@ -1,6 +1,6 @@
 -- The population cube in the age groups of the KPI catalogue (int_altersgruppen): what int_messwerte draws
 -- the population measures from. Summed here, once, from 2.1 M single-age rows to 0.34 M for a series of 132
--- month ends, the KPI terms' match in fct_kpi_werte no longer walks every single age (2.7 → 1.7 s, measured:
+-- month ends, the KPI terms' match (int_kpi_summen) no longer walks every single age (2.7 → 1.7 s, measured:
 -- BENCHMARKS.md); the groups' counts and age sums are exact, so every KPI is the same to the bit.
 select
     b.tag,

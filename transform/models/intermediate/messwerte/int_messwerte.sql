@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}
--- A view: fct_kpi_werte reads it once, matching the KPI terms per Gemeinde; as a table it (with the area
+-- A view: int_kpi_summen reads it once, matching the KPI terms per Gemeinde; as a table it (with the area
 -- roll-up then beside it) wrote and re-read ≈ 24 M rows for a series of 132 month ends (the window models
 -- 31.8 → 25.8 s as views, measured: BENCHMARKS.md).
 -- Named measures per Stichtag and Gemeinde in one long table, with the dimensions KPI terms filter
