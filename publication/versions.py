@@ -99,21 +99,31 @@ def list_versions(settings: Settings) -> list[dict]:
     return out
 
 
-def prune(settings: Settings, keep: int, dry_run: bool = False) -> list[Path]:
-    """Per Stichtag keep the newest build of each of the `keep` newest Datenstände, and always the
-    latest pointer's target; remove the rest. Returns the removed version directories."""
-    if keep < 1:
+def prune(settings: Settings, keep: int | None, dry_run: bool = False, failed: bool = False) -> list[Path]:
+    """Per Stichtag keep the newest build of each of the `keep` newest Datenstände (None: every version),
+    and always the latest pointer's target; remove the rest. `failed`: remove also every version whose
+    blocking checks failed. Such a version is kept for review and stays the record of its (D, K, F): after
+    a check is corrected, removing it is what lets the next run write and check it again. Returns the
+    removed version directories."""
+    if keep is None and not failed:
+        raise ValueError("--keep oder --gescheiterte angeben: sonst bliebe jede Version")
+    if keep is not None and keep < 1:
         raise ValueError("--keep muss mindestens 1 sein: die neueste Version bleibt immer")
     removed = []
     for day_dir in sorted(versions_root(settings).glob("stichtag=*")):
         latest = read_latest(settings, dt.date.fromisoformat(day_dir.name.split("=")[1]))
-        protected = {day_dir / latest["path"]} if latest else set()
-        by_datenstand = sorted(day_dir.glob("datenstand=*"), key=lambda p: p.name, reverse=True)
-        for ds_dir in by_datenstand[:keep]:
-            builds = sorted(ds_dir.glob("build=*"), key=lambda p: (p / "manifest.json").stat().st_mtime)
-            protected.update(builds[-1:])
+        current = {day_dir / latest["path"]} if latest else set()
+        kept = set(day_dir.glob("datenstand=*/build=*"))
+        if keep is not None:
+            kept = set()
+            by_datenstand = sorted(day_dir.glob("datenstand=*"), key=lambda p: p.name, reverse=True)
+            for ds_dir in by_datenstand[:keep]:
+                builds = sorted(ds_dir.glob("build=*"), key=lambda p: (p / "manifest.json").stat().st_mtime)
+                kept.update(builds[-1:])
+        if failed:
+            kept = {b for b in kept if _checks_passed(b)}
         for build in sorted(day_dir.glob("datenstand=*/build=*")):
-            if build in protected:
+            if build in current or build in kept:
                 continue
             removed.append(build)
             if not dry_run:
@@ -123,3 +133,7 @@ def prune(settings: Settings, keep: int, dry_run: bool = False) -> list[Path]:
                 if not any(build.parent.iterdir()):
                     build.parent.rmdir()
     return removed
+
+
+def _checks_passed(build: Path) -> bool:
+    return json.loads((build / "manifest.json").read_text(encoding="utf-8"))["checks_passed"]

@@ -332,13 +332,15 @@ def cmd_versions_prune(args: argparse.Namespace, settings: Settings) -> int:
 
     with build_lock(settings):
         try:
-            removed = prune(settings, args.keep, dry_run=args.dry_run)
+            removed = prune(settings, args.keep, dry_run=args.dry_run, failed=args.gescheiterte)
         except ValueError as e:
             raise CliError(str(e)) from None
         if not args.dry_run:
             refresh_analytics_db(settings)
     verb = "würde entfernen" if args.dry_run else "entfernt"
-    print(f"{len(removed)} Versionen {verb} (je Stichtag bleiben die {args.keep} neuesten Datenstände "
+    kept = [f"die {args.keep} neuesten Datenstände" if args.keep is not None else "alle Datenstände",
+            "ohne gescheiterte Prüfungen" if args.gescheiterte else ""]
+    print(f"{len(removed)} Versionen {verb} (je Stichtag bleiben {' '.join(k for k in kept if k)} "
           "und immer die aktuelle Version)")
     for p in removed:
         print(f"  {p}")
@@ -646,8 +648,11 @@ def build_parser() -> argparse.ArgumentParser:
     vl = vsub.add_parser("list", help="Versionen mit Datenstand, Build, Prüfungen, aktueller Version")
     vl.add_argument("--stichtag", type=_date, help="nur dieser Stichtag")
     vl.set_defaults(func=cmd_versions_list)
-    vp = vsub.add_parser("prune", help="alte Versionen entfernen (nie die aktuelle)")
-    vp.add_argument("--keep", type=int, required=True, help="so viele neueste Datenstände je Stichtag behalten")
+    vp = vsub.add_parser("prune", help="alte oder gescheiterte Versionen entfernen (nie die aktuelle)")
+    vp.add_argument("--keep", type=int, help="so viele neueste Datenstände je Stichtag behalten")
+    vp.add_argument("--gescheiterte", action="store_true",
+                    help="auch Versionen entfernen, deren Prüfungen scheiterten: nach der Korrektur einer "
+                         "Prüfung schreibt und prüft der nächste Lauf sie neu")
     vp.add_argument("--dry-run", action="store_true", help="nur anzeigen")
     vp.set_defaults(func=cmd_versions_prune)
 

@@ -747,7 +747,10 @@ def test_households_built_in_parts_are_the_same_rows(built, tmp_path, monkeypatc
 
 
 # Runs last in this module: it ingests a bad delivery into the module's lake.
-def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_the_published_versions_stay(built) -> None:
+def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_rechecked_only_once_its_version_is_removed(
+        built, monkeypatch) -> None:
+    """The blocked version is the record of its inputs: a run with a corrected gate leaves it as it is, and
+    `stichtag versions prune --gescheiterte` removes it (and nothing else) so the next run checks it again."""
     from publication.public_zone import publish_all_public
     from publication.versions import read_latest
 
@@ -780,6 +783,24 @@ def test_a_revised_delivery_missing_a_gemeinde_is_blocked_and_the_published_vers
     assert len(blocked) == 1 and blocked[0]["build"] != latest_before["build"]
     failed = [c for c in blocked[0]["checks"] if not c["passed"] and c.get("severity", "blocking") == "blocking"]
     assert any("verschwunden" in c["check"] and "01056001" in c["detail"] for c in failed)
+
+    # the gate corrected (here: Appen's drop judged a real change, so a higher threshold), the same inputs
+    # published again from the same build: the existing version keeps its record, nothing switches
+    import publication.quality
+    from publication.publish import publish_kpi_values
+    from publication.versions import prune
+
+    monkeypatch.setattr(publication.quality, "VANISHED_FROM", 10_000)
+    again = publish_kpi_values(settings, day, day + dt.timedelta(days=1), raise_on_failure=False)
+    assert [(p.created, p.checks_passed) for p in again] == [(False, False)]
+    assert read_latest(settings, day) == latest_before
+    others = {m for m in versions.glob("datenstand=*/build=*") if m.name != f"build={blocked[0]['build']}"}
+    assert prune(settings, keep=None, failed=True) == [again[0].path]
+    assert set(versions.glob("datenstand=*/build=*")) == others and read_latest(settings, day) == latest_before
+    rechecked = publish_kpi_values(settings, day, day + dt.timedelta(days=1))
+    assert [(p.created, p.checks_passed, p.latest) for p in rechecked] == [(True, True, True)]
+    assert rechecked[0].path.name == f"build={blocked[0]['build']}"  # the same inputs: the same version
+    assert read_latest(settings, day)["datenstand"] == blocked[0]["datenstand"]
 
 
 def test_a_new_lakes_first_build_parses_nothing_again(built) -> None:

@@ -93,6 +93,8 @@ def test_prune_keeps_the_newest_datenstaende_and_never_the_latest(three_datensta
     assert len(left) == 1 and left[0]["is_latest"] and len(removed) == 2 * 4
     with pytest.raises(ValueError, match="mindestens 1"):
         prune(s, keep=0)
+    with pytest.raises(ValueError, match="--gescheiterte"):
+        prune(s, keep=None)  # neither rule: nothing to remove by, rather than everything
 
 
 @pytest.mark.parametrize("crash_at", ["publish:mid-version", "publish:before-pointer"])
