@@ -60,6 +60,48 @@ wanderungen as (
     {{ altersgruppe_join(
         alter_am('w.ereignisdatum', 'w.geburtsjahr', 'w.geburtsmonat'), ref('int_altersgruppen'), 'g'
     ) }}
+),
+
+-- The 12-month windows (vorjahrestag, stichtag] of all Stichtage cut the calendar at their ends into
+-- sections; each event is counted once into its section (the first window end on or after its day), and a
+-- window adds up the sections it holds. A series of month ends joins a dozen windows to each group's count
+-- per section instead of to each event (132 month ends of the demo Kreis: 9.1 M event-window rows before,
+-- int_kpi_summen 1.87 → 1.44 s, identical rows; measured). An event after the last Stichtag has no section,
+-- one on or before the first window's start only the first section, which no window holds.
+abschnittsenden as (
+    select stichtag as tag from stichtage
+    union
+    select vorjahrestag from stichtage
+),
+
+ereignisse_je_abschnitt as (
+    select
+        e.ereignisart,
+        e.gemeinde_ags,
+        a.tag as abschnitt_ende,
+        e.alter,
+        e.alter_bis,
+        e.geschlecht,
+        e.deutsch,
+        count(*) as anzahl
+    from ereignisse as e
+    asof join abschnittsenden as a on e.ereignisdatum <= a.tag
+    group by all
+),
+
+wanderungen_je_abschnitt as (
+    select
+        w.messgroesse,
+        w.gemeinde_ags,
+        a.tag as abschnitt_ende,
+        w.alter,
+        w.alter_bis,
+        w.geschlecht,
+        w.deutsch,
+        count(*) as anzahl
+    from wanderungen as w
+    asof join abschnittsenden as a on w.ereignisdatum <= a.tag
+    group by all
 )
 
 select
@@ -107,9 +149,9 @@ select
     e.alter_bis,
     e.geschlecht,
     e.deutsch,
-    count(*)
+    sum(e.anzahl)::bigint
 from stichtage as s
-join ereignisse as e on e.ereignisdatum > s.vorjahrestag and e.ereignisdatum <= s.stichtag
+join ereignisse_je_abschnitt as e on e.abschnitt_ende > s.vorjahrestag and e.abschnitt_ende <= s.stichtag
 group by all
 
 union all
@@ -121,9 +163,9 @@ select
     w.alter_bis,
     w.geschlecht,
     w.deutsch,
-    count(*)
+    sum(w.anzahl)::bigint
 from stichtage as s
-join wanderungen as w on w.ereignisdatum > s.vorjahrestag and w.ereignisdatum <= s.stichtag
+join wanderungen_je_abschnitt as w on w.abschnitt_ende > s.vorjahrestag and w.abschnitt_ende <= s.stichtag
 group by all
 
 union all
