@@ -16,12 +16,12 @@ bevoelkerung as (
 ),
 
 -- an event's age is its own, whatever the Stichtag: taken to its age group once per event, before the
--- 12-month windows join each event to a dozen Stichtage
+-- events are counted into the 12-month windows
 ereignisse as (
     select
-        e.ereignisart,
-        e.ereignisdatum,
+        case e.ereignisart when 'Geburt' then 'geburten_12m' else 'sterbefaelle_12m' end as messgroesse,
         e.gemeinde_ags,
+        e.ereignisdatum,
         e.geschlecht,
         g.alter_von as alter,
         g.alter_bis,
@@ -76,7 +76,7 @@ abschnittsenden as (
 
 ereignisse_je_abschnitt as (
     select
-        e.ereignisart,
+        e.messgroesse,
         e.gemeinde_ags,
         a.tag as abschnitt_ende,
         e.alter,
@@ -84,23 +84,12 @@ ereignisse_je_abschnitt as (
         e.geschlecht,
         e.deutsch,
         count(*) as anzahl
-    from ereignisse as e
+    from (
+        select * from ereignisse
+        union all
+        select * from wanderungen
+    ) as e
     asof join abschnittsenden as a on e.ereignisdatum <= a.tag
-    group by all
-),
-
-wanderungen_je_abschnitt as (
-    select
-        w.messgroesse,
-        w.gemeinde_ags,
-        a.tag as abschnitt_ende,
-        w.alter,
-        w.alter_bis,
-        w.geschlecht,
-        w.deutsch,
-        count(*) as anzahl
-    from wanderungen as w
-    asof join abschnittsenden as a on w.ereignisdatum <= a.tag
     group by all
 )
 
@@ -141,10 +130,11 @@ select
 from stichtage as s join bevoelkerung as b on b.tag = s.vorjahrestag
 
 union all
+-- births, deaths, moves in and out: the 12 months up to the Stichtag
 select
     s.stichtag,
     e.gemeinde_ags,
-    case e.ereignisart when 'Geburt' then 'geburten_12m' else 'sterbefaelle_12m' end,
+    e.messgroesse,
     e.alter,
     e.alter_bis,
     e.geschlecht,
@@ -152,20 +142,6 @@ select
     sum(e.anzahl)::bigint
 from stichtage as s
 join ereignisse_je_abschnitt as e on e.abschnitt_ende > s.vorjahrestag and e.abschnitt_ende <= s.stichtag
-group by all
-
-union all
-select
-    s.stichtag,
-    w.gemeinde_ags,
-    w.messgroesse,
-    w.alter,
-    w.alter_bis,
-    w.geschlecht,
-    w.deutsch,
-    sum(w.anzahl)::bigint
-from stichtage as s
-join wanderungen_je_abschnitt as w on w.abschnitt_ende > s.vorjahrestag and w.abschnitt_ende <= s.stichtag
 group by all
 
 union all
