@@ -113,8 +113,9 @@ def prune(settings: Settings, keep: int | None, dry_run: bool = False, failed: b
     for day_dir in sorted(versions_root(settings).glob("stichtag=*")):
         latest = read_latest(settings, dt.date.fromisoformat(day_dir.name.split("=")[1]))
         current = {day_dir / latest["path"]} if latest else set()
-        kept = set(day_dir.glob("datenstand=*/build=*"))
-        if keep is not None:
+        if keep is None:
+            kept = set(day_dir.glob("datenstand=*/build=*"))
+        else:
             kept = set()
             by_datenstand = sorted(day_dir.glob("datenstand=*"), key=lambda p: p.name, reverse=True)
             for ds_dir in by_datenstand[:keep]:

@@ -338,10 +338,10 @@ def cmd_versions_prune(args: argparse.Namespace, settings: Settings) -> int:
         if not args.dry_run:
             refresh_analytics_db(settings)
     verb = "würde entfernen" if args.dry_run else "entfernt"
-    kept = [f"die {args.keep} neuesten Datenstände" if args.keep is not None else "alle Datenstände",
-            "ohne gescheiterte Prüfungen" if args.gescheiterte else ""]
-    print(f"{len(removed)} Versionen {verb} (je Stichtag bleiben {' '.join(k for k in kept if k)} "
-          "und immer die aktuelle Version)")
+    kept = f"die {args.keep} neuesten Datenstände" if args.keep is not None else "alle Datenstände"
+    if args.gescheiterte:
+        kept += " ohne gescheiterte Prüfungen"
+    print(f"{len(removed)} Versionen {verb} (je Stichtag bleiben {kept} und immer die aktuelle Version)")
     for p in removed:
         print(f"  {p}")
     return 0
