@@ -31,12 +31,13 @@ def make_settings(root: Path) -> Settings:
     return Settings(lake=root / "lake", inbox=root / "inbox", key_file=root / "keys" / "pseudonym.key")
 
 
-# Seconds each module took on 2 cores (the slowest tests' times, 2026-12-06 night, 415 tests): the longest run
-# first, so the two workers of `make test` (`--dist loadfile --no-loadscope-reorder`) finish together instead
+# Seconds each module took on 2 cores (`--durations=0` summed per module, 2026-12-07, 419 tests): the longest
+# run first, so the two workers of `make test` (`--dist loadfile --no-loadscope-reorder`) finish together instead
 # of one waiting on a late long module. A module not listed starts last; the order changes no test's outcome.
-MODULE_SECONDS = {"test_pipeline.py": 114, "test_versions.py": 86, "test_reuse.py": 38, "test_crash_safety.py": 36,
-                  "test_ingest.py": 35, "test_cli.py": 31, "test_generator.py": 15, "test_report.py": 14,
-                  "test_stichtag_edge_cases.py": 14, "test_bad_input_corpus.py": 9}
+MODULE_SECONDS = {"test_pipeline.py": 77, "test_crash_safety.py": 45, "test_versions.py": 32, "test_cli.py": 30,
+                  "test_ingest.py": 29, "test_reuse.py": 27, "test_report.py": 22, "test_bad_input_corpus.py": 16,
+                  "test_stichtag_edge_cases.py": 10, "test_generator.py": 7, "test_internal_sources.py": 6,
+                  "test_manifest.py": 6}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

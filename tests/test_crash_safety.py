@@ -1,9 +1,10 @@
-"""Crash safety: kill -9 the process mid-ingest and mid-dbt; the lake stays consistent, readers see
-the previous complete state, and a rerun ends exactly like an uninterrupted run."""
+"""Crash safety: kill -9 the process mid-ingest, mid-dbt and mid-publication; the lake stays consistent,
+readers see the previous complete state, and a rerun ends exactly like an uninterrupted run."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from publication.publish import kpi_export_path
-from publication.versions import read_latest
+from publication.versions import read_latest, versions_root
 from sources.ingest import delivery_files, read_ingest_log, sweep_leftovers
 from tests.conftest import MINI_DAY, copy_lake, make_settings, run_cli
 from tests.mini import A, write_mini_delivery
@@ -56,16 +57,24 @@ def test_leftover_temporary_files_are_ignored_by_readers_and_swept(small_kreis, 
     assert sweep_leftovers(s) == [leftover] and not leftover.exists()
 
 
-def test_materialisation_killed_while_dbt_runs_leaves_the_published_state_and_reruns(one_old_datenstand,
-                                                                                      tmp_path) -> None:
+def test_a_materialisation_killed_at_any_point_leaves_the_published_state_and_the_rerun_completes(
+        one_old_datenstand, tmp_path) -> None:
+    """kill -9 while dbt writes the build database, then (on its leftovers) in the middle of writing the version,
+    then just before the latest pointer moves: each time readers keep the previous complete version, and one
+    rerun recovers the database, builds and publishes the new one."""
     s = copy_lake(one_old_datenstand, tmp_path)  # DAY published at the Datenstand before the Storno
     export = kpi_export_path(s, DAY)
     before = export.read_bytes()
+    reader = duckdb.connect(str(s.analytics_db), read_only=True)
 
-    crashed = run_cli(s, "materialise", "--stichtag", DAY.isoformat(), crash_at="dbt:running")
-    assert crashed.returncode == -9  # killed while dbt wrote the build database (dbt runs in the process)
-    assert export.read_bytes() == before  # readers still get the previous complete version
-    assert read_latest(s, DAY)["datenstand"] == "20160405T060000Z"
+    for crash_at in ("dbt:running", "publish:mid-version", "publish:before-pointer"):
+        crashed = run_cli(s, "materialise", "--stichtag", DAY.isoformat(), crash_at=crash_at)
+        assert crashed.returncode == -9, crashed.stderr[-2000:]  # killed with SIGKILL at that point
+        assert export.read_bytes() == before, crash_at  # readers still get the previous complete version
+        assert read_latest(s, DAY)["datenstand"] == "20160405T060000Z", crash_at
+        assert reader.execute("select count(*) from kpi_values").fetchone()[0] > 0
+        for manifest in versions_root(s).glob("*/*/*/manifest.json"):
+            assert json.loads(manifest.read_text())["checks_passed"]  # no half-written version is visible
 
     rerun = run_cli(s, "materialise", "--stichtag", DAY.isoformat())  # recovers the database, builds, publishes
     assert rerun.returncode == 0, rerun.stderr[-3000:]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import duckdb
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from kernel.window import StichtagWindow
 from publication.publish import kpi_export_path
 from publication.versions import list_versions, prune, read_latest, versions_root
-from tests.conftest import MINI_DAY, copy_lake, make_settings, run_cli, run_job
+from tests.conftest import MINI_DAY, make_settings, run_job
 from tests.mini import A, write_mini_delivery
 
 # the wrong-date Zuzug (cancelled in the April delivery) is in effect; A's newborn of 15.03 counts from 1.03
@@ -95,28 +94,6 @@ def test_prune_keeps_the_newest_datenstaende_and_never_the_latest(three_datensta
         prune(s, keep=0)
     with pytest.raises(ValueError, match="--gescheiterte"):
         prune(s, keep=None)  # neither rule: nothing to remove by, rather than everything
-
-
-@pytest.mark.parametrize("crash_at", ["publish:mid-version", "publish:before-pointer"])
-def test_a_crash_while_publishing_leaves_readers_on_the_previous_version(one_old_datenstand, tmp_path,
-                                                                         crash_at) -> None:
-    s = copy_lake(one_old_datenstand, tmp_path)
-    export = kpi_export_path(s, DAY)
-    assert einwohner_a(export) == 5.0
-    reader = duckdb.connect(str(s.analytics_db), read_only=True)
-
-    crashed = run_cli(s, "materialise", "--stichtag", DAY.isoformat(), crash_at=crash_at)
-    assert crashed.returncode == -9, crashed.stderr[-2000:]  # killed with SIGKILL mid-publication
-    assert read_latest(s, DAY)["datenstand"] == "20160405T060000Z"
-    assert einwohner_a(export) == 5.0  # the previous complete version, readable
-    assert reader.execute("select count(*) from kpi_values").fetchone()[0] > 0
-    for manifest in versions_root(s).glob("*/*/*/manifest.json"):
-        assert json.loads(manifest.read_text())["checks_passed"]  # no half-written version is visible
-
-    rerun = run_cli(s, "materialise", "--stichtag", DAY.isoformat())
-    assert rerun.returncode == 0, rerun.stderr[-2000:]
-    assert read_latest(s, DAY)["datenstand"] == "20160505T060000Z"
-    assert einwohner_a(export) == 4.0
 
 
 def test_status_reports_deliveries_versions_and_a_free_lock(three_datenstaende) -> None:

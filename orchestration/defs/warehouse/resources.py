@@ -74,7 +74,7 @@ class InProcessDbtResource(DbtCliResource):
             except BaseException as e:  # noqa: BLE001 — handed to the consumer, which raises it
                 outcome.append(e)
             finally:
-                _close_build_db()
+                close_build_db()
                 events.put(None)
 
         worker = threading.Thread(target=run, name="dbt", daemon=True)
@@ -119,7 +119,7 @@ def _environ(variables: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _close_build_db() -> None:
+def close_build_db() -> None:
     """dbt-duckdb keeps its database open in the process after a run (its `keep_open`, so that the nodes of
     one run share it). Closed here: the build lock is released after the build, and the job's later steps
     open the build database read-only, which DuckDB refuses in a process holding it read-write."""
