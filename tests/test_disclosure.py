@@ -275,3 +275,46 @@ def test_the_warm_started_solver_finds_the_cold_solvers_bounds_for_every_objecti
     unbounded = WarmLp(csr_matrix(np.array([[1.0, 1.0, 0.0]])), np.array([5.0]), None, None, 3)
     assert unbounded.bounds(np.array([0.0, 0.0, 1.0])) is None  # nothing caps the third atom
     assert unbounded.bounds(np.array([1.0, 0.0, 0.0])) == (0.0, 5.0)  # and the model still answers after it
+
+
+def test_an_audit_solved_in_threads_finds_exactly_what_one_thread_finds(monkeypatch) -> None:
+    """Large audits solve their independent blocks in threads (HiGHS releases the GIL): every protection
+    pattern, finding, bound and basis must be the one of a single thread. Four unrelated catalogues in one
+    make four blocks per quantity family; the threshold is lowered so that this small Kreis uses threads."""
+    import threading
+
+    from publication.disclosure import block
+
+    merged = _catalogue(
+        [{"id": "quote", "numerator": [{"measure": "hilfen"}], "denominator": [{"measure": "kinder"}],
+          "unit": "prozent"},
+         {"id": "kinderarmut", "numerator": [{"measure": "sgb2", "age": [0, 14]}],
+          "denominator": [{"measure": "bev", "age": [0, 14]}], "unit": "prozent"},
+         {"id": "jugendarmut", "numerator": [{"measure": "sgb2", "age": [15, 17]}],
+          "denominator": [{"measure": "bev", "age": [15, 17]}], "unit": "prozent"},
+         {"id": "u18_sgb2", "numerator": [{"measure": "sgb2", "age": [0, 17]}],
+          "denominator": [{"measure": "bev", "age": [0, 17]}], "unit": "prozent"},
+         {"id": "geburten", "numerator": [{"measure": "geburten"}], "unit": "anzahl"},
+         {"id": "sterbefaelle", "numerator": [{"measure": "sterbefaelle"}], "unit": "anzahl"},
+         {"id": "nat_saldo", "numerator": [{"measure": "geburten"}, {"measure": "sterbefaelle", "factor": -1}],
+          "unit": "anzahl"},
+         {"id": "alleinerziehende_bg", "numerator": [{"measure": "bg_allein"}],
+          "denominator": [{"measure": "bg_kinder"}], "unit": "prozent", "share_of_group": True}],
+        {"hilfen": {}, "kinder": {}, "sgb2": {"dimensions": ["alter"]}, "bev": {"dimensions": ["alter"]},
+         "geburten": {}, "sterbefaelle": {}, "bg_allein": {"part_of": "bg_kinder"}, "bg_kinder": {}})
+    rows = _rows(merged, {**QUOTE_DATA, **AGES_DATA, **BALANCE_DATA, **GROUP_DATA})
+    solved_in: list[str] = []
+    solve = block.solve
+    monkeypatch.setattr(block, "solve", lambda b: solved_in.append(threading.current_thread().name) or solve(b))
+
+    def everything(threads: int) -> tuple:
+        monkeypatch.setenv(block.THREADS_ENV, str(threads))
+        p = protect(rows, merged, HIERARCHY)
+        return p.public, p.hidden, p.findings, p.rounds, attack(rows, _primary_only(rows, merged), merged, HIERARCHY)
+
+    alone = everything(1)
+    assert not [name for name in solved_in if name.startswith("audit")]
+    monkeypatch.setattr(block, "THREADS_FROM", 0)
+    assert everything(2) == alone
+    assert [name for name in solved_in if name.startswith("audit")]  # the threads did solve blocks
+    assert alone[4] and all(f.basis for f in alone[4])  # findings with the cells they rest on were compared

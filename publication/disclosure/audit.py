@@ -13,7 +13,8 @@ recovery. Each finding carries the published cells its bound rests on (the non-z
 secondary suppression hides next.
 
 The system splits into independent blocks (atoms never tied by a published cell); each block with a hidden
-cell is solved on its own, which keeps a release of ~7,000 cells to seconds.
+cell is solved on its own (block.py: in this process, or spread over a pool of processes where the blocks
+are large), which keeps a release of ~7,000 cells to seconds.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from kernel.catalogue import Catalogue
+from publication.disclosure.block import EPS, Block, Target, solve_all
 from publication.disclosure.model import Atom, Hierarchy, Release, Signature, counts_persons, ordered
-from publication.disclosure.solver import ColdLp, WarmLp
 
 Key = tuple[Signature, str]
-EPS = 1e-6
 
 
 class ModelError(RuntimeError):
@@ -197,18 +197,6 @@ class _System:
         return [out[r] for r in sorted(out)]
 
 
-def _matrix(rows: list[Row], col: np.ndarray):
-    """The rows over the block's columns (`col`: variable → column), zero coefficients left out."""
-    from scipy.sparse import csr_matrix
-
-    variables = np.concatenate([r[0] for r in rows])
-    data = np.concatenate([r[1] for r in rows])
-    ri = np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows])
-    nonzero = data != 0
-    return csr_matrix((data[nonzero].tolist(), (ri[nonzero].tolist(), col[variables[nonzero]].tolist())),
-                      shape=(len(rows), int((col >= 0).sum())))
-
-
 def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalogue: Catalogue,
           protection: dict[Signature, int], only: set[Key] | None = None,
           expansions: Expansions | None = None) -> list[Finding]:
@@ -230,94 +218,34 @@ def audit(releases: list[tuple[Release, set[Key]]], hierarchy: Hierarchy, catalo
         target_keys.append(key)
         offsets.append(offset)
     names = {i: name for name, i in system.var.items()}
-    findings = []
+    blocks = []
     for variables, eq_rows, ub_rows, tis in system.blocks(targets):
         columns = np.full(len(system.var), -1, dtype=np.int64)
         columns[variables] = np.arange(len(variables))
-        integral = np.array([counts_persons(names[v][0][0], catalogue) for v in variables], dtype=int)
-        certain = [r for r in eq_rows if r not in system.assumed]
-        full = _Constraints(system, eq_rows, ub_rows, columns)
-        without_assumed: _Constraints | None = None  # built once, and only if an assumption misleads
+        block_targets = []
         for ti in tis:
-            key, offset = target_keys[ti], offsets[ti]
-            c = np.zeros(len(variables))
-            for v, coef in targets[ti].items():
-                c[columns[v]] = coef
-            truth = current.cells[key].truth
-            bounds = full.bounds(c, offset, protection[key[0]], integral, truth)
-            if len(certain) < len(eq_rows) and (bounds is None or not bounds[0] - EPS <= truth <= bounds[1] + EPS):
-                # the earlier Stichtag was revised since: its cells mislead, and a careful attacker drops them
-                without_assumed = without_assumed or _Constraints(system, certain, ub_rows, columns)
-                bounds = without_assumed.bounds(c, offset, protection[key[0]], integral, truth)
-            if bounds is None:
-                raise ModelError(f"{key[1]}: the published cells contradict the catalogue's relations")
-            lo, hi, basis = bounds
-            if not lo - EPS <= truth <= hi + EPS:
-                raise ModelError(f"{key[1]}: the model excludes the true value of a hidden cell")
+            t = targets[ti]
+            block_targets.append(Target(ti, columns[np.fromiter(t, dtype=np.int64, count=len(t))],
+                                        np.fromiter(t.values(), dtype=float, count=len(t)), offsets[ti],
+                                        protection[target_keys[ti][0]], current.cells[target_keys[ti]].truth))
+        blocks.append(Block(
+            n=len(variables),
+            eq=[(columns[system.rows[r][0][0]], system.rows[r][0][1]) for r in eq_rows],
+            rhs=np.array([system.rows[r][1] for r in eq_rows], dtype=float),
+            keys=[system.rows[r][2] for r in eq_rows],
+            assumed=np.array([r in system.assumed for r in eq_rows], dtype=bool),
+            ub=[(columns[system.ub[r][0]], system.ub[r][1]) for r in ub_rows],
+            integral=np.array([counts_persons(names[v][0][0], catalogue) for v in variables], dtype=int),
+            targets=block_targets))
+    findings = []
+    for bounds in solve_all(blocks):
+        for b in bounds:
+            key = target_keys[b.index]
+            if b.error is not None:
+                raise ModelError(f"{key[1]}: {b.error}")
             k = protection[key[0]]
-            if hi - lo < k - EPS:
+            if b.high - b.low < k - EPS:
                 kpi_id, side = current.cells[key].kpis[0]
-                findings.append(Finding(key[0], key[1], kpi_id, side, lo, hi, k,
-                                        tuple(ordered(b for b in basis if b is not None))))
+                findings.append(Finding(key[0], key[1], kpi_id, side, b.low, b.high, k,
+                                        tuple(ordered(x for x in b.basis if x is not None))))
     return sorted(findings, key=lambda f: (f.area, f.kpi_id, f.side, repr(f.sig)))
-
-
-class _Constraints:
-    """The equations and inequalities of one block, as matrices over its variables."""
-
-    def __init__(self, system: _System, eq_rows: list[int], ub_rows: list[int], col: np.ndarray) -> None:
-        self.keys = [system.rows[r][2] for r in eq_rows]
-        self.a_eq = _matrix([system.rows[r][0] for r in eq_rows], col) if eq_rows else None
-        self.b_eq = np.array([system.rows[r][1] for r in eq_rows]) if eq_rows else None
-        self.a_ub = _matrix([system.ub[r] for r in ub_rows], col) if ub_rows else None
-        self.b_ub = np.zeros(len(ub_rows)) if ub_rows else None
-        self.n = int((col >= 0).sum())
-        self.warm: WarmLp | None = None  # each built on its first objective
-        self.cold: ColdLp | None = None
-
-    def bounds(self, c: np.ndarray, offset: float, k: int, integral: np.ndarray,
-               truth: float) -> tuple[float, float, set[Key | None]] | None:
-        """(low, high, the published cells the bounds rest on) of c·x + offset; None if the rows contradict.
-        The warm-started solver's bounds (solver.py) settle a cell that passes: wide enough, the truth inside
-        (its basis is not needed then). Any other cell is solved again cold, as `linprog` solves it, so
-        findings, the cells they rest on and every error are exactly the cold solver's."""
-        if self.warm is None:
-            self.warm = WarmLp(self.a_eq, self.b_eq, self.a_ub, self.b_ub, self.n)
-        warm = self.warm.bounds(c)
-        if warm is not None:
-            lo, hi = self.integer_bounds(warm[0] + offset, warm[1] + offset, c, offset, k, integral)
-            if hi - lo >= k - EPS and lo - EPS <= truth <= hi + EPS:
-                return lo, hi, set()
-        if self.cold is None:
-            self.cold = ColdLp(self.a_eq, self.b_eq, self.a_ub, self.b_ub, self.n)
-        lo_res, hi_res = self.cold.minimum(c), self.cold.minimum(-c)
-        if lo_res.status == 2 or hi_res.status == 2:
-            return None
-        lo = lo_res.fun + offset if lo_res.status == 0 else -math.inf
-        hi = -hi_res.fun + offset if hi_res.status == 0 else math.inf
-        lo, hi = self.integer_bounds(lo, hi, c, offset, k, integral)
-        basis: set[Key | None] = set()
-        for res in (lo_res, hi_res):
-            if res.status == 0 and res.eq_marginals is not None:
-                basis |= {self.keys[j] for j, m in enumerate(res.eq_marginals) if abs(m) > 1e-9}
-        return lo, hi, basis
-
-    def integer_bounds(self, lo: float, hi: float, c: np.ndarray, offset: float, k: int,
-                       integral: np.ndarray) -> tuple[float, float]:
-        """The LP bounds, narrowed by the mixed-integer programme where counts are integral. The LP interval
-        contains the integer one: only a pass whose integer hull may be narrower than k is worth the MILP."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
-        if (hi - lo >= k - EPS and integral.any() and math.isfinite(lo) and math.isfinite(hi)
-                and math.floor(hi + EPS) - math.ceil(lo - EPS) < k + 1):
-            cons = [LinearConstraint(self.a_eq, self.b_eq, self.b_eq)] if self.a_eq is not None else []
-            if self.a_ub is not None:
-                cons.append(LinearConstraint(self.a_ub, -np.inf, self.b_ub))
-            for sign in (1, -1):
-                res = milp(sign * c, constraints=cons, integrality=integral, bounds=Bounds(0, np.inf))
-                if res.status == 0:
-                    if sign == 1:
-                        lo = max(lo, res.fun + offset)
-                    else:
-                        hi = min(hi, -res.fun + offset)
-        return lo, hi
