@@ -411,11 +411,11 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
          GOALS["make run"], "s", False, "≤ 120 s"),
         ("`make test` on 2 cores", med.get("`make test` (pytest, one worker per core)"), GOALS["make test"], "s",
          False, "≤ 180 s"),
+        # a series stopped at its budget shows its peak so far, and is not met whatever that peak
+        ("Land: 132 month ends, " + land_series.note, land_series.rss / 1024, GOALS["land rss gib"], "GiB", False,
+         "≤ 4 GiB, and the series complete") if land_series and land_series.note.startswith("stopped") else
         ("Land: 132 month ends, peak RSS of all processes", land_series.rss / 1024 if land_series and
          land_series.seconds else None, GOALS["land rss gib"], "GiB", False, "≤ 4 GiB"),
-        *([("Land: 132 month ends, " + land_series.note, land_series.rss / 1024, GOALS["land rss gib"], "GiB",
-            False, "≤ 4 GiB, and the series complete")] if land_series and not land_series.seconds
-          and land_series.note.startswith("stopped") else []),
         ("Land: one Stichtag", land_one.median if land_one and land_one.seconds else None,
          GOALS["land one Stichtag"], "s", False, "≤ 60 s"),
     ]

@@ -13,8 +13,8 @@ recovery. Each finding carries the published cells its bound rests on (the non-z
 secondary suppression hides next.
 
 The system splits into independent blocks (atoms never tied by a published cell); each block with a hidden
-cell is solved on its own (block.py: in this process, or spread over a pool of processes where the blocks
-are large), which keeps a release of ~7,000 cells to seconds.
+cell is solved on its own (block.py: one after the other, or several at once in threads where the blocks are
+large), which keeps a release of ~7,000 cells to seconds.
 """
 
 from __future__ import annotations
