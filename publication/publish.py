@@ -33,7 +33,14 @@ from kernel.log import log_event
 from kernel.settings import Settings
 from publication.quality import run_quality_gates
 from publication.schema import EXPORT_COLUMNS, LEVEL_ORDER
-from publication.versions import read_latest, switch_latest, version_dir, versions_root, write_version
+from publication.versions import (
+    read_latest,
+    read_manifest,
+    switch_latest,
+    version_dir,
+    versions_root,
+    write_version,
+)
 from warehouse.datenstand import BuildInfo, read_build_info
 
 
@@ -168,7 +175,7 @@ def _publish_one(con: duckdb.DuckDBPyConnection, settings: Settings, info: Build
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 
     created = write_version(target, write)
-    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(target)
     rows = manifest["row_counts"]["kpi_values"]  # in every manifest (`stichtag versions list` reads it so)
     passed = manifest["checks_passed"]
     failed_checks = tuple(f"{c['check']}: {c['detail']}" for c in manifest["checks"]

@@ -88,10 +88,15 @@ def switch_latest(settings: Settings, stichtag: dt.date, datenstand: str, build:
     return True
 
 
+def read_manifest(build: Path) -> dict:
+    """The manifest of a version directory: its inputs, code, checks and row counts."""
+    return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+
+
 def list_versions(settings: Settings) -> list[dict]:
     out = []
     for manifest in sorted(versions_root(settings).glob("stichtag=*/datenstand=*/build=*/manifest.json")):
-        m = json.loads(manifest.read_text(encoding="utf-8"))
+        m = read_manifest(manifest.parent)
         latest = read_latest(settings, dt.date.fromisoformat(m["stichtag"]))
         m["is_latest"] = bool(latest and latest["datenstand"] == m["datenstand"] and latest["build"] == m["build"])
         m["path"] = str(manifest.parent)
@@ -122,7 +127,7 @@ def prune(settings: Settings, keep: int | None, dry_run: bool = False, failed: b
                 builds = sorted(ds_dir.glob("build=*"), key=lambda p: (p / "manifest.json").stat().st_mtime)
                 kept.update(builds[-1:])
         if failed:
-            kept = {b for b in kept if _checks_passed(b)}
+            kept = {b for b in kept if read_manifest(b)["checks_passed"]}
         for build in sorted(day_dir.glob("datenstand=*/build=*")):
             if build in current or build in kept:
                 continue
@@ -134,7 +139,3 @@ def prune(settings: Settings, keep: int | None, dry_run: bool = False, failed: b
                 if not any(build.parent.iterdir()):
                     build.parent.rmdir()
     return removed
-
-
-def _checks_passed(build: Path) -> bool:
-    return json.loads((build / "manifest.json").read_text(encoding="utf-8"))["checks_passed"]
