@@ -26,10 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kernel.catalogue import Catalogue
-from publication.disclosure.block import EPS, Block, Target, solve_all
+from publication.disclosure.block import EPS, Block, Key, Row, Target, solve_all
 from publication.disclosure.model import Atom, Hierarchy, Release, Signature, counts_persons, ordered
-
-Key = tuple[Signature, str]
 
 
 class ModelError(RuntimeError):
@@ -53,9 +51,6 @@ class Finding:
         """For logs and the audit file: names the cell and the width of its interval, never a value."""
         return (f"{self.kpi_id} ({'Zähler' if self.side == 'numerator' else 'Nenner'}) in {self.area}: "
                 f"ableitbar auf eine Spanne von {self.high - self.low:g} < {self.protection}")
-
-
-Row = tuple[np.ndarray, np.ndarray]  # a linear expression: its variables (in order of appearance), coefficients
 
 
 class Expansions:

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from publication.disclosure.model import Signature
 from publication.disclosure.solver import ColdLp, WarmLp
 
-Key = tuple  # (signature, area)
-Row = tuple[np.ndarray, np.ndarray]  # a linear expression: its columns, coefficients
+Key = tuple[Signature, str]  # a cell: its quantity and its area
+Row = tuple[np.ndarray, np.ndarray]  # a linear expression: its variables or columns, coefficients
 EPS = 1e-6
 THREADS_ENV = "STICHTAG_AUDIT_THREADS"
 # targets × columns of an audit's blocks, summed, from which they are solved in threads: a Land month end's
