@@ -318,3 +318,46 @@ def test_an_audit_solved_in_threads_finds_exactly_what_one_thread_finds(monkeypa
     assert everything(2) == alone
     assert [name for name in solved_in if name.startswith("audit")]  # the threads did solve blocks
     assert alone[4] and all(f.basis for f in alone[4])  # findings with the cells they rest on were compared
+
+
+def test_twin_columns_merged_give_every_bound_the_unmerged_block_gives(monkeypatch) -> None:
+    """A large block's twins (columns no row or target tells apart) are summed into one column before it is
+    solved: every interval must be the one of the block as built."""
+    import numpy as np
+
+    from publication.disclosure import block as b
+
+    rng = np.random.default_rng(11)
+    compared = merged_away = 0
+    for _ in range(6):
+        distinct, m = 40, 18
+        copies = rng.integers(1, 4, distinct)  # each distinct column 1–3 times
+        of = np.repeat(np.arange(distinct), copies)  # a column's distinct column
+        n = len(of)
+        base = rng.integers(1, 4, (m, distinct)) * (rng.random((m, distinct)) < 0.25)
+        truth_x = rng.integers(0, 6, n).astype(float)
+        eq = [(np.flatnonzero(base[r][of]), base[r][of][np.flatnonzero(base[r][of])].astype(float)) for r in range(m)]
+        whole, part = rng.choice(distinct, 2, replace=False)
+        ub = [(np.r_[np.flatnonzero(of == part), np.flatnonzero(of == whole)],
+               np.r_[np.ones(copies[part]), -np.ones(copies[whole])])]
+        truth_x[of == part] = 0  # part ≤ whole holds for the truth
+        targets = []
+        for i in range(8):
+            pick = rng.choice(distinct, 3, replace=False)
+            columns = np.flatnonzero(np.isin(of, pick))
+            targets.append(b.Target(i, columns, np.ones(len(columns)), 0.0, 3, float(truth_x[columns].sum())))
+        block = b.Block(n=n, eq=eq, rhs=np.array([coefs @ truth_x[cols] for cols, coefs in eq]),
+                        keys=[("s", f"r{r}") for r in range(m)], assumed=np.zeros(m, dtype=bool), ub=ub,
+                        integral=np.ones(n, dtype=int) * (rng.random() < 0.5), targets=targets)
+        merged = b.merge_twins(block)
+        assert merged.n <= distinct < n
+        merged_away += n - merged.n
+        monkeypatch.setattr(b, "MERGE_FROM", 10**9)
+        as_built = b.solve(block)
+        monkeypatch.setattr(b, "MERGE_FROM", 0)
+        twins_merged = b.solve(block)
+        assert [(x.index, x.error) for x in twins_merged] == [(x.index, x.error) for x in as_built]
+        for x, y in zip(twins_merged, as_built, strict=True):
+            assert np.allclose([x.low, x.high], [y.low, y.high], rtol=0, atol=1e-7, equal_nan=True)
+            compared += 1
+    assert compared >= 40 and merged_away > 100
