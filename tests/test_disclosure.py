@@ -336,7 +336,8 @@ def test_twin_columns_merged_give_every_bound_the_unmerged_block_gives(monkeypat
         n = len(of)
         base = rng.integers(1, 4, (m, distinct)) * (rng.random((m, distinct)) < 0.25)
         truth_x = rng.integers(0, 6, n).astype(float)
-        eq = [(np.flatnonzero(base[r][of]), base[r][of][np.flatnonzero(base[r][of])].astype(float)) for r in range(m)]
+        expanded = base[:, of].astype(float)  # every copy of a column has its coefficients
+        eq = [(np.flatnonzero(row), row[np.flatnonzero(row)]) for row in expanded]
         whole, part = rng.choice(distinct, 2, replace=False)
         ub = [(np.r_[np.flatnonzero(of == part), np.flatnonzero(of == whole)],
                np.r_[np.ones(copies[part]), -np.ones(copies[whole])])]
