@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.ingest_floor import copy_floor
 from benchmarks.prognose_backtest import END, START
 
 NOTES_START, NOTES_END = "<!-- notes:start -->", "<!-- notes:end -->"
@@ -248,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
             base, before=lambda i: shutil.rmtree(lake, ignore_errors=True))
     big_rows = delivered_rows(lake)
     results["ingest, big CSV sources"].note = f"{big_rows:,} rows delivered"
+    progress("ingest floor: the same deliveries copied CSV → Parquet by DuckDB alone")
+    copied = [copy_floor(work / "inbox", BIG_CSV_SOURCES) for _ in range(args.runs)]
+    ingest_floor = statistics.median(n / s for n, s in copied)
     measure("ingest", [*STICHTAG, "ingest", "--quiet"], base,
             before=lambda i: shutil.rmtree(lake, ignore_errors=True))
     rows = delivered_rows(lake)
@@ -326,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
                                                             "import great_expectations"], base)[0]
                                                         for _ in range(args.runs)),
     }
-    write_report(args.output, machine(), results, rates, sql_rate, py_rate, floor, startup,
+    write_report(args.output, machine(), results, rates, sql_rate, py_rate, floor, ingest_floor, startup,
                  {"one Stichtag": steps_one, "132 month ends": steps_series, "the daily job": steps_daily}, args, land)
     progress(f"written {args.output}")
     return 0
@@ -384,7 +388,8 @@ def _goal(value: float | None, goal: float, unit: str = "s", higher_is_better: b
 
 
 def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tuple[int, float]], sql_rate: float,
-                 py_rate: float, floor: float, startup: dict[str, float], profiles: dict[str, dict], args,
+                 py_rate: float, floor: float, ingest_floor: float, startup: dict[str, float],
+                 profiles: dict[str, dict], args,
                  land: dict[str, Result]) -> None:
     med = {name: (res.median if res.seconds else None) for name, res in r.items()}
     one = med["one Stichtag (`materialise --stichtag`)"]
@@ -405,6 +410,10 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
         ("ingest, big CSV sources (SGB II, registry), rows delivered / s, wall clock of `stichtag ingest --quellen`",
          big_rows / big_secs
          if big_secs else None, GOALS["ingest rows/s"], "rows/s", True, "≥ 1,000,000 rows/s"),
+        # what the machine does with the same files and nothing else: no ingest can be faster
+        ("floor of the above: DuckDB alone copying the same CSV deliveries to Parquet, two files at a time, "
+         "nothing checked or pseudonymised (`benchmarks/ingest_floor.py`)", ingest_floor, GOALS["ingest rows/s"],
+         "rows/s", True, "–"),
         ("ingest, all sources, wall clock of `stichtag ingest`", rows / med["ingest"], GOALS["ingest rows/s"],
          "rows/s", True, "–"),
         ("ingest re-run over an inbox of known deliveries", med["ingest re-run (only known deliveries)"],
@@ -469,6 +478,8 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
           f"its batch's landing; batches overlap the next one's reading, so these add up to more than the wall "
           f"clock) | {n / t:,.0f} rows/s ({n:,} rows) |"
           for s, (n, t) in sorted(rates.items()) if t],
+        f"| ingest of the big CSV sources / its floor (DuckDB copying the same files, nothing else) | "
+        f"{big_rows / big_secs / ingest_floor:.0%} |" if big_secs else "",
         f"| anonymiser (keyed HMAC-SHA256 in DuckDB, one column) | {sql_rate:,.0f} rows/s |",
         f"| naive per-row Python `hmac` | {py_rate:,.0f} rows/s |",
         f"| one Stichtag: pipeline / floor (one hand-written DuckDB query, {floor:.2f} s) | "
