@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             base, before=lambda i: shutil.rmtree(lake, ignore_errors=True))
     big_rows = delivered_rows(lake)
     results["ingest, big CSV sources"].note = f"{big_rows:,} rows delivered"
-    progress("ingest floor: the same deliveries copied CSV → Parquet by DuckDB alone")
+    progress("ingest floor: the same deliveries copied CSV → Parquet, nothing else")
     copied = [copy_floor(work / "inbox", BIG_CSV_SOURCES) for _ in range(args.runs)]
     ingest_floor = statistics.median(n / s for n, s in copied)
     measure("ingest", [*STICHTAG, "ingest", "--quiet"], base,
@@ -411,7 +411,7 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
          big_rows / big_secs
          if big_secs else None, GOALS["ingest rows/s"], "rows/s", True, "≥ 1,000,000 rows/s"),
         # what the machine does with the same files and nothing else: no ingest can be faster
-        ("floor of the above: DuckDB alone copying the same CSV deliveries to Parquet, two files at a time, "
+        ("floor of the above: polars alone copying the same CSV deliveries to Parquet, two files at a time, "
          "nothing checked or pseudonymised (`benchmarks/ingest_floor.py`)", ingest_floor, GOALS["ingest rows/s"],
          "rows/s", True, "–"),
         ("ingest, all sources, wall clock of `stichtag ingest`", rows / med["ingest"], GOALS["ingest rows/s"],
@@ -478,7 +478,7 @@ def write_report(path: Path, m: dict, r: dict[str, Result], rates: dict[str, tup
           f"its batch's landing; batches overlap the next one's reading, so these add up to more than the wall "
           f"clock) | {n / t:,.0f} rows/s ({n:,} rows) |"
           for s, (n, t) in sorted(rates.items()) if t],
-        f"| ingest of the big CSV sources / its floor (DuckDB copying the same files, nothing else) | "
+        f"| ingest of the big CSV sources / its floor (polars copying the same files, nothing else) | "
         f"{big_rows / big_secs / ingest_floor:.0%} |" if big_secs else "",
         f"| anonymiser (keyed HMAC-SHA256 in DuckDB, one column) | {sql_rate:,.0f} rows/s |",
         f"| naive per-row Python `hmac` | {py_rate:,.0f} rows/s |",
