@@ -3,9 +3,9 @@
 Each delivery file becomes one zstd Parquet file, two at a time (as the ingest writes its raw files), every
 column as text: nothing validated, pseudonymised, dropped or numbered, so no ingest can be faster than this
 copy on the same cores. The copy is polars' (its CSV reader and Parquet writer): of the three at hand it was
-the fastest on the 2 cores measured (12-07, 11.2 M rows: polars 1.75 M rows/s, pyarrow 1.60 M, DuckDB's
-`COPY … TO` 0.96 M). Windows-1252 deliveries are read as UTF-8 with replacement characters: polars decodes
-nothing else, and replacing is no more work than decoding.
+the fastest on the 2 cores measured (12-07, 11.2 M rows: polars 1.35–1.75 M rows/s, pyarrow 1.60 M,
+DuckDB's `COPY … TO` 0.94–0.97 M). Windows-1252 deliveries are read as UTF-8 with replacement characters:
+polars decodes nothing else, and replacing is no more work than decoding.
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.ingest_floor import copy_floor
-from sources.contract import load_contracts
+from sources.contract import Contract, load_contracts
 
 
-def _contract(source: str, table: str):
+def _contract(source: str, table: str) -> Contract:
     return next(c for c in load_contracts() if c.source == source and c.table == table)
 
 
