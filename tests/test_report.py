@@ -477,9 +477,7 @@ def test_on_a_tablet_nothing_scrolls_sideways_and_every_control_is_touch_sized(b
             assert small == [], (view, small)
         # the map is operated by touch too: a tap selects the Gemeinde (tapped once the view is drawn: a tap on
         # the map being replaced would be lost, as it would for a user)
-        view = f"#/kpi/{KPI}/{GEMEINDE}"
-        page.goto(report.path.as_uri() + view)
-        page.wait_for_function("(h) => document.body.dataset.gezeichnet === h", arg=view)
+        show(page, f"#/kpi/{KPI}/{GEMEINDE}")
         page.tap("#karte path[data-ags='01056001']")
         page.wait_for_function("() => document.querySelector('#gemeinde-wahl').value === '01056001'", timeout=5000)
         assert page.input_value("#gemeinde-wahl") == "01056001"
